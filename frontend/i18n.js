@@ -1,0 +1,280 @@
+// Every visible string, in English and Chinese, and the little machinery to switch live.
+
+const STRINGS = {
+  en: {
+    "app.tagline": "Watch a neural network fold the plane, layer by layer",
+    "lang.toggle": "中文",
+    "lang.toggle.title": "切换到中文",
+
+    "section.run": "Run",
+    "section.data": "Data",
+    "section.model": "Network",
+    "section.train": "Training",
+
+    "btn.play": "Play",
+    "btn.pause": "Pause",
+    "btn.step": "Step",
+    "btn.reset": "Reset",
+    "btn.newSeed": "New seed",
+    "btn.dismiss": "Dismiss",
+    "hint.keys": "Keys: space = play/pause, → = one step",
+
+    "field.view.speed": "Speed (steps per frame)",
+    "field.preset": "Preset",
+    "field.data.dataset": "Dataset",
+    "field.data.classes": "Classes",
+    "field.data.points": "Points",
+    "field.data.noise": "Noise",
+    "field.data.test_ratio": "Test share",
+    "field.data.seed": "Seed",
+    "field.model.width": "Hidden width",
+    "field.model.depth": "Hidden layers",
+    "field.model.activation": "Activation",
+    "field.train.optimizer": "Optimizer",
+    "field.train.lr": "Learning rate",
+    "hint.classes": "Only spiral, circles and gaussians have more than 2 classes",
+
+    "preset.custom": "Custom",
+    "preset.default": "Default",
+    "preset.lecture": "Lecture: 4 layers of width 2, spiral",
+    "preset.wide": "Wide network",
+
+    "choice.spiral": "Spiral",
+    "choice.circles": "Circles",
+    "choice.moons": "Moons",
+    "choice.xor": "XOR",
+    "choice.gaussians": "Gaussian blobs",
+    "choice.checkerboard": "Checkerboard",
+    "choice.relu": "ReLU",
+    "choice.leaky_relu": "Leaky ReLU",
+    "choice.tanh": "tanh",
+    "choice.sigmoid": "sigmoid",
+    "choice.linear": "linear (none)",
+    "choice.sgd": "SGD",
+    "choice.adam": "Adam",
+
+    "status.connecting": "Connecting…",
+    "status.training": "Training",
+    "status.paused": "Paused",
+    "status.lost": "Disconnected",
+
+    "card.input": "Input plane · decision regions",
+    "card.metrics": "Progress",
+    "card.stages": "Layer by layer: where the network moves the plane",
+    "card.stages.hint":
+      "Each panel shows every data point and the input grid after one step of the network. " +
+      "Affine maps rotate, stretch and shift the sheet; folds bend it along the axes.",
+
+    "metrics.step": "Step",
+    "metrics.loss": "Loss",
+    "metrics.acc": "Accuracy",
+    "metrics.train": "Train",
+    "metrics.test": "Test",
+    "metrics.network": "Network #{generation}",
+    "chart.trainLoss": "train loss",
+    "chart.testLoss": "test loss",
+    "chart.trainAcc": "train acc.",
+    "chart.testAcc": "test acc.",
+    "chart.step": "step",
+
+    "legend.class": "class {k}",
+    "legend.train": "train",
+    "legend.test": "test",
+    "legend.wrong": "misclassified",
+    "legend.grid": "input grid",
+
+    "stage.input": "input",
+    "stage.affine": "affine {layer} · W·x+b",
+    "stage.fold": "fold {layer} · {act}",
+    "stage.output": "output · logits",
+    "stage.units": "units {a},{b} of {n}",
+    "stage.unit1": "unit 1 of 1",
+    "stage.dead": "{n} dead",
+
+    "msg.error": "The server refused that: {message}",
+    "msg.allowed": "Allowed: {allowed}.",
+    "msg.diverged": "Training diverged at step {step}: {message}",
+    "msg.lost": "Lost the connection to the server. Reconnecting…",
+    "msg.badFrame": "Could not read a frame from the server: {message}",
+    "msg.badLink": "Ignored “{key}={value}” from the link: {why}",
+    "msg.schema": "Could not load the settings from the server: {message}",
+    "why.unknown": "unknown setting",
+    "why.notNumber": "not a number",
+    "why.notInteger": "not a whole number",
+    "why.range": "must be between {min} and {max}",
+    "why.choice": "must be one of {choices}",
+    "why.preset": "unknown preset",
+  },
+  zh: {
+    "app.tagline": "看神经网络如何一层一层地折叠平面",
+    "lang.toggle": "English",
+    "lang.toggle.title": "Switch to English",
+
+    "section.run": "运行",
+    "section.data": "数据",
+    "section.model": "网络",
+    "section.train": "训练",
+
+    "btn.play": "开始",
+    "btn.pause": "暂停",
+    "btn.step": "单步",
+    "btn.reset": "重置",
+    "btn.newSeed": "换个种子",
+    "btn.dismiss": "关闭",
+    "hint.keys": "快捷键：空格 = 开始/暂停，→ = 单步",
+
+    "field.view.speed": "速度（每帧训练步数）",
+    "field.preset": "预设",
+    "field.data.dataset": "数据集",
+    "field.data.classes": "类别数",
+    "field.data.points": "点数",
+    "field.data.noise": "噪声",
+    "field.data.test_ratio": "测试集比例",
+    "field.data.seed": "随机种子",
+    "field.model.width": "隐藏层宽度",
+    "field.model.depth": "隐藏层数",
+    "field.model.activation": "激活函数",
+    "field.train.optimizer": "优化器",
+    "field.train.lr": "学习率",
+    "hint.classes": "只有螺旋、同心圆和高斯团可以多于 2 类",
+
+    "preset.custom": "自定义",
+    "preset.default": "默认",
+    "preset.lecture": "课堂：螺旋，4 层宽度为 2",
+    "preset.wide": "宽网络",
+
+    "choice.spiral": "螺旋",
+    "choice.circles": "同心圆",
+    "choice.moons": "双月",
+    "choice.xor": "异或",
+    "choice.gaussians": "高斯团",
+    "choice.checkerboard": "棋盘格",
+    "choice.relu": "ReLU",
+    "choice.leaky_relu": "Leaky ReLU",
+    "choice.tanh": "tanh",
+    "choice.sigmoid": "sigmoid",
+    "choice.linear": "线性（无激活）",
+    "choice.sgd": "SGD",
+    "choice.adam": "Adam",
+
+    "status.connecting": "正在连接…",
+    "status.training": "训练中",
+    "status.paused": "已暂停",
+    "status.lost": "连接已断开",
+
+    "card.input": "输入平面 · 决策区域",
+    "card.metrics": "训练进度",
+    "card.stages": "逐层变换：网络把平面搬到了哪里",
+    "card.stages.hint":
+      "每个面板显示所有数据点和输入网格经过网络某一步之后的样子。" +
+      "仿射变换旋转、拉伸、平移这张纸；激活函数沿坐标轴把它折叠。",
+
+    "metrics.step": "步数",
+    "metrics.loss": "损失",
+    "metrics.acc": "准确率",
+    "metrics.train": "训练集",
+    "metrics.test": "测试集",
+    "metrics.network": "第 {generation} 个网络",
+    "chart.trainLoss": "训练损失",
+    "chart.testLoss": "测试损失",
+    "chart.trainAcc": "训练准确率",
+    "chart.testAcc": "测试准确率",
+    "chart.step": "步数",
+
+    "legend.class": "类别 {k}",
+    "legend.train": "训练点",
+    "legend.test": "测试点",
+    "legend.wrong": "分错的点",
+    "legend.grid": "输入网格",
+
+    "stage.input": "输入",
+    "stage.affine": "仿射 {layer} · W·x+b",
+    "stage.fold": "折叠 {layer} · {act}",
+    "stage.output": "输出 · logits",
+    "stage.units": "单元 {a},{b}（共 {n} 个）",
+    "stage.unit1": "单元 1（共 1 个）",
+    "stage.dead": "{n} 个死点",
+
+    "msg.error": "服务器拒绝了这个操作：{message}",
+    "msg.allowed": "允许的值：{allowed}。",
+    "msg.diverged": "训练在第 {step} 步发散了：{message}",
+    "msg.lost": "与服务器的连接断开了，正在重新连接…",
+    "msg.badFrame": "无法读取服务器发来的帧：{message}",
+    "msg.badLink": "已忽略链接中的 “{key}={value}”：{why}",
+    "msg.schema": "无法从服务器加载设置：{message}",
+    "why.unknown": "未知的设置",
+    "why.notNumber": "不是数字",
+    "why.notInteger": "不是整数",
+    "why.range": "应在 {min} 到 {max} 之间",
+    "why.choice": "应为 {choices} 之一",
+    "why.preset": "未知的预设",
+  },
+};
+
+export const LANGUAGES = Object.keys(STRINGS);
+
+let current = "en";
+const listeners = new Set();
+
+/** The language to start in: ?lang=…, then the last choice, then the browser's language. */
+export function initialLanguage() {
+  const fromUrl = new URLSearchParams(location.search).get("lang");
+  if (fromUrl && fromUrl in STRINGS) return fromUrl;
+  let stored = null;
+  try {
+    stored = localStorage.getItem("spacefold.lang");
+  } catch {
+    stored = null;
+  }
+  if (stored && stored in STRINGS) return stored;
+  const browser = (navigator.language || "en").toLowerCase();
+  return browser.startsWith("zh") ? "zh" : "en";
+}
+
+export function getLanguage() {
+  return current;
+}
+
+/** Switch language, remember the choice, relabel the static page and tell every listener. */
+export function setLanguage(lang) {
+  if (!(lang in STRINGS)) return;
+  current = lang;
+  try {
+    localStorage.setItem("spacefold.lang", lang);
+  } catch {
+    // private mode: the choice just is not remembered
+  }
+  document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+  translatePage(document);
+  for (const listener of listeners) listener(lang);
+}
+
+export function onLanguageChange(listener) {
+  listeners.add(listener);
+}
+
+/** Look up `key` in the current language and fill in `{name}` placeholders from `params`. */
+export function t(key, params = {}) {
+  const table = STRINGS[current];
+  let text = table[key] ?? STRINGS.en[key];
+  if (text === undefined) return key;
+  for (const [name, value] of Object.entries(params)) {
+    text = text.replaceAll(`{${name}}`, String(value));
+  }
+  return text;
+}
+
+/** Does a translation exist for `key`? (Used for labels of values the server may add.) */
+export function has(key) {
+  return key in STRINGS.en;
+}
+
+/** Fill every element marked data-i18n (text) or data-i18n-title (tooltip) under `root`. */
+export function translatePage(root) {
+  for (const el of root.querySelectorAll("[data-i18n]")) {
+    el.textContent = t(el.dataset.i18n);
+  }
+  for (const el of root.querySelectorAll("[data-i18n-title]")) {
+    el.title = t(el.dataset.i18nTitle);
+  }
+}

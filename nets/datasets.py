@@ -1,0 +1,135 @@
+"""Toy 2D classification datasets, deterministic by seed and scaled to about [-1, 1]."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+FloatArray = np.ndarray
+Generator = Callable[[np.random.Generator, int, int], tuple[FloatArray, FloatArray]]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Points and labels, split into a train part and a test part."""
+
+    x_train: FloatArray  # (n_train, 2) float32
+    y_train: FloatArray  # (n_train,) int64
+    x_test: FloatArray
+    y_test: FloatArray
+    n_classes: int
+
+    @property
+    def x(self) -> FloatArray:
+        """All points, train first then test."""
+        return np.concatenate([self.x_train, self.x_test])
+
+    @property
+    def y(self) -> FloatArray:
+        return np.concatenate([self.y_train, self.y_test])
+
+    def __repr__(self) -> str:
+        return (
+            f"Dataset(train={len(self.y_train)}, test={len(self.y_test)}, "
+            f"classes={self.n_classes})"
+        )
+
+
+def _spiral(rng: np.random.Generator, n: int, arms: int) -> tuple[FloatArray, FloatArray]:
+    labels = rng.integers(0, arms, n)
+    t = np.sqrt(rng.uniform(0.0, 1.0, n))  # even density along the arm
+    angle = 1.75 * 2 * np.pi * t + 2 * np.pi * labels / arms
+    x = np.stack([t * np.cos(angle), t * np.sin(angle)], axis=1)
+    return x, labels
+
+
+def _circles(rng: np.random.Generator, n: int, arms: int) -> tuple[FloatArray, FloatArray]:
+    labels = rng.integers(0, arms, n)
+    radius = (labels + rng.uniform(0.15, 0.85, n)) / arms
+    angle = rng.uniform(0, 2 * np.pi, n)
+    x = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
+    return x, labels
+
+
+def _moons(rng: np.random.Generator, n: int, arms: int) -> tuple[FloatArray, FloatArray]:
+    labels = rng.integers(0, 2, n)
+    angle = rng.uniform(0, np.pi, n)
+    upper = np.stack([np.cos(angle), np.sin(angle)], axis=1)
+    lower = np.stack([1 - np.cos(angle), 0.5 - np.sin(angle)], axis=1)
+    x = np.where(labels[:, None] == 0, upper, lower)
+    return (x - [0.5, 0.25]) / 1.25, labels
+
+
+def _xor(rng: np.random.Generator, n: int, arms: int) -> tuple[FloatArray, FloatArray]:
+    x = rng.uniform(-1, 1, (n, 2))
+    x += np.sign(x) * 0.05  # a small gap along the axes, as in the Playground
+    labels = (x[:, 0] * x[:, 1] < 0).astype(np.int64)
+    return x, labels
+
+
+def _gaussians(rng: np.random.Generator, n: int, arms: int) -> tuple[FloatArray, FloatArray]:
+    labels = rng.integers(0, arms, n)
+    angle = 2 * np.pi * labels / arms + np.pi / 4
+    centres = 0.55 * np.stack([np.cos(angle), np.sin(angle)], axis=1)
+    return centres + rng.normal(0, 0.18, (n, 2)), labels
+
+
+def _checkerboard(rng: np.random.Generator, n: int, arms: int) -> tuple[FloatArray, FloatArray]:
+    x = rng.uniform(-1, 1, (n, 2))
+    cells = np.floor((x + 1) * 2).astype(np.int64)  # 4 x 4 board
+    return x, (cells.sum(axis=1) % 2)
+
+
+GENERATORS: dict[str, Generator] = {
+    "spiral": _spiral,
+    "circles": _circles,
+    "moons": _moons,
+    "xor": _xor,
+    "gaussians": _gaussians,
+    "checkerboard": _checkerboard,
+}
+
+#: Datasets whose number of classes is the ``classes`` argument; the others have two.
+MULTICLASS = frozenset({"spiral", "circles", "gaussians"})
+
+
+def n_classes_of(name: str, classes: int) -> int:
+    return classes if name in MULTICLASS else 2
+
+
+def make_dataset(
+    name: str,
+    points: int = 400,
+    noise: float = 0.0,
+    seed: int = 0,
+    classes: int = 2,
+    test_ratio: float = 0.5,
+) -> Dataset:
+    """Generate ``points`` labelled points of dataset ``name``.
+
+    ``noise`` is the standard deviation of Gaussian jitter, as a fraction of the data's
+    half-width (the data lie in about [-1, 1]). ``classes`` is the number of spiral arms,
+    rings or blobs for the datasets that take one. The same arguments give the same data.
+    """
+    if name not in GENERATORS:
+        raise ValueError(f"unknown dataset {name!r}; choose one of {sorted(GENERATORS)}")
+    if points < 2:
+        raise ValueError("a dataset needs at least 2 points")
+    if not 0.0 < test_ratio < 1.0:
+        raise ValueError("test_ratio must lie strictly between 0 and 1")
+    rng = np.random.default_rng(seed)
+    x, labels = GENERATORS[name](rng, points, classes)
+    x = x + rng.normal(0.0, noise, x.shape)
+    order = rng.permutation(points)
+    x, labels = x[order].astype(np.float32), labels[order].astype(np.int64)
+    n_test = min(points - 1, max(1, round(points * test_ratio)))
+    n_train = points - n_test
+    return Dataset(
+        x_train=x[:n_train],
+        y_train=labels[:n_train],
+        x_test=x[n_train:],
+        y_test=labels[n_train:],
+        n_classes=n_classes_of(name, classes),
+    )

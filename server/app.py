@@ -1,0 +1,82 @@
+"""The FastAPI application: pages, the JSON API and the WebSocket."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import plotly
+import torch
+from fastapi import FastAPI, WebSocket, status
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from server.api import router as api_router
+from server.connection import Connection
+from server.manager import SessionManager, SessionsFull, resolve_device
+from server.settings import Settings
+
+log = logging.getLogger("spacefold")
+PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+
+
+def origin_allowed(origin: str | None, host: str | None) -> bool:
+    """Browsers send Origin: only pages served by this very host may open a socket."""
+    if origin is None:
+        return True  # not a browser (scripts, tests); browsers always send it
+    return host is not None and urlsplit(origin).netloc == host
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    device = resolve_device(settings.device)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        torch.set_num_threads(1)  # tiny nets: threads cost more than they give
+        with ThreadPoolExecutor(settings.workers, thread_name_prefix="spacefold") as pool:
+            app.state.pool = pool
+            yield
+
+    app = FastAPI(title="spacefold", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.manager = SessionManager(settings.max_sessions, device)
+    app.include_router(api_router)
+
+    index = settings.frontend_dir / "index.html"
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> FileResponse:
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+    @app.get("/vendor/plotly.min.js", include_in_schema=False)
+    async def plotly_js() -> FileResponse:
+        return FileResponse(PLOTLY_JS, media_type="text/javascript")
+
+    app.mount("/static", StaticFiles(directory=settings.frontend_dir), name="static")
+
+    @app.websocket("/ws")
+    async def socket(ws: WebSocket) -> None:
+        if not origin_allowed(ws.headers.get("origin"), ws.headers.get("host")):
+            await ws.close(code=status.WS_1008_POLICY_VIOLATION, reason="origin not allowed")
+            return
+        manager: SessionManager = app.state.manager
+        await ws.accept()
+        try:
+            session = manager.open()
+        except SessionsFull as exc:
+            await ws.send_json({"type": "error", "message": str(exc), "field": None,
+                                "allowed": None})
+            await ws.close(code=status.WS_1013_TRY_AGAIN_LATER, reason="server full")
+            return
+        try:
+            await Connection(ws, session, app.state.pool, settings.max_fps,
+                             settings.max_message_bytes).serve()
+        finally:
+            manager.close(session)
+
+    return app

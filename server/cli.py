@@ -1,0 +1,79 @@
+"""``spacefold``: start the server, print its address and open the browser."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import socket
+import sys
+import threading
+import webbrowser
+from collections.abc import Sequence
+
+import uvicorn
+from pydantic import ValidationError
+
+from server.app import create_app
+from server.settings import Settings
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="spacefold", description="Watch a neural network fold the plane, layer by layer."
+    )
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1: this machine only)")
+    parser.add_argument("--port", type=int, default=8000, help="port; 0 picks a free one")
+    parser.add_argument("--open", action=argparse.BooleanOptionalAction, default=True,
+                        help="open the page in a browser once the server listens (default on)")
+    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto",
+                        help="where the networks train (default auto: CUDA when present)")
+    return parser.parse_args(argv)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Bind first, so that the address printed and opened is the one really served."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def page_url(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    shown = f"[{shown}]" if ":" in shown else shown
+    return f"http://{shown}:{port}/"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        settings = Settings(host=args.host, port=args.port, device=args.device)
+        app = create_app(settings)
+    except (ValidationError, ValueError) as exc:
+        print(f"spacefold: {exc}", file=sys.stderr)
+        return 2
+    try:
+        sock = bind(settings.host, settings.port)
+    except OSError as exc:
+        print(f"spacefold: cannot listen on {settings.host}:{settings.port}: {exc.strerror}",
+              file=sys.stderr)
+        return 2
+    url = page_url(settings.host, sock.getsockname()[1])
+    config = uvicorn.Config(app, log_level="warning", ws_max_size=1 << 20, lifespan="on")
+    server = uvicorn.Server(config)
+
+    def announce() -> None:
+        while not server.started and not server.should_exit:
+            threading.Event().wait(0.05)
+        if server.started:
+            print(f"spacefold is running at {url}  (Ctrl+C stops it)", flush=True)
+            if args.open:
+                webbrowser.open(url)
+
+    threading.Thread(target=announce, daemon=True).start()
+    asyncio.run(server.serve(sockets=[sock]))
+    return 0

@@ -1,0 +1,165 @@
+"""One WebSocket connection: receive control messages, train, and stream frames.
+
+Three tasks share a connection: the receiver (this coroutine), the producer (trains and renders
+frames in worker threads) and the outbox's sender (the only one that writes to the socket).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+from starlette.websockets import WebSocket
+
+from nets.train import Diverged
+from server.errors import error_event, validation_event
+from server.frames import PROTOCOL
+from server.outbox import Outbox
+from server.schemas import (
+    CLIENT_MESSAGE,
+    ClientMessage,
+    Configure,
+    Pause,
+    Ping,
+    Play,
+    Reset,
+    Step,
+    merge_config,
+)
+from server.session import Session
+
+log = logging.getLogger("spacefold")
+T = TypeVar("T")
+
+
+class Connection:
+    def __init__(
+        self, ws: WebSocket, session: Session, pool: Executor, max_fps: float, max_bytes: int
+    ) -> None:
+        self.ws, self.session, self.pool = ws, session, pool
+        self.interval = 1.0 / max_fps
+        self.max_bytes = max_bytes
+        self.wake = asyncio.Event()
+        self.outbox = Outbox(self.wake)
+        self.dirty = True  # the client has not seen the current state yet
+
+    async def serve(self) -> None:
+        """Run until the client goes away; always cleans up its tasks."""
+        self._send({"type": "hello", "protocol": PROTOCOL, "session": self.session.id,
+                    **self.session.state()})
+        sender = asyncio.create_task(self.outbox.run(self.ws))
+        producer = asyncio.create_task(self._produce())
+        try:
+            await self._receive(sender, producer)
+        finally:
+            for task in (sender, producer):
+                task.cancel()
+            await asyncio.gather(sender, producer, return_exceptions=True)
+            self.session.running = False
+
+    # -- helpers --------------------------------------------------------------------------
+    async def _locked(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn`` in a worker thread, holding the session's lock."""
+        def call() -> T:
+            with self.session.lock:
+                return fn(*args)
+
+        return await asyncio.get_running_loop().run_in_executor(self.pool, call)
+
+    def _send(self, event: dict[str, Any]) -> None:
+        self.outbox.send_text(json.dumps(event))
+
+    def _send_state(self) -> None:
+        self._send({"type": "state", **self.session.state()})
+
+    async def _train(self, steps: int) -> None:
+        try:
+            await self._locked(self.session.train, steps)
+        except Diverged as exc:
+            self.session.running = False
+            self._send({"type": "diverged", "step": self.session.step,
+                        "message": f"Training diverged ({exc}). Press reset to start again."})
+            self._send_state()
+        self.dirty = True
+        self.wake.set()
+
+    # -- producing frames -----------------------------------------------------------------
+    async def _produce(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            started = loop.time()
+            if self.session.running:
+                await self._train(self.session.config.view.speed)
+            if self.dirty and self.outbox.wants_frame():
+                self.dirty = False
+                self.outbox.offer_frame(await self._locked(self.session.frame))
+            if self.session.running:
+                await asyncio.sleep(max(0.0, self.interval - (loop.time() - started)))
+            else:
+                self.wake.clear()
+                if not (self.dirty and self.outbox.wants_frame()):
+                    await self.wake.wait()
+
+    # -- receiving control messages -------------------------------------------------------
+    async def _receive(self, *tasks: asyncio.Task[None]) -> None:
+        while True:
+            message = await self.ws.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            for task in tasks:
+                if task.done() and task.exception() is not None:
+                    raise RuntimeError("connection task failed") from task.exception()
+            text = message.get("text")
+            if text is None:
+                self._send(error_event("binary messages are not accepted; send JSON text"))
+                continue
+            if len(text.encode()) > self.max_bytes:
+                self._send(error_event(
+                    f"message of {len(text.encode())} bytes is over the {self.max_bytes}-byte cap"))
+                continue
+            await self._handle(text)
+
+    async def _handle(self, text: str) -> None:
+        try:
+            raw = json.loads(text)
+        except ValueError as exc:
+            self._send(error_event(f"malformed JSON: {exc}"))
+            return
+        try:
+            parsed = CLIENT_MESSAGE.validate_python(raw)
+        except ValidationError as exc:
+            self._send(validation_event(exc, skip=1))
+            return
+        try:
+            await self._apply(parsed)
+        except ValidationError as exc:
+            self._send(validation_event(exc))
+        except Exception:  # a bug must not kill the session: report it and keep going
+            log.exception("control message %r failed", raw)
+            self._send(error_event("the server could not apply that message; nothing changed"))
+
+    async def _apply(self, message: ClientMessage) -> None:
+        session = self.session
+        if isinstance(message, Ping):
+            self._send({"type": "pong"})
+            return
+        if isinstance(message, Play):
+            session.running = True
+        elif isinstance(message, Pause):
+            session.running = False
+        elif isinstance(message, Step):
+            session.running = False
+            await self._train(message.count)
+        elif isinstance(message, Reset):
+            await self._locked(session.reset)
+        elif isinstance(message, Configure):
+            config = merge_config(session.config, message.changes)
+            await self._locked(session.configure, config)
+        self.dirty = True
+        self.wake.set()
+        self._send_state()

@@ -1,0 +1,35 @@
+"""Turn validation failures into the error events of docs/protocol.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from server.schemas import allowed_text
+
+
+def error_event(message: str, field: str | None = None, allowed: str | None = None) -> dict[str, Any]:
+    return {"type": "error", "message": message, "field": field, "allowed": allowed}
+
+
+def validation_event(exc: ValidationError, skip: int = 0) -> dict[str, Any]:
+    """The first problem in ``exc`` as an error event naming the field and what it accepts.
+
+    ``skip`` drops leading parts of the error's location (a message's tag, say).
+    """
+    first = exc.errors(include_url=False)[0]
+    full = tuple(str(part) for part in first["loc"])
+    field = ".".join(full[skip:]) or None
+    if first["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        field = "type"
+    allowed = allowed_text(".".join(full)) if full else None
+    if field == "type":
+        allowed = allowed_text("type")
+    more = len(exc.errors()) - 1
+    message = f"{field}: {first['msg']}" if field else first["msg"]
+    if allowed:
+        message += f" (allowed: {allowed})"
+    if more:
+        message += f" (and {more} more problem{'s' if more > 1 else ''})"
+    return error_event(message, field, allowed)

@@ -1,0 +1,53 @@
+"""One WebSocket's outgoing messages: every control message, and only the latest frame."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+
+from starlette.websockets import WebSocket
+
+MAX_QUEUED_TEXTS = 256
+
+
+class Outbox:
+    """Owned by one sender task, the only writer to its socket.
+
+    Control messages queue (bounded); frames do not: a frame is computed only when the sender is
+    idle and nothing is pending (``wants_frame``), so a slow client gets the latest state and the
+    server never builds a backlog.
+    """
+
+    def __init__(self, wake_producer: asyncio.Event) -> None:
+        self._texts: deque[str] = deque(maxlen=MAX_QUEUED_TEXTS)
+        self._frame: bytes | None = None
+        self._ready = asyncio.Event()
+        self._idle = False
+        self._wake_producer = wake_producer
+        self.frames_sent = 0
+
+    def send_text(self, text: str) -> None:
+        self._texts.append(text)
+        self._ready.set()
+
+    def offer_frame(self, frame: bytes) -> None:
+        self._frame = frame
+        self._ready.set()
+
+    def wants_frame(self) -> bool:
+        return self._idle and self._frame is None
+
+    async def run(self, ws: WebSocket) -> None:
+        """Send until cancelled or the socket fails."""
+        while True:
+            self._idle = True
+            self._wake_producer.set()
+            await self._ready.wait()
+            self._ready.clear()
+            self._idle = False
+            while self._texts:
+                await ws.send_text(self._texts.popleft())
+            if self._frame is not None:
+                frame, self._frame = self._frame, None
+                await ws.send_bytes(frame)
+                self.frames_sent += 1

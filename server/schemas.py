@@ -1,0 +1,175 @@
+"""The experiment config and the client's control messages, validated by pydantic."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from nets.model import Activation
+from nets.train import Optimizer
+
+DatasetName = Literal["spiral", "circles", "moons", "xor", "gaussians", "checkerboard"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class DataConfig(_Strict):
+    dataset: DatasetName = "moons"
+    classes: int = Field(2, ge=2, le=6, description="spiral arms, rings or blobs")
+    points: int = Field(400, ge=10, le=5000)
+    noise: float = Field(0.0, ge=0.0, le=0.5)
+    test_ratio: float = Field(0.5, ge=0.1, le=0.9)
+    seed: int = Field(4, ge=0, le=2**31 - 1, description="seeds the data and the weights")
+
+
+class ModelConfig(_Strict):
+    width: int = Field(2, ge=1, le=32)
+    depth: int = Field(3, ge=0, le=10)
+    activation: Activation = "relu"
+
+
+class TrainConfig(_Strict):
+    optimizer: Optimizer = "adam"
+    lr: float = Field(0.03, gt=0.0, le=10.0)
+
+
+class ViewConfig(_Strict):
+    speed: int = Field(5, ge=1, le=1000, description="optimizer steps between frames")
+    grid_lines: int = Field(13, ge=3, le=41)
+    grid_samples: int = Field(33, ge=8, le=129)
+    region_resolution: int = Field(48, ge=8, le=128)
+
+
+class ExperimentConfig(_Strict):
+    data: DataConfig = DataConfig()
+    model: ModelConfig = ModelConfig()
+    train: TrainConfig = TrainConfig()
+    view: ViewConfig = ViewConfig()
+
+
+PRESETS: dict[str, ExperimentConfig] = {
+    "default": ExperimentConfig(),
+    "lecture": ExperimentConfig(
+        data=DataConfig(dataset="spiral", points=500, seed=0),
+        model=ModelConfig(width=2, depth=4),
+        train=TrainConfig(lr=0.01),
+    ),
+    "wide": ExperimentConfig(
+        data=DataConfig(dataset="spiral", points=500, seed=0),
+        model=ModelConfig(width=16, depth=3),
+        train=TrainConfig(lr=0.01),
+    ),
+}
+
+
+class Play(_Strict):
+    type: Literal["play"]
+
+
+class Pause(_Strict):
+    type: Literal["pause"]
+
+
+class Step(_Strict):
+    type: Literal["step"]
+    count: int = Field(1, ge=1, le=1000)
+
+
+class Reset(_Strict):
+    type: Literal["reset"]
+
+
+class Ping(_Strict):
+    type: Literal["ping"]
+
+
+class Configure(_Strict):
+    type: Literal["configure"]
+    changes: dict[str, dict[str, Any]]
+
+
+ClientMessage = Annotated[
+    Play | Pause | Step | Reset | Ping | Configure, Field(discriminator="type")
+]
+MESSAGES: tuple[type[_Strict], ...] = (Play, Pause, Step, Reset, Configure, Ping)
+
+
+def message_tag(message: type[_Strict]) -> str:
+    tag: str = get_args(message.model_fields["type"].annotation)[0]
+    return tag
+
+
+CLIENT_MESSAGE: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
+
+
+def merge_config(config: ExperimentConfig, changes: dict[str, dict[str, Any]]) -> ExperimentConfig:
+    """``config`` with ``changes`` merged in, validated. Raises pydantic.ValidationError."""
+    merged = config.model_dump()
+    for section, values in changes.items():
+        if section in merged and isinstance(values, dict):
+            merged[section] = {**merged[section], **values}
+        else:
+            merged[section] = values  # validation names the unknown section
+    return ExperimentConfig.model_validate(merged)
+
+
+def _field_entry(prop: dict[str, Any]) -> dict[str, Any]:
+    entry: dict[str, Any] = {"type": prop.get("type", "string"), "default": prop.get("default")}
+    if "enum" in prop:
+        entry["choices"] = prop["enum"]
+    elif "const" in prop:
+        entry["choices"] = [prop["const"]]
+    for key, out in (("minimum", "min"), ("maximum", "max"), ("exclusiveMinimum", "min")):
+        if key in prop:
+            entry[out] = prop[key]
+    if "exclusiveMinimum" in prop:
+        entry["min_exclusive"] = True
+    if "description" in prop:
+        entry["description"] = prop["description"]
+    return entry
+
+
+def field_table() -> dict[str, dict[str, Any]]:
+    """Every config field as ``{"model.width": {"type", "min", "max", "choices", "default"}}``."""
+    schema = ExperimentConfig.model_json_schema()
+    defs = schema["$defs"]
+    table: dict[str, dict[str, Any]] = {}
+    for section, ref in schema["properties"].items():
+        sub = defs[ref["$ref"].split("/")[-1]]
+        for name, prop in sub["properties"].items():
+            table[f"{section}.{name}"] = _field_entry(prop)
+    return table
+
+
+def message_field_table() -> dict[str, dict[str, Any]]:
+    """The fields of the control messages, as ``{"step.count": {...}}``."""
+    table: dict[str, dict[str, Any]] = {}
+    for message in MESSAGES:
+        tag = message_tag(message)
+        for name, prop in message.model_json_schema()["properties"].items():
+            if name != "type":
+                table[f"{tag}.{name}"] = _field_entry(prop)
+    return table
+
+
+def allowed_text(field: str) -> str | None:
+    """A short description of what ``field`` (a dotted config or message path) accepts."""
+    if field == "type":
+        return "one of " + ", ".join(MESSAGE_TYPES)
+    entry = FIELDS.get(field) or MESSAGE_FIELDS.get(field)
+    if entry is None:
+        return None
+    if "choices" in entry:
+        return "one of " + ", ".join(str(c) for c in entry["choices"])
+    if "min" in entry and "max" in entry:
+        low = f"above {entry['min']}" if entry.get("min_exclusive") else f"from {entry['min']}"
+        return f"{low} up to {entry['max']}"
+    return None
+
+
+FIELDS = field_table()
+MESSAGE_FIELDS = message_field_table()
+MESSAGE_TYPES = tuple(message_tag(m) for m in MESSAGES)

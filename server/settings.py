@@ -1,0 +1,26 @@
+"""Server settings, from arguments or the environment (``SPACEFOLD_*``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
+
+
+class Settings(BaseSettings):
+    """Every cap and knob of the server. Each is documented in README.md."""
+
+    model_config = SettingsConfigDict(env_prefix="SPACEFOLD_")
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    max_sessions: int = Field(64, ge=1, description="sessions (open tabs) held at once")
+    max_message_bytes: int = Field(65536, ge=256, description="largest control message accepted")
+    max_fps: float = Field(30.0, gt=0, le=240, description="frames a second sent to one tab")
+    workers: int = Field(2, ge=1, le=64, description="threads that run training and probes")
+    frontend_dir: Path = FRONTEND_DIR
