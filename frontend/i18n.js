@@ -36,8 +36,8 @@ const STRINGS = {
 
     "preset.custom": "Custom",
     "preset.default": "Default",
-    "preset.lecture": "Lecture: 4 layers of width 2, spiral",
-    "preset.wide": "Wide network",
+    "preset.lecture": "Lecture",
+    "preset.wide": "Wide",
 
     "choice.spiral": "Spiral",
     "choice.circles": "Circles",
@@ -140,7 +140,7 @@ const STRINGS = {
 
     "preset.custom": "自定义",
     "preset.default": "默认",
-    "preset.lecture": "课堂：螺旋，4 层宽度为 2",
+    "preset.lecture": "课堂",
     "preset.wide": "宽网络",
 
     "choice.spiral": "螺旋",

@@ -42,7 +42,7 @@ def region_axes(extent: Extent, resolution: int) -> tuple[np.ndarray, np.ndarray
 
 
 def region_points(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    """Row-major grid points: row i is y = ys[i], column j is x = xs[j]; shape (len(ys)·len(xs), 2)."""
+    """Row-major grid points: row i is y = ys[i], column j is x = xs[j]; (len(ys)·len(xs), 2)."""
     gx, gy = np.meshgrid(xs, ys)
     return np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32)
 
@@ -80,7 +80,7 @@ def probe(
     grid_stages = [s[n_points : n_points + n_grid].reshape(*grid_shape, -1) for s in outs]
     logits = outs[-1][n_points + n_grid :]
     probs = _softmax(logits)
-    side = int(round(np.sqrt(n_region)))
+    side = round(float(np.sqrt(n_region)))
     return Probe(
         points=point_stages,
         grid=grid_stages,

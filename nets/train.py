@@ -113,7 +113,8 @@ class Trainer:
     def predict(self, x: np.ndarray) -> np.ndarray:
         with torch.no_grad():
             logits = self.net(torch.as_tensor(x, device=self.device))
-        return logits.argmax(dim=1).cpu().numpy()
+        labels: np.ndarray = logits.argmax(dim=1).cpu().numpy()
+        return labels
 
     def __repr__(self) -> str:
         return (

@@ -22,6 +22,7 @@ from server.frames import PROTOCOL
 from server.outbox import Outbox
 from server.schemas import (
     CLIENT_MESSAGE,
+    Ack,
     ClientMessage,
     Configure,
     Pause,
@@ -145,6 +146,9 @@ class Connection:
 
     async def _apply(self, message: ClientMessage) -> None:
         session = self.session
+        if isinstance(message, Ack):
+            self.outbox.ack()
+            return
         if isinstance(message, Ping):
             self._send({"type": "pong"})
             return

@@ -9,7 +9,9 @@ from pydantic import ValidationError
 from server.schemas import allowed_text
 
 
-def error_event(message: str, field: str | None = None, allowed: str | None = None) -> dict[str, Any]:
+def error_event(
+    message: str, field: str | None = None, allowed: str | None = None
+) -> dict[str, Any]:
     return {"type": "error", "message": message, "field": field, "allowed": allowed}
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 PROTOCOL = 1
 ALIGN = 8
-DTYPES = {"float32": np.dtype("<f4"), "uint8": np.dtype("u1")}
+DTYPES: dict[str, np.dtype[Any]] = {"float32": np.dtype("<f4"), "uint8": np.dtype("u1")}
 
 
 def _aligned(n: int) -> int:
@@ -28,8 +28,8 @@ def encode_frame(header: dict[str, Any], arrays: dict[str, np.ndarray]) -> bytes
     for name, array in arrays.items():
         dtype = next((k for k, v in DTYPES.items() if v == array.dtype.newbyteorder("<")), None)
         if dtype is None:
-            raise TypeError(f"array {name!r} has dtype {array.dtype}; frames carry float32 or uint8")
-        data = np.ascontiguousarray(array, dtype=DTYPES[dtype]).tobytes()
+            raise TypeError(f"array {name!r} is {array.dtype}; frames carry float32 or uint8")
+        data = np.ascontiguousarray(array).astype(DTYPES[dtype], copy=False).tobytes()
         entries.append({"name": name, "dtype": dtype, "shape": list(array.shape), "offset": 0})
         blobs.append(data)
     # The header holds the offsets and the offsets follow the header: grow the slot until the

@@ -8,6 +8,7 @@ from collections import deque
 from starlette.websockets import WebSocket
 
 MAX_QUEUED_TEXTS = 256
+FRAME_WINDOW = 2  # frames sent but not yet acknowledged, once a client acknowledges frames
 
 
 class Outbox:
@@ -15,7 +16,9 @@ class Outbox:
 
     Control messages queue (bounded); frames do not: a frame is computed only when the sender is
     idle and nothing is pending (``wants_frame``), so a slow client gets the latest state and the
-    server never builds a backlog.
+    server never builds a backlog. A client that acknowledges frames (``ack``) also bounds how
+    many are in flight to ``FRAME_WINDOW``: the kernel's socket buffers cannot fill with stale
+    frames either, and a browser that draws slowly is sent only what it can draw.
     """
 
     def __init__(self, wake_producer: asyncio.Event) -> None:
@@ -24,7 +27,16 @@ class Outbox:
         self._ready = asyncio.Event()
         self._idle = False
         self._wake_producer = wake_producer
+        self._acking = False
+        self._in_flight = 0
         self.frames_sent = 0
+
+    def ack(self) -> None:
+        """The client has drawn a frame: one more may be sent."""
+        self._acking = True
+        self._in_flight = max(0, self._in_flight - 1)
+        if self.wants_frame():
+            self._wake_producer.set()
 
     def send_text(self, text: str) -> None:
         self._texts.append(text)
@@ -35,7 +47,8 @@ class Outbox:
         self._ready.set()
 
     def wants_frame(self) -> bool:
-        return self._idle and self._frame is None
+        room = not self._acking or self._in_flight < FRAME_WINDOW
+        return self._idle and self._frame is None and room
 
     async def run(self, ws: WebSocket) -> None:
         """Send until cancelled or the socket fails."""
@@ -49,5 +62,6 @@ class Outbox:
                 await ws.send_text(self._texts.popleft())
             if self._frame is not None:
                 frame, self._frame = self._frame, None
+                self._in_flight += 1
                 await ws.send_bytes(frame)
                 self.frames_sent += 1

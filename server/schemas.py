@@ -86,15 +86,19 @@ class Ping(_Strict):
     type: Literal["ping"]
 
 
+class Ack(_Strict):
+    type: Literal["ack"]
+
+
 class Configure(_Strict):
     type: Literal["configure"]
     changes: dict[str, dict[str, Any]]
 
 
 ClientMessage = Annotated[
-    Play | Pause | Step | Reset | Ping | Configure, Field(discriminator="type")
+    Play | Pause | Step | Reset | Ping | Ack | Configure, Field(discriminator="type")
 ]
-MESSAGES: tuple[type[_Strict], ...] = (Play, Pause, Step, Reset, Configure, Ping)
+MESSAGES: tuple[type[_Strict], ...] = (Play, Pause, Step, Reset, Configure, Ping, Ack)
 
 
 def message_tag(message: type[_Strict]) -> str:

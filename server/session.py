@@ -56,9 +56,9 @@ class Session:
 
     def _build_net(self) -> None:
         m, t = self.config.model, self.config.train
-        net = FoldNet([m.width] * m.depth, m.activation, self.data.n_classes, seed=self.config.data.seed)
-        self.trainer = Trainer(net, self.data, t.optimizer, t.lr, seed=self.config.data.seed,
-                               device=self.device)
+        seed = self.config.data.seed
+        net = FoldNet([m.width] * m.depth, m.activation, self.data.n_classes, seed=seed)
+        self.trainer = Trainer(net, self.data, t.optimizer, t.lr, seed=seed, device=self.device)
         self.generation += 1
         self._metrics: Metrics | None = None
 

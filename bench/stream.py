@@ -1,0 +1,91 @@
+"""Figures for the default experiment: training steps/s, server ms per frame, bytes per frame,
+and frames/s a client receives from a real server.
+
+Run: python -m bench.stream [--seconds 5] [--width 2 --depth 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import time
+
+import torch
+import websockets
+
+from server.frames import decode_frame
+from server.schemas import ExperimentConfig, merge_config
+from server.session import Session
+from tests.live_server import live_server
+
+
+def timed(fn: object, repeat: int) -> list[float]:
+    assert callable(fn)
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def server_side(config: ExperimentConfig, seconds: float) -> None:
+    torch.set_num_threads(1)
+    session = Session(config, torch.device("cpu"))
+    session.train(20)  # warm up
+    steps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        session.train(50)
+        steps += 50
+    rate = steps / (time.perf_counter() - start)
+    frame_times = timed(lambda: session.frame(), 200)
+    size = len(session.frame())
+    print(f"training: {rate:,.0f} steps/s ({rate * len(session.data.y_train):,.0f} examples/s, "
+          "full batch)")
+    print(f"server work per frame: median {statistics.median(frame_times) * 1e3:.2f} ms, "
+          f"p95 {sorted(frame_times)[189] * 1e3:.2f} ms (probe + encode)")
+    print(f"bytes per frame: {size:,}")
+
+
+async def client_side(url: str, config: ExperimentConfig, seconds: float) -> None:
+    async with websockets.connect(url, max_size=None) as ws:
+        await ws.send(json.dumps({"type": "configure", "changes": config.model_dump()}))
+        await ws.send(json.dumps({"type": "play"}))
+        loop = asyncio.get_running_loop()
+        frames, first_step, last_step = 0, None, 0
+        deadline = loop.time() + seconds
+        while loop.time() < deadline:
+            message = await ws.recv()
+            if isinstance(message, bytes):
+                header = decode_frame(message)[0]
+                await ws.send(json.dumps({"type": "ack"}))
+                frames += 1
+                first_step = header["step"] if first_step is None else first_step
+                last_step = header["step"]
+        print(f"client received: {frames / seconds:.1f} frames/s, "
+              f"{(last_step - (first_step or 0)) / seconds:,.0f} training steps/s while streaming")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--width", type=int, default=2)
+    parser.add_argument("--depth", type=int, default=3)
+    parser.add_argument("--speed", type=int, default=5, help="steps between frames")
+    args = parser.parse_args()
+    config = merge_config(ExperimentConfig(), {"model": {"width": args.width, "depth": args.depth},
+                                               "view": {"speed": args.speed}})
+    view = config.view
+    print(f"experiment: {config.data.dataset}, {config.data.points} points, "
+          f"{args.depth} hidden layers of width {args.width}; grid {view.grid_lines}x2 lines x "
+          f"{view.grid_samples} samples, regions {view.region_resolution}^2; "
+          f"torch {torch.__version__}, 1 thread")
+    server_side(config, args.seconds)
+    with live_server() as server:
+        asyncio.run(client_side(server.ws_url, config, args.seconds))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,341 @@
+// The sidebar: run buttons and one control per config field, limited by the server's schema.
+// Controls never change the config themselves: they ask (onChange), and render() shows what
+// the server then says the config is.
+
+import { has, t } from "./i18n.js";
+import { getPath, matchingPreset } from "./state.js";
+
+// Datasets whose number of classes can be chosen; the others always have two.
+const MULTICLASS = new Set(["spiral", "circles", "gaussians"]);
+
+const POINTS = [50, 100, 200, 300, 400, 600, 800, 1000, 1500, 2000, 3000, 5000];
+const LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3];
+const SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
+
+const SECTIONS = [
+  {
+    name: "data",
+    fields: [
+      { path: "data.dataset", kind: "select" },
+      { path: "data.classes", kind: "stepper" },
+      { path: "data.points", kind: "choice", values: POINTS },
+      { path: "data.noise", kind: "range", step: 0.01 },
+      { path: "data.test_ratio", kind: "range", step: 0.05 },
+      { path: "data.seed", kind: "seed" },
+    ],
+  },
+  {
+    name: "model",
+    fields: [
+      { path: "model.width", kind: "stepper" },
+      { path: "model.depth", kind: "stepper" },
+      { path: "model.activation", kind: "select" },
+    ],
+  },
+  {
+    name: "train",
+    fields: [
+      { path: "train.optimizer", kind: "select" },
+      { path: "train.lr", kind: "choice", values: LEARNING_RATES },
+    ],
+  },
+];
+
+export function controlId(path) {
+  return `ctl-${path.replace(/[._]/g, "-")}`;
+}
+
+function el(tag, attrs = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function button(id, i18nKey, extra = {}) {
+  return el("button", { id, type: "button", "data-testid": id, ...extra }, [
+    el("span", { "data-i18n": i18nKey, text: t(i18nKey) }),
+  ]);
+}
+
+function formatNumber(v) {
+  if (typeof v !== "number") return String(v);
+  if (Math.abs(v) >= 1000) return v.toLocaleString("en-US");
+  return String(Number(v.toPrecision(4)));
+}
+
+export class Controls {
+  /**
+   * @param {HTMLElement} root the sidebar element to fill
+   * @param {object} schema GET /api/schema
+   * @param {object} on {change(path, value), action(name), preset(name)}
+   */
+  constructor(root, schema, on) {
+    this.root = root;
+    this.schema = schema;
+    this.on = on;
+    this.inputs = new Map(); // path -> {field, spec, input, output?}
+    this.pending = new Set(); // inputs being edited: render() leaves them alone
+    this.build();
+  }
+
+  build() {
+    const run = el("section", { class: "group", "data-testid": "group-run" }, [
+      el("h3", { "data-i18n": "section.run", text: t("section.run") }),
+      el("div", { class: "run-buttons" }, [
+        button("btn-play", "btn.play", { class: "primary", title: "" }),
+        button("btn-pause", "btn.pause"),
+        button("btn-step", "btn.step"),
+        button("btn-reset", "btn.reset"),
+      ]),
+    ]);
+    const fields = el("div", { class: "fields" });
+    const speed = this.field({ path: "view.speed", kind: "choice", values: SPEEDS });
+    if (speed) fields.append(speed);
+    fields.append(this.presetField());
+    run.append(fields, el("p", { class: "hint", "data-i18n": "hint.keys", text: t("hint.keys") }));
+    this.root.append(run);
+    for (const section of SECTIONS) {
+      const group = el("section", { class: "group", "data-testid": `group-${section.name}` }, [
+        el("h3", { "data-i18n": `section.${section.name}`, text: t(`section.${section.name}`) }),
+      ]);
+      const box = el("div", { class: "fields" });
+      for (const spec of section.fields) {
+        const row = this.field(spec);
+        if (row) box.append(row);
+      }
+      group.append(box);
+      this.root.append(group);
+    }
+    for (const name of ["play", "pause", "step", "reset"]) {
+      this.root.querySelector(`#btn-${name}`).addEventListener("click", () => this.on.action(name));
+    }
+  }
+
+  presetField() {
+    const id = "ctl-preset";
+    const select = el("select", { id, "data-testid": id });
+    for (const name of ["", ...Object.keys(this.schema.presets ?? {})]) {
+      select.append(el("option", { value: name }));
+    }
+    select.addEventListener("change", () => {
+      if (select.value) this.on.preset(select.value);
+    });
+    this.presetSelect = select;
+    this.labelPresets();
+    return el("div", { class: "field" }, [
+      el("label", { for: id, "data-i18n": "field.preset", text: t("field.preset") }),
+      select,
+    ]);
+  }
+
+  /** "Lecture · Spiral, 4 × 2": the preset's name, then what it sets up. */
+  labelPresets() {
+    for (const option of this.presetSelect.options) {
+      const key = `preset.${option.value || "custom"}`;
+      let text = has(key) ? t(key) : option.value;
+      const preset = this.schema.presets?.[option.value];
+      if (preset?.data && preset?.model) {
+        const dataset = preset.data.dataset;
+        const name = has(`choice.${dataset}`) ? t(`choice.${dataset}`) : dataset;
+        text += ` · ${name}, ${preset.model.depth} × ${preset.model.width}`;
+      }
+      option.textContent = text;
+    }
+  }
+
+  /** One labelled control for a config field; null if the server does not know the field. */
+  field(spec) {
+    const field = this.schema.fields[spec.path];
+    if (!field) return null;
+    const id = controlId(spec.path);
+    const label = el("label", {
+      for: id,
+      "data-i18n": `field.${spec.path}`,
+      text: t(`field.${spec.path}`),
+    });
+    const row = el("div", { class: `field kind-${spec.kind}`, dataset: { field: spec.path } }, [
+      label,
+    ]);
+    const entry = { field, spec, input: null, output: null };
+    if (spec.kind === "select" || spec.kind === "choice") {
+      const select = el("select", { id, "data-testid": id });
+      const values = spec.kind === "select" ? (field.choices ?? []) : spec.values;
+      for (const value of values.filter((v) => this.allowed(field, v))) {
+        select.append(el("option", { value: String(value) }));
+      }
+      select.addEventListener("change", () => this.commit(spec.path, select.value));
+      entry.input = select;
+      row.append(select);
+    } else if (spec.kind === "stepper") {
+      const input = el("input", {
+        id,
+        "data-testid": id,
+        type: "number",
+        min: field.min ?? "",
+        max: field.max ?? "",
+        step: "1",
+        inputmode: "numeric",
+      });
+      const dec = el("button", { type: "button", id: `${id}-dec`, class: "step-btn", text: "−" });
+      const inc = el("button", { type: "button", id: `${id}-inc`, class: "step-btn", text: "+" });
+      dec.setAttribute("aria-label", "−");
+      inc.setAttribute("aria-label", "+");
+      dec.addEventListener("click", () => this.nudge(spec.path, -1));
+      inc.addEventListener("click", () => this.nudge(spec.path, +1));
+      this.trackEdits(input, spec.path);
+      entry.input = input;
+      row.append(el("div", { class: "stepper" }, [dec, input, inc]));
+    } else if (spec.kind === "range") {
+      const input = el("input", {
+        id,
+        "data-testid": id,
+        type: "range",
+        min: field.min ?? 0,
+        max: field.max ?? 1,
+        step: spec.step,
+      });
+      const output = el("output", { for: id, class: "value" });
+      input.addEventListener("input", () => {
+        this.pending.add(input);
+        output.textContent = formatNumber(Number(input.value));
+      });
+      input.addEventListener("change", () => {
+        this.pending.delete(input);
+        this.commit(spec.path, input.value);
+      });
+      entry.input = input;
+      entry.output = output;
+      row.append(el("div", { class: "range" }, [input, output]));
+    } else if (spec.kind === "seed") {
+      const input = el("input", {
+        id,
+        "data-testid": id,
+        type: "number",
+        min: field.min ?? 0,
+        max: field.max ?? "",
+        step: "1",
+        inputmode: "numeric",
+      });
+      this.trackEdits(input, spec.path);
+      const again = button("btn-new-seed", "btn.newSeed", { class: "small" });
+      again.addEventListener("click", () => {
+        const high = Math.min(field.max ?? 99999, 99999);
+        this.commit(spec.path, String(Math.floor(Math.random() * (high + 1))));
+      });
+      entry.input = input;
+      row.append(el("div", { class: "seed" }, [input, again]));
+    }
+    this.inputs.set(spec.path, entry);
+    return row;
+  }
+
+  /** Number inputs: commit on change (enter or leaving the box), not on every keystroke. */
+  trackEdits(input, path) {
+    input.addEventListener("input", () => this.pending.add(input));
+    input.addEventListener("change", () => {
+      this.pending.delete(input);
+      this.commit(path, input.value);
+    });
+  }
+
+  allowed(field, value) {
+    if (field.choices) return field.choices.includes(value);
+    if (field.min !== undefined && value < field.min) return false;
+    if (field.max !== undefined && value > field.max) return false;
+    return true;
+  }
+
+  nudge(path, delta) {
+    const { field, input } = this.inputs.get(path);
+    let value = Number(input.value) + delta;
+    if (field.min !== undefined) value = Math.max(field.min, value);
+    if (field.max !== undefined) value = Math.min(field.max, value);
+    if (String(value) !== input.value) this.commit(path, String(value));
+  }
+
+  /** Turn the control's text into a typed value and ask for it. */
+  commit(path, raw) {
+    const { field } = this.inputs.get(path);
+    let value = raw;
+    if (field.type === "integer" || field.type === "number") {
+      value = Number(raw);
+      if (raw.trim() === "" || !Number.isFinite(value)) {
+        this.render(this.config, this.running, this.connected);
+        return;
+      }
+    }
+    this.on.change(path, value);
+  }
+
+  /** Show the config the server holds, and what can be pressed now. */
+  render(config, running, connected) {
+    this.config = config;
+    this.running = running;
+    this.connected = connected;
+    if (!config) return;
+    for (const [path, entry] of this.inputs) {
+      const value = getPath(config, path);
+      if (value === undefined) continue;
+      const { input, output, spec } = entry;
+      if (this.pending.has(input)) continue;
+      if (spec.kind === "choice" && ![...input.options].some((o) => o.value === String(value))) {
+        this.insertOption(input, value);
+      }
+      if (input.value !== String(value)) input.value = String(value);
+      if (output) output.textContent = formatNumber(value);
+      if (spec.kind === "choice") this.labelChoices(input);
+    }
+    const dataset = getPath(config, "data.dataset");
+    const classes = this.inputs.get("data.classes");
+    if (classes) {
+      const fixed = !MULTICLASS.has(dataset);
+      const row = classes.input.closest(".field");
+      row.classList.toggle("disabled", fixed);
+      for (const node of row.querySelectorAll("input, button")) node.disabled = fixed || !connected;
+      row.title = fixed ? t("hint.classes") : "";
+    }
+    for (const node of this.root.querySelectorAll("select, input, button")) {
+      if (node.closest(".field.disabled")) continue;
+      node.disabled = !connected;
+    }
+    this.root.querySelector("#btn-play").disabled = !connected || running;
+    this.root.querySelector("#btn-pause").disabled = !connected || !running;
+    this.presetSelect.value = matchingPreset(this.schema.presets, config);
+    this.presetSelect.options[0].hidden = this.presetSelect.value !== "";
+    this.labelSelects();
+  }
+
+  insertOption(select, value) {
+    const option = el("option", { value: String(value) });
+    const after = [...select.options].find((o) => Number(o.value) > value);
+    select.insertBefore(option, after ?? null);
+  }
+
+  labelChoices(select) {
+    for (const option of select.options) {
+      const text = formatNumber(Number(option.value));
+      if (option.textContent !== text) option.textContent = text;
+    }
+  }
+
+  labelSelects() {
+    for (const { input, spec } of this.inputs.values()) {
+      if (spec.kind !== "select") continue;
+      for (const option of input.options) {
+        const key = `choice.${option.value}`;
+        option.textContent = has(key) ? t(key) : option.value;
+      }
+    }
+  }
+
+  relabel() {
+    this.labelPresets();
+    this.labelSelects();
+    this.render(this.config, this.running, this.connected);
+  }
+}

@@ -1,0 +1,84 @@
+"""Start the real ``python -m server`` as a subprocess on a free port, for end-to-end tests."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class LiveServer:
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    @property
+    def ws_url(self) -> str:
+        return self.url.replace("http://", "ws://") + "ws"
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@contextlib.contextmanager
+def live_server(*args: str, timeout: float = 30.0) -> Iterator[LiveServer]:
+    """Yield a running server; print its log if the block fails; always stop it."""
+    with tempfile.NamedTemporaryFile("wb", suffix=".log", delete=False) as log_file:
+        log_path = Path(log_file.name)
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "server", "--no-open", "--port", "0", *args],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    server = LiveServer("", process, log_path)
+    try:
+        server.url = _wait_for_url(server, timeout)
+        _wait_for_health(server.url, timeout)
+        yield server
+    except BaseException:
+        print(f"--- server log ({log_path}) ---\n{server.log()}", file=sys.stderr)
+        raise
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_for_url(server: LiveServer, timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = re.search(r"http://\S+/", server.log())
+        if found:
+            return found.group(0)
+        if server.process.poll() is not None:
+            raise RuntimeError(f"server exited with {server.process.returncode}")
+        time.sleep(0.05)
+    raise TimeoutError("server printed no URL")
+
+
+def _wait_for_health(url: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url + "api/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.05)

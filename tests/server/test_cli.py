@@ -1,0 +1,62 @@
+"""The real command line: start, announce, serve, refuse bad arguments."""
+
+import json
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+import torch
+
+from server.cli import page_url, parse_args
+from tests.live_server import ROOT, live_server
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "server", "--no-open", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_port_zero_picks_a_free_port_and_the_page_answers() -> None:
+    with live_server() as server:
+        assert not server.url.endswith(":0/")
+        with urllib.request.urlopen(server.url + "api/health") as response:
+            assert json.load(response)["status"] == "ok"
+        assert "spacefold is running at" in server.log()
+
+
+def test_defaults_are_loopback_and_browser_on() -> None:
+    args = parse_args([])
+    assert (args.host, args.port, args.open, args.device) == ("127.0.0.1", 8000, True, "auto")
+    assert parse_args(["--no-open"]).open is False
+    assert page_url("0.0.0.0", 81) == "http://127.0.0.1:81/"
+    assert page_url("::1", 82) == "http://[::1]:82/"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--port", "70000"], "port"),
+        (["--port", "many"], "invalid int value"),
+        (["--device", "tpu"], "invalid choice"),
+        (["--host", "256.1.1.1"], "cannot listen on 256.1.1.1"),
+    ],
+)
+def test_bad_arguments_get_a_clear_message(args: list[str], message: str) -> None:
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+def test_asking_for_cuda_without_it_is_a_clear_error() -> None:
+    result = run_cli("--device", "cuda")
+    assert result.returncode == 2 and "no CUDA device" in result.stderr
+
+
+def test_a_busy_port_is_a_clear_error() -> None:
+    with live_server() as server:
+        port = server.url.rsplit(":", 1)[1].strip("/")
+        result = run_cli("--port", port)
+        assert result.returncode == 2 and "cannot listen" in result.stderr

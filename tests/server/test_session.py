@@ -1,0 +1,100 @@
+"""Oracle tests: what a frame carries is what the network computes."""
+
+import numpy as np
+import pytest
+import torch
+
+from nets.probe import grid_lines, region_points
+from server.frames import decode_frame
+from server.schemas import ExperimentConfig, merge_config
+from server.session import Session
+
+
+def make(changes: dict[str, dict[str, object]] | None = None) -> Session:
+    return Session(merge_config(ExperimentConfig(), changes or {}), torch.device("cpu"))
+
+
+@pytest.mark.parametrize("width", [1, 2, 5])
+def test_frame_points_and_grids_equal_the_model_cut_at_each_stage(width: int) -> None:
+    session = make({"model": {"width": width, "depth": 2}, "view": {"grid_lines": 5}})
+    session.train(7)
+    header, arrays = decode_frame(session.frame())
+    net = session.net
+    x = torch.from_numpy(session.data.x)
+    lines = grid_lines(session.extent, 5, header["grid"]["samples"])
+    assert len(header["stages"]) == net.n_stages == 6
+    with torch.no_grad():
+        for stage in header["stages"]:
+            k = stage["index"]
+            cut = net[:k]
+            want = cut(x).numpy()
+            want_grid = cut(torch.from_numpy(lines.reshape(-1, 2))).numpy()
+            units = stage["units"]
+            cols = [u for u in units if u is not None]
+            got = arrays[f"stage{k}/points"]
+            got_grid = arrays[f"stage{k}/grid"].reshape(-1, 2)
+            np.testing.assert_allclose(got[:, : len(cols)], want[:, cols], rtol=1e-5, atol=1e-6)
+            np.testing.assert_allclose(got_grid[:, : len(cols)], want_grid[:, cols],
+                                       rtol=1e-5, atol=1e-6)
+            if units[1] is None:
+                assert np.all(got[:, 1] == 0)
+    np.testing.assert_array_equal(arrays["labels"], session.data.y)
+    with torch.no_grad():
+        np.testing.assert_array_equal(arrays["pred"], net(x).argmax(1).numpy())
+
+
+def test_frame_regions_equal_the_network_on_the_region_grid() -> None:
+    session = make({"view": {"region_resolution": 10}})
+    session.train(20)
+    header, arrays = decode_frame(session.frame())
+    xs, ys = arrays["region/x"], arrays["region/y"]
+    assert xs[0] > header["extent"][0] and xs[-1] < header["extent"][1]
+    with torch.no_grad():
+        probs = torch.softmax(session.net(torch.from_numpy(region_points(xs, ys))), 1).numpy()
+    np.testing.assert_array_equal(arrays["region/label"], probs.argmax(1).reshape(10, 10))
+    np.testing.assert_allclose(arrays["region/conf"], probs.max(1).reshape(10, 10), rtol=1e-5)
+
+
+def test_frame_header_describes_the_experiment() -> None:
+    session = make({"data": {"dataset": "spiral", "classes": 3, "points": 90}})
+    session.train(3)
+    header, arrays = decode_frame(session.frame())
+    m = session.metrics()
+    assert header["step"] == 3 and header["classes"] == 3
+    assert header["n_train"] + header["n_test"] == 90 == len(arrays["labels"])
+    assert header["metrics"]["test_acc"] == m.test_acc
+    kinds = [s["kind"] for s in header["stages"]]
+    assert kinds == ["input"] + ["affine", "fold"] * 3 + ["output"]
+
+
+def test_configure_rebuilds_only_what_changed() -> None:
+    session = make()
+    session.train(5)
+    generation = session.generation
+    weights = [p.detach().clone() for p in session.net.parameters()]
+    session.configure(merge_config(session.config, {"train": {"lr": 0.001}}))
+    assert session.generation == generation and session.step == 5
+    assert all(torch.equal(a, b) for a, b in zip(weights, session.net.parameters(), strict=True))
+    session.configure(merge_config(session.config, {"model": {"depth": 1}}))
+    assert session.generation == generation + 1 and session.step == 0
+    assert session.net.depth == 1
+    x_before = session.data.x
+    session.configure(merge_config(session.config, {"data": {"seed": 9}}))
+    assert not np.array_equal(x_before, session.data.x)
+
+
+def test_reset_restores_the_seeded_start() -> None:
+    session = make()
+    first = [p.detach().clone() for p in session.net.parameters()]
+    session.train(10)
+    session.reset()
+    assert session.step == 0
+    assert all(torch.equal(a, b) for a, b in zip(first, session.net.parameters(), strict=True))
+
+
+def test_diverged_metrics_travel_as_null() -> None:
+    session = make()
+    with torch.no_grad():
+        next(session.net.parameters()).fill_(float("nan"))
+    header, _ = decode_frame(session.frame())
+    assert header["metrics"]["train_loss"] is None

@@ -1,0 +1,149 @@
+"""The WebSocket protocol through FastAPI's TestClient (docs/protocol.md)."""
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from nets.train import Diverged
+from server.app import create_app
+from server.session import Session
+from server.settings import Settings
+from tests.server.wsutil import next_event, next_frame, send
+
+
+def test_hello_then_frames_stream_while_playing(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        hello = next_event(ws, "hello")
+        assert hello["protocol"] == 1 and hello["running"] is False
+        assert hello["config"]["model"] == {"width": 2, "depth": 3, "activation": "relu"}
+        send(ws, type="play")
+        assert next_event(ws, "state")["running"] is True
+        steps = [next_frame(ws)[0]["step"] for _ in range(4)]
+        assert steps == sorted(steps) and steps[-1] > steps[0]
+
+
+def test_changing_width_live_sends_frames_of_the_new_network(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        send(ws, type="play")
+        header, _ = next_frame(ws)
+        send(ws, type="configure", changes={"model": {"width": 8, "depth": 2}})
+        state = next_event(ws, "state")
+        assert state["config"]["model"]["width"] == 8 and state["running"] is True
+        for _ in range(50):
+            new, arrays = next_frame(ws)
+            if new["generation"] > header["generation"]:
+                break
+        assert [s["width"] for s in new["stages"]] == [2, 8, 8, 8, 8, 2]
+        assert arrays["stage1/points"].shape == (400, 2)
+        later = next_frame(ws)[0]
+        assert later["step"] > new["step"] or later["generation"] == new["generation"]
+
+
+def test_step_pause_and_reset(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        send(ws, type="step", count=25)
+        assert next_event(ws, "state")["step"] == 25
+        header, _ = next_frame(ws)
+        while header["step"] != 25:
+            header, _ = next_frame(ws)
+        send(ws, type="reset")
+        state = next_event(ws, "state")
+        assert state["step"] == 0 and state["running"] is False
+        send(ws, type="play")
+        next_event(ws, "state")
+        send(ws, type="pause")
+        paused_at = next_event(ws, "state")["step"]
+        send(ws, type="ping")
+        next_event(ws, "pong")
+        send(ws, type="step")
+        assert next_event(ws, "state")["step"] == paused_at + 1
+
+
+BAD_MESSAGES = [
+    ('{"type": "configure", "changes": {"model": {"width": 0}}}', "model.width", "1 up to 32"),
+    ('{"type": "configure", "changes": {"model": {"depth": 1000}}}', "model.depth", "0 up to 10"),
+    ('{"type": "configure", "changes": {"train": {"lr": -1}}}', "train.lr", "above 0"),
+    ('{"type": "configure", "changes": {"train": {"lr": NaN}}}', "train.lr", "above 0"),
+    ('{"type": "configure", "changes": {"data": {"points": 10000000}}}', "data.points",
+     "10 up to 5000"),
+    ('{"type": "configure", "changes": {"data": {"dataset": "swirl"}}}', "data.dataset",
+     "one of spiral"),
+    ('{"type": "configure", "changes": {"model": {"width": "wide"}}}', "model.width", "1 up to 32"),
+    ('{"type": "configure", "changes": {"modle": {"width": 3}}}', "modle", None),
+    ('{"type": "configure"}', "changes", None),
+    ('{"type": "step", "count": 0}', "count", "1 up to 1000"),
+    ('{"type": "warp"}', "type", "one of play"),
+    ('{"count": 3}', "type", "one of play"),
+    ("[1, 2]", None, None),
+    ("{not json", None, None),
+]
+
+
+@pytest.mark.parametrize(("text", "field", "allowed"), BAD_MESSAGES)
+def test_bad_input_gets_an_error_and_the_session_lives_on(
+    client: TestClient, text: str, field: str | None, allowed: str | None
+) -> None:
+    with client.websocket_connect("/ws") as ws:
+        hello = next_event(ws, "hello")
+        send(ws, type="step", count=3)
+        next_event(ws, "state")
+        ws.send_text(text)
+        error = next_event(ws, "error")
+        assert error["field"] == field
+        assert error["message"]
+        if field:
+            assert error["message"].startswith(field)
+        if allowed:
+            assert allowed in error["allowed"]
+        send(ws, type="step")
+        state = next_event(ws, "state")
+        assert state["step"] == 4 and state["config"] == hello["config"]
+
+
+def test_binary_and_oversized_messages_are_refused(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        ws.send_bytes(b"\x00\x01")
+        assert "binary" in next_event(ws, "error")["message"]
+        ws.send_text(json.dumps({"type": "ping", "pad": "x" * 70000}))
+        assert "cap" in next_event(ws, "error")["message"]
+        send(ws, type="ping")
+        next_event(ws, "pong")
+
+
+def test_a_foreign_origin_is_refused(client: TestClient) -> None:
+    with pytest.raises(WebSocketDisconnect) as refused, client.websocket_connect(
+        "/ws", headers={"origin": "http://evil.example"}
+    ) as ws:
+        ws.receive()
+    assert refused.value.code == 1008
+    with client.websocket_connect("/ws", headers={"origin": "http://testserver"}) as ws:
+        next_event(ws, "hello")
+
+
+def test_the_session_cap_is_enforced_and_sessions_are_released() -> None:
+    with TestClient(create_app(Settings(device="cpu", max_sessions=1))) as client:
+        with client.websocket_connect("/ws") as first:
+            next_event(first, "hello")
+            assert client.get("/api/health").json()["sessions"] == 1
+            with client.websocket_connect("/ws") as second:
+                error = second.receive_json()
+                assert error["type"] == "error" and "maximum of 1 sessions" in error["message"]
+                closed = second.receive()
+                assert closed["type"] == "websocket.close" and closed["code"] == 1013
+        assert client.get("/api/health").json()["sessions"] == 0
+
+
+def test_divergence_pauses_with_a_message(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def explode(self: Session, steps: int) -> None:
+        raise Diverged("loss became nan at step 7")
+
+    monkeypatch.setattr(Session, "train", explode)
+    with client.websocket_connect("/ws") as ws:
+        send(ws, type="play")
+        event = next_event(ws, "diverged")
+        assert "nan" in event["message"] and "reset" in event["message"]
+        assert next_event(ws, "state")["running"] is False

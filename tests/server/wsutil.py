@@ -1,0 +1,36 @@
+"""Reading a spacefold socket in tests: skip what is not asked for, up to a bound."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+from starlette.testclient import WebSocketTestSession
+
+from server.frames import decode_frame
+
+Frame = tuple[dict[str, Any], dict[str, np.ndarray]]
+
+
+def next_event(ws: WebSocketTestSession, kind: str, limit: int = 500) -> dict[str, Any]:
+    """The next text event of type ``kind``, skipping frames and other events."""
+    for _ in range(limit):
+        message = ws.receive()
+        if message.get("text") is not None:
+            event: dict[str, Any] = json.loads(message["text"])
+            if event["type"] == kind:
+                return event
+    raise AssertionError(f"no {kind!r} event in {limit} messages")
+
+
+def next_frame(ws: WebSocketTestSession, limit: int = 500) -> Frame:
+    for _ in range(limit):
+        message = ws.receive()
+        if message.get("bytes") is not None:
+            return decode_frame(message["bytes"])
+    raise AssertionError(f"no frame in {limit} messages")
+
+
+def send(ws: WebSocketTestSession, **message: Any) -> None:
+    ws.send_text(json.dumps(message))
