@@ -1,0 +1,93 @@
+"""2×2 maps taken apart: W = R(θ_out) · diag(s1, s2) · F · R(θ_in), F a reflection iff det W < 0.
+
+This is the lecture's reading of a layer's linear map: rotate, reflect (if the map flips
+orientation), scale along two perpendicular directions, rotate again. ``affine_path`` walks that
+sequence, then the shift by the bias, continuously from the identity to the layer's affine map.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+REFLECT = np.diag([1.0, -1.0])
+
+
+def rotation(angle: float) -> np.ndarray:
+    c, s = math.cos(angle), math.sin(angle)
+    return np.array([[c, -s], [s, c]])
+
+
+@dataclass(frozen=True)
+class Decomposition:
+    """``W = rotation(angle_out) @ diag(scales) @ F @ rotation(angle_in)``.
+
+    ``F`` is ``REFLECT`` when ``reflect`` is true, else the identity.
+    """
+
+    angle_in: float  # radians, in (-π, π]
+    reflect: bool
+    scales: tuple[float, float]  # singular values, largest first, >= 0
+    angle_out: float
+
+    @property
+    def det(self) -> float:
+        return self.scales[0] * self.scales[1] * (-1.0 if self.reflect else 1.0)
+
+    def matrix(self) -> np.ndarray:
+        flip = REFLECT if self.reflect else np.eye(2)
+        out: np.ndarray = (
+            rotation(self.angle_out) @ np.diag(self.scales) @ flip @ rotation(self.angle_in)
+        )
+        return out
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "angle_in": self.angle_in,
+            "reflect": self.reflect,
+            "scales": list(self.scales),
+            "angle_out": self.angle_out,
+            "det": self.det,
+        }
+
+
+def decompose(w: np.ndarray) -> Decomposition:
+    """Rotation · scaling · (reflection) · rotation for a real 2×2 matrix, singular ones too."""
+    w = np.asarray(w, dtype=np.float64)
+    if w.shape != (2, 2):
+        raise ValueError(f"decompose takes a 2x2 matrix, not {w.shape}")
+    u, s, vt = np.linalg.svd(w)
+    flips = 0
+    if np.linalg.det(u) < 0:
+        u, flips = u @ REFLECT, flips + 1
+    if np.linalg.det(vt) < 0:
+        vt, flips = REFLECT @ vt, flips + 1
+    # diag matrices commute, so the flips taken out of u and vt meet in the middle
+    return Decomposition(
+        angle_in=math.atan2(vt[1, 0], vt[0, 0]),
+        reflect=flips == 1,
+        scales=(float(s[0]), float(s[1])),
+        angle_out=math.atan2(u[1, 0], u[0, 0]),
+    )
+
+
+PHASES = ("rotate", "reflect", "scale", "rotate", "shift")
+
+
+def affine_path(d: Decomposition, bias: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
+    """The map ``x -> M @ x + c`` at time ``t`` in [0, 1] along the layer's affine step.
+
+    The five phases (rotate, reflect, scale, rotate, shift) each take a fifth of the time;
+    ``t = 0`` is the identity and ``t = 1`` is ``W x + b``. The reflection runs as a squash
+    through the line it flips about: diag(1, 1 - 2u).
+    """
+    t = min(max(t, 0.0), 1.0)
+    u = [min(max(t * 5 - i, 0.0), 1.0) for i in range(5)]
+    m = rotation(u[0] * d.angle_in)
+    if d.reflect:
+        m = np.diag([1.0, 1.0 - 2.0 * u[1]]) @ m
+    m = np.diag([1.0 + u[2] * (d.scales[0] - 1.0), 1.0 + u[2] * (d.scales[1] - 1.0)]) @ m
+    m = rotation(u[3] * d.angle_out) @ m
+    return m, u[4] * np.asarray(bias, dtype=np.float64)
