@@ -49,60 +49,65 @@ def region_points(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Probe:
-    """Every stage's image of the points and of the grid lines, and the input-plane regions."""
+    """Every stage's image of the data points and of the grid lines."""
 
     points: list[np.ndarray]  # per stage: (N, width_k)
     grid: list[np.ndarray]  # per stage: (2·lines, samples, width_k)
-    region_label: np.ndarray  # (R, R) predicted class
-    region_conf: np.ndarray  # (R, R) probability of that class
     pred: np.ndarray  # (N,) predicted class of each point
 
 
 @torch.no_grad()
 def probe(
-    net: FoldNet,
-    points: np.ndarray,
-    grid: np.ndarray,
-    region: np.ndarray,
-    device: torch.device | str = "cpu",
+    net: FoldNet, points: np.ndarray, grid: np.ndarray, device: torch.device | str = "cpu"
 ) -> Probe:
-    """Run points, grid lines and region grid through ``net`` in one batched pass."""
-    n_points, grid_shape, n_region = len(points), grid.shape[:2], len(region)
-    flat = np.concatenate([points, grid.reshape(-1, 2), region]).astype(np.float32)
+    """Run points and grid lines through every stage of ``net`` in one batched pass."""
+    n_points, grid_shape = len(points), grid.shape[:2]
+    flat = np.concatenate([points, grid.reshape(-1, 2)]).astype(np.float32)
     was_training = net.training
     net.eval()
     try:
         outs = [t.cpu().numpy() for t in net.stages(torch.as_tensor(flat, device=device))]
     finally:
         net.train(was_training)
-    n_grid = grid_shape[0] * grid_shape[1]
-    point_stages = [s[:n_points] for s in outs]
-    grid_stages = [s[n_points : n_points + n_grid].reshape(*grid_shape, -1) for s in outs]
-    logits = outs[-1][n_points + n_grid :]
-    probs = _softmax(logits)
-    side = round(float(np.sqrt(n_region)))
     return Probe(
-        points=point_stages,
-        grid=grid_stages,
-        region_label=probs.argmax(axis=1).reshape(side, side).astype(np.uint8),
-        region_conf=probs.max(axis=1).reshape(side, side).astype(np.float32),
+        points=[s[:n_points] for s in outs],
+        grid=[s[n_points:].reshape(*grid_shape, -1) for s in outs],
         pred=outs[-1][:n_points].argmax(axis=1).astype(np.uint8),
     )
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    out: np.ndarray = e / e.sum(axis=1, keepdims=True)
-    return out
+def fit_extent(points: np.ndarray, margin: float = 0.1) -> Extent:
+    """A square box around the 2D ``points`` (their first two columns), with a margin."""
+    if len(points) == 0 or not np.isfinite(points[:, :2]).all():
+        return (-1.0, 1.0, -1.0, 1.0)
+    low, high = points[:, :2].min(axis=0), points[:, :2].max(axis=0)
+    centre = (low + high) / 2
+    half = max(float((high - low).max()) / 2 * (1 + margin), 1e-3)
+    return (float(centre[0] - half), float(centre[0] + half),
+            float(centre[1] - half), float(centre[1] + half))
 
 
-def on_units(stage: np.ndarray, units: tuple[int, int | None]) -> np.ndarray:
-    """The two plotted coordinates of a stage: units ``units``; a missing unit reads as 0."""
-    first = stage[..., units[0]]
-    second = stage[..., units[1]] if units[1] is not None else np.zeros_like(first)
-    return np.stack([first, second], axis=-1).astype(np.float32)
+@dataclass(frozen=True)
+class Regions:
+    """The class the rest of the network gives each cell of a grid over one stage."""
+
+    xs: np.ndarray  # (R,) cell centres
+    ys: np.ndarray
+    label: np.ndarray  # (R, R) uint8, row i is y = ys[i]
+    conf: np.ndarray  # (R, R) float32
 
 
-def default_units(width: int) -> tuple[int, int | None]:
-    return (0, 1) if width >= 2 else (0, None)
+@torch.no_grad()
+def stage_regions(
+    net: FoldNet, k: int, extent: Extent, resolution: int, device: torch.device | str = "cpu"
+) -> Regions:
+    """Decision regions in stage ``k`` (a 2-wide stage): ``net[k:]`` applied to a grid over it."""
+    xs, ys = region_axes(extent, resolution)
+    grid = torch.as_tensor(region_points(xs, ys), device=device)
+    probs = torch.softmax(net[k:](grid), dim=1).cpu().numpy()
+    return Regions(
+        xs=xs,
+        ys=ys,
+        label=probs.argmax(axis=1).reshape(resolution, resolution).astype(np.uint8),
+        conf=probs.max(axis=1).reshape(resolution, resolution).astype(np.float32),
+    )

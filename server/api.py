@@ -23,9 +23,9 @@ async def health(request: Request) -> dict[str, Any]:
 async def schema() -> dict[str, Any]:
     """Every config field with its type, range or choices, the defaults and the presets."""
     return {
-        "defaults": ExperimentConfig().model_dump(),
+        "defaults": ExperimentConfig().model_dump(mode="json"),
         "fields": FIELDS,
-        "presets": {name: config.model_dump() for name, config in PRESETS.items()},
+        "presets": {name: config.model_dump(mode="json") for name, config in PRESETS.items()},
     }
 
 

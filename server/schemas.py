@@ -38,6 +38,11 @@ class TrainConfig(_Strict):
 
 class ViewConfig(_Strict):
     speed: int = Field(5, ge=1, le=1000, description="optimizer steps between frames")
+    projection: Literal["pair", "pca", "3d"] = Field(
+        "pair", description="how stages wider than 2 are drawn")
+    pair: tuple[Annotated[int, Field(ge=0, le=31)], Annotated[int, Field(ge=0, le=31)]] = Field(
+        (0, 1), description="the two units drawn for wide stages")
+    regions: bool = Field(True, description="decision regions in every 2-wide stage")
     grid_lines: int = Field(13, ge=3, le=41)
     grid_samples: int = Field(33, ge=8, le=129)
     region_resolution: int = Field(48, ge=8, le=128)

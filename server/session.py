@@ -6,7 +6,6 @@ thread, one call at a time per session (the session's lock makes that so).
 
 from __future__ import annotations
 
-import math
 import threading
 import uuid
 from typing import Any
@@ -16,19 +15,11 @@ import torch
 
 from nets.datasets import Dataset, make_dataset
 from nets.model import FoldNet
-from nets.probe import (
-    Extent,
-    default_units,
-    grid_lines,
-    on_units,
-    probe,
-    region_axes,
-    region_points,
-    square_extent,
-)
+from nets.probe import Extent, square_extent
 from nets.train import Metrics, Trainer
-from server.frames import PROTOCOL, encode_frame
+from server.framing import build_frame
 from server.schemas import ExperimentConfig
+from server.views import ViewMemory
 
 
 class Session:
@@ -41,6 +32,7 @@ class Session:
         self.config = config
         self.generation = 0
         self.running = False
+        self._views = ViewMemory()
         self._build_data()
         self._build_net()
 
@@ -99,42 +91,15 @@ class Session:
     # -- frames ---------------------------------------------------------------------------
     def frame(self) -> bytes:
         """Probe every stage and pack the result as one binary frame (docs/protocol.md)."""
-        v = self.config.view
-        lines = grid_lines(self.extent, v.grid_lines, v.grid_samples)
-        xs, ys = region_axes(self.extent, v.region_resolution)
-        result = probe(self.net, self.x_all, lines, region_points(xs, ys), self.device)
-        stages: list[dict[str, Any]] = []
-        arrays: dict[str, np.ndarray] = {"labels": self.labels, "pred": result.pred}
-        for info in self.net.stage_info():
-            units = default_units(info.width)
-            stages.append(
-                {"index": info.index, "kind": info.kind, "layer": info.layer,
-                 "width": info.width, "units": list(units)}
-            )
-            arrays[f"stage{info.index}/points"] = on_units(result.points[info.index], units)
-            arrays[f"stage{info.index}/grid"] = on_units(result.grid[info.index], units)
-        arrays.update({"region/label": result.region_label, "region/conf": result.region_conf,
-                       "region/x": xs, "region/y": ys})
-        m = self.metrics()
-        header = {
-            "type": "frame", "protocol": PROTOCOL, "generation": self.generation,
-            "step": self.step,
-            "metrics": {key: _finite(getattr(m, key))
-                        for key in ("train_loss", "train_acc", "test_loss", "test_acc")},
-            "classes": self.data.n_classes,
-            "n_train": len(self.data.y_train), "n_test": len(self.data.y_test),
-            "extent": list(self.extent),
-            "grid": {"lines": v.grid_lines, "samples": v.grid_samples},
-            "region": {"resolution": v.region_resolution},
-            "stages": stages,
-        }
-        return encode_frame(header, arrays)
+        if self._views.generation != self.generation:
+            self._views = ViewMemory(self.generation)
+        return build_frame(
+            net=self.net, x=self.x_all, labels=self.labels, n_train=len(self.data.y_train),
+            extent=self.extent, view=self.config.view, memory=self._views,
+            metrics=self.metrics(), generation=self.generation, device=self.device,
+        )
 
     def state(self) -> dict[str, Any]:
-        return {"config": self.config.model_dump(), "running": self.running, "step": self.step,
-                "generation": self.generation}
+        return {"config": self.config.model_dump(mode="json"), "running": self.running,
+                "step": self.step, "generation": self.generation}
 
-
-def _finite(value: float) -> float | None:
-    """JSON has no NaN or infinity: a diverged metric travels as null."""
-    return value if math.isfinite(value) else None

@@ -1,8 +1,17 @@
 import numpy as np
+import pytest
 import torch
 
 from nets.model import FoldNet
-from nets.probe import grid_lines, on_units, probe, region_axes, region_points, square_extent
+from nets.probe import (
+    fit_extent,
+    grid_lines,
+    probe,
+    region_axes,
+    region_points,
+    square_extent,
+    stage_regions,
+)
 
 
 def test_grid_lines_are_horizontal_then_vertical() -> None:
@@ -34,9 +43,7 @@ def test_probe_matches_the_model_stage_by_stage() -> None:
     rng = np.random.default_rng(0)
     points = rng.uniform(-1, 1, (40, 2)).astype(np.float32)
     lines = grid_lines((-1.0, 1.0, -1.0, 1.0), 4, 9)
-    xs, ys = region_axes((-1.0, 1.0, -1.0, 1.0), 6)
-    region = region_points(xs, ys)
-    result = probe(net, points, lines, region)
+    result = probe(net, points, lines)
     with torch.no_grad():
         for k in range(net.n_stages):
             cut = net[:k]
@@ -44,17 +51,29 @@ def test_probe_matches_the_model_stage_by_stage() -> None:
             want_grid = cut(torch.from_numpy(lines.reshape(-1, 2))).numpy().reshape(4 * 2, 9, -1)
             np.testing.assert_allclose(result.points[k], want_points, rtol=1e-5, atol=1e-6)
             np.testing.assert_allclose(result.grid[k], want_grid, rtol=1e-5, atol=1e-6)
-        logits = net(torch.from_numpy(region))
-        probs = torch.softmax(logits, dim=1).numpy()
         pred = net(torch.from_numpy(points)).argmax(dim=1).numpy()
-    np.testing.assert_array_equal(result.region_label.ravel(), probs.argmax(axis=1))
-    np.testing.assert_allclose(result.region_conf.ravel(), probs.max(axis=1), rtol=1e-5)
     np.testing.assert_array_equal(result.pred, pred)
-    assert result.region_label.shape == (6, 6)
 
 
-def test_on_units_picks_two_coordinates_and_pads_width_one() -> None:
-    stage = np.arange(12, dtype=np.float32).reshape(4, 3)
-    np.testing.assert_array_equal(on_units(stage, (2, 0)), stage[:, [2, 0]])
-    padded = on_units(stage[:, :1], (0, None))
-    np.testing.assert_array_equal(padded, np.stack([stage[:, 0], np.zeros(4)], axis=1))
+def test_stage_regions_run_the_rest_of_the_network() -> None:
+    net = FoldNet((2, 2, 2), "relu", classes=3, seed=1)
+    extent = (-0.5, 2.0, -1.0, 1.5)
+    for k in range(net.n_stages):
+        if net.stage_info()[k].width != 2:
+            continue
+        regions = stage_regions(net, k, extent, 7)
+        grid = region_points(regions.xs, regions.ys)
+        with torch.no_grad():
+            probs = torch.softmax(net[k:](torch.from_numpy(grid)), dim=1).numpy()
+        np.testing.assert_array_equal(regions.label.ravel(), probs.argmax(axis=1))
+        np.testing.assert_allclose(regions.conf.ravel(), probs.max(axis=1), rtol=1e-5)
+        assert regions.label.shape == (7, 7)
+    assert regions.xs[0] > -0.5 and regions.ys[-1] < 1.5
+
+
+def test_fit_extent_is_a_square_around_the_points() -> None:
+    pts = np.array([[0.0, 0.0], [4.0, 1.0]], dtype=np.float32)
+    xmin, xmax, ymin, ymax = fit_extent(pts)
+    assert xmax - xmin == pytest.approx(4.4) and ymax - ymin == pytest.approx(4.4)
+    assert xmin < 0 and xmax > 4 and ymin < 0 and ymax > 1
+    assert fit_extent(np.zeros((3, 2), np.float32))[1] > 0  # a collapsed stage still has a box

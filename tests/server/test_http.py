@@ -18,7 +18,7 @@ def test_health_reports_sessions_and_device(client: TestClient) -> None:
 
 def test_schema_lists_ranges_choices_defaults_and_presets(client: TestClient) -> None:
     body = client.get("/api/schema").json()
-    assert body["defaults"] == ExperimentConfig().model_dump()
+    assert body["defaults"] == ExperimentConfig().model_dump(mode="json")
     fields = body["fields"]
     assert fields["model.width"] == {"type": "integer", "default": 2, "min": 1, "max": 32}
     assert "checkerboard" in fields["data.dataset"]["choices"]

@@ -1,0 +1,115 @@
+"""Assemble one frame: every stage's points, grid and regions, deaths and layer maps."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from nets.diagnostics import network_death
+from nets.linalg import decompose
+from nets.model import FoldNet
+from nets.probe import Extent, fit_extent, grid_lines, probe, stage_regions
+from nets.train import Metrics
+from server.frames import PROTOCOL, encode_frame
+from server.schemas import ViewConfig
+from server.views import ViewMemory, choose_views
+
+
+def finite(value: float) -> float | None:
+    """JSON has no NaN or infinity: a diverged number travels as null."""
+    return value if math.isfinite(value) else None
+
+
+def layer_maps(net: FoldNet) -> list[dict[str, Any]]:
+    """Every Linear layer's shape, and for 2×2 ones its decomposition and bias (for the morph)."""
+    out: list[dict[str, Any]] = []
+    linears = [m for m in net.body if isinstance(m, nn.Linear)]
+    for i, linear in enumerate(linears, start=1):
+        w = linear.weight.detach().cpu().double().numpy()
+        b = linear.bias.detach().cpu().double().numpy()
+        entry: dict[str, Any] = {"layer": i, "shape": list(w.shape), "output": i == len(linears)}
+        if w.shape == (2, 2) and np.isfinite(w).all() and np.isfinite(b).all():
+            entry["weight"] = w.tolist()
+            entry["bias"] = b.tolist()
+            entry["decomposition"] = decompose(w).as_dict()
+        out.append(entry)
+    return out
+
+
+def build_frame(
+    *,
+    net: FoldNet,
+    x: np.ndarray,
+    labels: np.ndarray,
+    n_train: int,
+    extent: Extent,
+    view: ViewConfig,
+    memory: ViewMemory,
+    metrics: Metrics,
+    generation: int,
+    device: torch.device,
+) -> bytes:
+    lines = grid_lines(extent, view.grid_lines, view.grid_samples)
+    result = probe(net, x, lines, device)
+    info = net.stage_info()
+    views = choose_views(info, result.points, view.projection, view.pair, memory)
+    deaths = network_death(net.activation, [result.points[s.index] for s in info
+                                            if s.kind == "affine"])
+    arrays: dict[str, np.ndarray] = {"labels": labels, "pred": result.pred}
+    stages: list[dict[str, Any]] = []
+    feeds_classifier = len(net) - 1
+    for stage, stage_view in zip(info, views, strict=True):
+        k = stage.index
+        points = stage_view.apply(result.points[k])
+        arrays[f"stage{k}/points"] = points
+        arrays[f"stage{k}/grid"] = stage_view.apply(result.grid[k])
+        box = extent if k == 0 else fit_extent(points)
+        entry: dict[str, Any] = {
+            "index": k, "kind": stage.kind, "layer": stage.layer, "width": stage.width,
+            **stage_view.describe(), "extent": list(box), "regions": False,
+        }
+        if stage_view.is_plane and (k == 0 or view.regions):
+            regions = stage_regions(net, k, box, view.region_resolution, device)
+            prefix = "region" if k == 0 else f"stage{k}/region"
+            arrays[f"{prefix}/label"] = regions.label
+            arrays[f"{prefix}/conf"] = regions.conf
+            arrays[f"{prefix}/x"], arrays[f"{prefix}/y"] = regions.xs, regions.ys
+            entry["regions"] = True
+        if stage.kind == "fold" and deaths is not None:
+            death = deaths[stage.layer - 1]
+            arrays[f"stage{k}/dead"] = death.dead_points.astype(np.uint8)
+            entry["dead_share"] = death.dead_share
+            entry["dead_units"] = death.dead_units
+        if k == feeds_classifier and stage_view.is_plane and net.classes == 2:
+            entry["boundary"] = classifier_line(net)
+        stages.append(entry)
+    header = {
+        "type": "frame", "protocol": PROTOCOL, "generation": generation, "step": metrics.step,
+        "metrics": {key: finite(getattr(metrics, key))
+                    for key in ("train_loss", "train_acc", "test_loss", "test_acc")},
+        "classes": net.classes, "activation": net.activation,
+        "n_train": n_train, "n_test": len(labels) - n_train,
+        "extent": list(extent),
+        "grid": {"lines": view.grid_lines, "samples": view.grid_samples},
+        "region": {"resolution": view.region_resolution},
+        "stages": stages,
+        "layers": layer_maps(net),
+        "death": None if deaths is None else [
+            {"layer": d.layer, "dead_share": d.dead_share, "dead_units": d.dead_units}
+            for d in deaths
+        ],
+    }
+    return encode_frame(header, arrays)
+
+
+def classifier_line(net: FoldNet) -> list[float | None]:
+    """For two classes, the classifier's boundary in its input plane: a·z1 + b·z2 + c = 0."""
+    last = net.body[len(net) - 1]
+    assert isinstance(last, nn.Linear)
+    w = last.weight.detach().cpu().double().numpy()
+    b = last.bias.detach().cpu().double().numpy()
+    return [finite(float(v)) for v in (w[1, 0] - w[0, 0], w[1, 1] - w[0, 1], b[1] - b[0])]

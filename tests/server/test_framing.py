@@ -1,0 +1,138 @@
+"""Oracle tests for the per-stage views of a frame: regions, projections, deaths, layer maps."""
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from nets.linalg import Decomposition
+from nets.probe import region_points
+from server.frames import decode_frame
+from server.schemas import ExperimentConfig, merge_config
+from server.session import Session
+
+
+def frame_of(changes: dict[str, dict[str, Any]], steps: int = 30) -> tuple[
+    Session, dict[str, Any], dict[str, np.ndarray]
+]:
+    session = Session(merge_config(ExperimentConfig(), changes), torch.device("cpu"))
+    session.train(steps)
+    header, arrays = decode_frame(session.frame())
+    return session, header, arrays
+
+
+def stage_values(session: Session, k: int) -> np.ndarray:
+    with torch.no_grad():
+        return session.net[:k](torch.from_numpy(session.data.x)).numpy()
+
+
+def test_every_two_wide_stage_has_the_regions_of_the_rest_of_the_network() -> None:
+    session, header, arrays = frame_of({"model": {"depth": 2}, "view": {"region_resolution": 12}})
+    with_regions = [s for s in header["stages"] if s["regions"]]
+    assert len(with_regions) == len(header["stages"]) == 6
+    for stage in with_regions:
+        k = stage["index"]
+        prefix = "region" if k == 0 else f"stage{k}/region"
+        xs, ys = arrays[f"{prefix}/x"], arrays[f"{prefix}/y"]
+        xmin, xmax, ymin, ymax = stage["extent"]
+        assert xmin < xs[0] < xs[-1] < xmax and ymin < ys[0] < ys[-1] < ymax
+        with torch.no_grad():
+            logits = session.net[k:](torch.from_numpy(region_points(xs, ys)))
+            probs = torch.softmax(logits, dim=1).numpy()
+        np.testing.assert_array_equal(arrays[f"{prefix}/label"].ravel(), probs.argmax(1))
+        np.testing.assert_allclose(arrays[f"{prefix}/conf"].ravel(), probs.max(1), rtol=1e-5)
+        points = arrays[f"stage{k}/points"]
+        assert np.all((points[:, 0] >= xmin) & (points[:, 0] <= xmax))
+
+
+def test_regions_can_be_switched_off_except_in_the_input_plane() -> None:
+    _, header, arrays = frame_of({"view": {"regions": False}})
+    assert [s["regions"] for s in header["stages"]] == [True] + [False] * 7
+    assert "stage1/region/label" not in arrays and "region/label" in arrays
+
+
+def test_the_classifier_boundary_is_a_line_in_its_input_plane() -> None:
+    session, header, _ = frame_of({"model": {"depth": 3}}, steps=60)
+    last_fold = header["stages"][-2]
+    a, b, c = last_fold["boundary"]
+    z = stage_values(session, last_fold["index"])
+    with torch.no_grad():
+        predicted = session.net(torch.from_numpy(session.data.x)).argmax(1).numpy()
+    np.testing.assert_array_equal((a * z[:, 0] + b * z[:, 1] + c > 0).astype(int), predicted)
+    assert all("boundary" not in s for s in header["stages"][:-2])
+
+
+def test_layer_maps_carry_the_decomposition_of_every_2x2_weight() -> None:
+    session, header, _ = frame_of({"model": {"depth": 2}})
+    linears = [m for m in session.net.body if isinstance(m, torch.nn.Linear)]
+    assert [entry["shape"] for entry in header["layers"]] == [[2, 2]] * 3
+    for entry, linear in zip(header["layers"], linears, strict=True):
+        d = entry["decomposition"]
+        rebuilt = Decomposition(d["angle_in"], d["reflect"], tuple(d["scales"]), d["angle_out"])
+        np.testing.assert_allclose(rebuilt.matrix(), linear.weight.detach().numpy(), atol=1e-6)
+        np.testing.assert_allclose(entry["bias"], linear.bias.detach().numpy(), atol=1e-7)
+    assert header["layers"][-1]["output"] is True
+
+
+def test_wide_layers_have_no_decomposition() -> None:
+    _, header, _ = frame_of({"model": {"width": 5, "depth": 1}})
+    assert [e["shape"] for e in header["layers"]] == [[5, 2], [2, 5]]
+    assert all("decomposition" not in e for e in header["layers"])
+
+
+def test_dead_points_and_units_are_marked_on_fold_stages() -> None:
+    session, header, arrays = frame_of({"data": {"dataset": "spiral", "points": 300},
+                                        "model": {"depth": 4}}, steps=300)
+    folds = [s for s in header["stages"] if s["kind"] == "fold"]
+    for stage in folds:
+        folded = stage_values(session, stage["index"])
+        dead = np.all(folded == 0, axis=1)
+        np.testing.assert_array_equal(arrays[f"stage{stage['index']}/dead"], dead)
+        assert stage["dead_share"] == dead.mean()
+        assert stage["dead_units"] == [u for u in range(2) if np.all(folded[:, u] == 0)]
+    assert [d["dead_share"] for d in header["death"]] == [s["dead_share"] for s in folds]
+
+
+def test_tanh_nets_report_no_deaths() -> None:
+    _, header, arrays = frame_of({"model": {"activation": "tanh"}})
+    assert header["death"] is None and not any(name.endswith("/dead") for name in arrays)
+
+
+def test_a_pair_of_units_is_drawn_for_wide_stages() -> None:
+    session, header, arrays = frame_of({"model": {"width": 6, "depth": 2},
+                                        "view": {"pair": [4, 2]}})
+    for stage in header["stages"][1:-1]:
+        assert stage["projection"] == "pair" and stage["units"] == [4, 2]
+        assert stage["regions"] is False
+        want = stage_values(session, stage["index"])[:, [4, 2]]
+        np.testing.assert_allclose(arrays[f"stage{stage['index']}/points"], want, rtol=1e-5,
+                                   atol=1e-6)
+    assert header["stages"][0]["projection"] == "plane"
+
+
+def test_pca_is_shared_by_a_layers_affine_and_fold_and_stays_stable() -> None:
+    session, header, arrays = frame_of({"model": {"width": 8, "depth": 2},
+                                        "view": {"projection": "pca"}})
+    stages = header["stages"]
+    for affine, fold in ((stages[1], stages[2]), (stages[3], stages[4])):
+        assert affine["projection"] == fold["projection"] == "pca"
+        assert affine["basis"] == fold["basis"]
+        basis = np.array(fold["basis"])
+        np.testing.assert_allclose(basis @ basis.T, np.eye(2), atol=1e-4)
+        values = stage_values(session, fold["index"])
+        want = (values - values.mean(axis=0)) @ basis.T
+        np.testing.assert_allclose(arrays[f"stage{fold['index']}/points"], want, atol=1e-3)
+    previous = [np.array(s["basis"]) for s in stages[1:5]]
+    session.train(1)
+    header2, _ = decode_frame(session.frame())
+    for old, stage in zip(previous, header2["stages"][1:5], strict=True):
+        assert np.all(np.sum(old * np.array(stage["basis"]), axis=1) > 0.9)
+
+
+def test_three_wide_stages_can_be_drawn_in_3d() -> None:
+    session, header, arrays = frame_of({"model": {"width": 3, "depth": 1},
+                                        "view": {"projection": "3d"}})
+    stage = header["stages"][2]
+    assert stage["projection"] == "3d" and stage["units"] == [0, 1, 2]
+    np.testing.assert_allclose(arrays["stage2/points"], stage_values(session, 2), rtol=1e-5)
+    assert arrays["stage2/grid"].shape[-1] == 3
