@@ -3,7 +3,7 @@
 from nets.datasets import Dataset, make_dataset
 from nets.model import FoldNet, Stage
 from nets.probe import Probe, grid_lines, probe, region_axes, region_points, square_extent
-from nets.train import Diverged, Metrics, Trainer
+from nets.train import Diverged, Metrics, Recipe, Trainer
 
 __all__ = [
     "Dataset",
@@ -11,6 +11,7 @@ __all__ = [
     "FoldNet",
     "Metrics",
     "Probe",
+    "Recipe",
     "Stage",
     "Trainer",
     "grid_lines",

@@ -1,6 +1,6 @@
 """FoldNet: a stack of affine maps and folds (activations), ending in a linear classifier.
 
-The body is one ``nn.Sequential``: ``[Linear, Act, Linear, Act, ..., Linear]``. Stage ``k`` of
+The body is one ``nn.Sequential``: ``[Linear, Fold, Linear, Fold, ..., Linear]``. Stage ``k`` of
 the network is ``net[:k](x)``: stage 0 is the input plane, stage ``2i-1`` is hidden layer ``i``'s
 affine map ``W_i x + b_i``, stage ``2i`` its fold, and the last stage is the classifier's logits.
 """
@@ -8,30 +8,56 @@ affine map ``W_i x + b_i``, stage ``2i`` its fold, and the last stage is the cla
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 import torch
 from torch import nn
 
-Activation = Literal["relu", "leaky_relu", "tanh", "sigmoid", "linear"]
-ACTIVATIONS: tuple[Activation, ...] = ("relu", "leaky_relu", "tanh", "sigmoid", "linear")
+Activation = Literal[
+    "relu", "leaky_relu", "elu", "gelu", "softplus", "tanh", "sigmoid", "linear"
+]
+ACTIVATIONS: tuple[Activation, ...] = get_args(Activation)
+Init = Literal["auto", "uniform", "gaussian", "glorot", "he", "zero"]
+INITS: tuple[Init, ...] = get_args(Init)
 StageKind = Literal["input", "affine", "fold", "output"]
+RELU_LIKE = frozenset({"relu", "leaky_relu", "elu", "gelu", "softplus"})
 
 
 def make_activation(name: Activation) -> nn.Module:
-    if name == "relu":
-        return nn.ReLU()
-    if name == "leaky_relu":
-        return nn.LeakyReLU(0.1)
-    if name == "tanh":
-        return nn.Tanh()
-    if name == "sigmoid":
-        return nn.Sigmoid()
-    if name == "linear":
-        return nn.Identity()
-    raise ValueError(f"unknown activation {name!r}; choose one of {list(ACTIVATIONS)}")
+    makers: dict[str, Callable[[], nn.Module]] = {
+        "relu": nn.ReLU,
+        "leaky_relu": lambda: nn.LeakyReLU(0.1),
+        "elu": nn.ELU,
+        "gelu": nn.GELU,
+        "softplus": nn.Softplus,
+        "tanh": nn.Tanh,
+        "sigmoid": nn.Sigmoid,
+        "linear": nn.Identity,
+    }
+    if name not in makers:
+        raise ValueError(f"unknown activation {name!r}; choose one of {list(ACTIVATIONS)}")
+    return makers[name]()
+
+
+class Fold(nn.Module):
+    """A layer's fold: the activation, then dropout while training (identity when probed)."""
+
+    def __init__(self, activation: Activation, dropout: float = 0.0) -> None:
+        super().__init__()
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError("dropout must lie in [0, 1)")
+        self.name = activation
+        self.act = make_activation(activation)
+        self.drop = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        out: torch.Tensor = self.drop(self.act(z))
+        return out
+
+    def __repr__(self) -> str:
+        return f"Fold({self.name!r})"
 
 
 @dataclass(frozen=True)
@@ -45,7 +71,10 @@ class Stage:
 
 
 class FoldNet(nn.Module):
-    """Input (2D) -> hidden layers of ``widths[i]`` units -> ``classes`` logits."""
+    """Input (2D) -> hidden layers of ``widths[i]`` units -> ``classes`` outputs.
+
+    ``classes`` is the number of logits; 1 makes a regression net with one linear output.
+    """
 
     def __init__(
         self,
@@ -54,40 +83,50 @@ class FoldNet(nn.Module):
         classes: int = 2,
         in_features: int = 2,
         seed: int | None = None,
+        init: Init = "auto",
+        dropout: float = 0.0,
     ) -> None:
         super().__init__()
-        if any(w < 1 for w in widths) or classes < 2 or in_features < 1:
-            raise ValueError("FoldNet needs every width >= 1 and classes >= 2")
+        if any(w < 1 for w in widths) or classes < 1 or in_features < 1:
+            raise ValueError("FoldNet needs every width >= 1 and at least one output (classes)")
+        if init not in INITS:
+            raise ValueError(f"unknown initialisation {init!r}; choose one of {list(INITS)}")
         self.widths, self.activation = tuple(widths), activation
         self.classes, self.in_features = classes, in_features
+        self.init, self.dropout = init, dropout
         layers: list[nn.Module] = []
         fan_in = in_features
         for width in self.widths:
-            layers += [nn.Linear(fan_in, width), make_activation(activation)]
+            layers += [nn.Linear(fan_in, width), Fold(activation, dropout)]
             fan_in = width
         layers.append(nn.Linear(fan_in, classes))
         self.body = nn.Sequential(*layers)
         self.reset_parameters(seed)
 
     def reset_parameters(self, seed: int | None = None) -> None:
-        """Initialise to suit the activation: He for the ReLU family, Glorot otherwise.
+        """Initialise by ``self.init``.
 
-        Hidden biases of ReLU layers start slightly positive, so that fewer points start dead.
+        ``auto`` suits the activation: He for the ReLU family, Glorot otherwise, and hidden
+        biases of ReLU-like layers start slightly positive, so that fewer points start dead.
+        ``zero`` sets everything to 0: every unit of a layer stays the same forever.
         """
         gen = torch.Generator().manual_seed(seed) if seed is not None else None
-        relu_like = self.activation in ("relu", "leaky_relu")
+        relu_like = self.activation in RELU_LIKE
         with torch.no_grad():
             for i, module in enumerate(self.body):
                 if not isinstance(module, nn.Linear):
                     continue
-                fan_in, fan_out = module.in_features, module.out_features
                 hidden = i < len(self.body) - 1
-                if relu_like and hidden:
-                    std = math.sqrt(2.0 / fan_in)
-                else:
-                    std = math.sqrt(2.0 / (fan_in + fan_out))
-                module.weight.copy_(torch.randn(module.weight.shape, generator=gen) * std)
-                module.bias.fill_(0.1 if (relu_like and hidden) else 0.0)
+                weight = torch.empty(module.weight.shape)
+                init_weight(weight, self.init, relu_like and hidden, gen)
+                module.weight.copy_(weight)
+                module.bias.fill_(0.1 if (self.init == "auto" and relu_like and hidden) else 0.0)
+
+    def linear(self, layer: int) -> nn.Linear:
+        """The Linear map of hidden layer ``layer`` (1-based); ``depth + 1`` is the classifier."""
+        module = self.body[2 * (layer - 1)]
+        assert isinstance(module, nn.Linear)
+        return module
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out: torch.Tensor = self.body(x)
@@ -133,3 +172,23 @@ class FoldNet(nn.Module):
             f"FoldNet(widths={list(self.widths)}, activation={self.activation!r}, "
             f"classes={self.classes})"
         )
+
+
+def init_weight(
+    weight: torch.Tensor, scheme: Init, relu_like: bool, gen: torch.Generator | None
+) -> None:
+    """Fill ``weight`` (out, in) by ``scheme``; ``auto`` picks He or Glorot by ``relu_like``."""
+    fan_out, fan_in = weight.shape
+    if scheme == "auto":
+        scheme = "he" if relu_like else "glorot"
+    if scheme == "zero":
+        weight.zero_()
+    elif scheme == "uniform":
+        weight.copy_(torch.rand(weight.shape, generator=gen) - 0.5)  # U(-0.5, 0.5)
+    elif scheme == "gaussian":
+        weight.copy_(torch.randn(weight.shape, generator=gen) * 0.5)
+    elif scheme == "he":
+        weight.copy_(torch.randn(weight.shape, generator=gen) * math.sqrt(2.0 / fan_in))
+    else:  # glorot
+        std = math.sqrt(2.0 / (fan_in + fan_out))
+        weight.copy_(torch.randn(weight.shape, generator=gen) * std)

@@ -1,10 +1,9 @@
-"""Trainer: cross-entropy, SGD or Adam, metrics and divergence detection."""
+"""Trainer: optimizers, losses, penalties, mini-batches, metrics and divergence detection."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -12,9 +11,16 @@ from torch import nn
 
 from nets.datasets import Dataset
 from nets.model import FoldNet
-
-Optimizer = Literal["sgd", "adam"]
-OPTIMIZERS: tuple[Optimizer, ...] = ("sgd", "adam")
+from nets.optim import (
+    Decay,
+    Loss,
+    Optimizer,
+    Penalty,
+    data_loss,
+    decayed_lr,
+    make_optimizer,
+    penalty,
+)
 
 
 class Diverged(RuntimeError):
@@ -22,83 +28,132 @@ class Diverged(RuntimeError):
 
 
 @dataclass(frozen=True)
+class Recipe:
+    """How to train: every knob that can change without touching the weights."""
+
+    optimizer: Optimizer = "adam"
+    lr: float = 0.03
+    batch_size: int | None = None  # None: the whole training set
+    loss: Loss = "cross_entropy"
+    penalty: Penalty = "none"
+    rate: float = 0.0
+    decay: Decay = "none"
+    decay_every: int = 1000
+
+
+@dataclass(frozen=True)
 class Metrics:
     step: int
     train_loss: float
-    train_acc: float
+    train_acc: float  # NaN for regression
     test_loss: float
     test_acc: float
+    epoch: float = 0.0
 
 
-def make_optimizer(name: Optimizer, params: list[nn.Parameter], lr: float) -> torch.optim.Optimizer:
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=lr)
-    if name == "adam":
-        return torch.optim.Adam(params, lr=lr)
-    raise ValueError(f"unknown optimizer {name!r}; choose one of {list(OPTIMIZERS)}")
+@dataclass(frozen=True)
+class LayerStats:
+    """After the last step: per Linear layer, the gradient norm and |update| / |weight|."""
+
+    grad_norm: list[float]
+    update_ratio: list[float]
 
 
 class Trainer:
-    """Trains a FoldNet on a Dataset with full-batch (or mini-batch) steps."""
+    """Trains a FoldNet on a Dataset."""
 
     def __init__(
         self,
         net: FoldNet,
         data: Dataset,
-        optimizer: Optimizer = "adam",
-        lr: float = 0.03,
-        batch_size: int | None = None,
+        recipe: Recipe | None = None,
         seed: int = 0,
         device: torch.device | str = "cpu",
     ) -> None:
         self.device = torch.device(device)
         self.net = net.to(self.device)
         self.data = data
+        target_dtype = torch.float32 if net.classes == 1 else torch.int64
         self.x_train = torch.as_tensor(data.x_train, device=self.device)
-        self.y_train = torch.as_tensor(data.y_train, device=self.device)
+        self.y_train = torch.as_tensor(data.y_train, device=self.device).to(target_dtype)
         self.x_test = torch.as_tensor(data.x_test, device=self.device)
-        self.y_test = torch.as_tensor(data.y_test, device=self.device)
-        self.batch_size = batch_size
+        self.y_test = torch.as_tensor(data.y_test, device=self.device).to(target_dtype)
+        self.recipe = recipe or Recipe()
         self.step_count = 0
+        self.examples_seen = 0
         self._gen = torch.Generator().manual_seed(seed)
-        self.optimizer_name = optimizer
-        self.lr = lr
-        self.opt = make_optimizer(optimizer, list(self.net.parameters()), lr)
-        self.loss_fn = nn.CrossEntropyLoss()
+        self.opt = make_optimizer(self.recipe.optimizer, list(self.net.parameters()),
+                                  self.recipe.lr)
+        self.stats: LayerStats | None = None
+
+    @property
+    def lr(self) -> float:
+        r = self.recipe
+        return decayed_lr(r.lr, r.decay, r.decay_every, self.step_count)
+
+    def set_recipe(self, recipe: Recipe) -> None:
+        """Change how training goes on, keeping the weights (and the optimizer's state, unless
+        the optimizer itself changes)."""
+        if recipe.optimizer != self.recipe.optimizer:
+            self.opt = make_optimizer(recipe.optimizer, list(self.net.parameters()), recipe.lr)
+        self.recipe = recipe
 
     def set_optimizer(self, name: Optimizer, lr: float) -> None:
-        """Switch optimizer or learning rate, keeping the weights."""
-        if name != self.optimizer_name:
-            self.opt = make_optimizer(name, list(self.net.parameters()), lr)
-            self.optimizer_name = name
-        for group in self.opt.param_groups:
-            group["lr"] = lr
-        self.lr = lr
+        self.set_recipe(replace(self.recipe, optimizer=name, lr=lr))
 
     def _batch(self) -> tuple[torch.Tensor, torch.Tensor]:
         n = len(self.y_train)
-        if self.batch_size is None or self.batch_size >= n:
+        size = self.recipe.batch_size
+        if size is None or size >= n:
             return self.x_train, self.y_train
-        idx = torch.randint(0, n, (self.batch_size,), generator=self._gen).to(self.device)
+        idx = torch.randint(0, n, (size,), generator=self._gen).to(self.device)
         return self.x_train[idx], self.y_train[idx]
+
+    def objective(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The data loss, and the loss plus the weight penalty (what is minimised)."""
+        loss = data_loss(self.recipe.loss, self.net(x), y)
+        extra = penalty(self.recipe.penalty, self.recipe.rate, self.net)
+        return loss, loss if extra is None else loss + extra
 
     def step(self, count: int = 1) -> float:
         """Take ``count`` optimizer steps; return the last batch loss. Raises Diverged."""
         loss_value = math.nan
         self.net.train()
-        for _ in range(count):
+        for i in range(count):
             x, y = self._batch()
+            for group in self.opt.param_groups:
+                group["lr"] = self.lr
             self.opt.zero_grad(set_to_none=True)
-            loss = self.loss_fn(self.net(x), y)
-            loss.backward()
+            _, total = self.objective(x, y)
+            torch.autograd.backward(total)
+            last = i == count - 1
+            before = [p.detach().clone() for p in self._weights()] if last else []
             self.opt.step()
             self.step_count += 1
-            loss_value = float(loss.detach())
+            self.examples_seen += len(y)
+            loss_value = float(total.detach())
             if not math.isfinite(loss_value):
                 raise Diverged(f"loss became {loss_value} at step {self.step_count}")
+            if last:
+                self._record_stats(before)
         if not all(bool(torch.isfinite(p).all()) for p in self.net.parameters()):
             raise Diverged(f"a weight became NaN or infinite at step {self.step_count}")
         return loss_value
+
+    def _weights(self) -> list[torch.Tensor]:
+        return [m.weight for m in self.net.body if isinstance(m, nn.Linear)]
+
+    def _record_stats(self, before: list[torch.Tensor]) -> None:
+        grads, ratios = [], []
+        for w, w0 in zip(self._weights(), before, strict=True):
+            grads.append(float(w.grad.norm()) if w.grad is not None else 0.0)
+            norm = float(w0.norm())
+            ratios.append(float((w.detach() - w0).norm()) / norm if norm > 0 else 0.0)
+        self.stats = LayerStats(grads, ratios)
+
+    @property
+    def epoch(self) -> float:
+        return self.examples_seen / max(1, len(self.y_train))
 
     @torch.no_grad()
     def metrics(self) -> Metrics:
@@ -106,9 +161,12 @@ class Trainer:
         out = []
         for x, y in ((self.x_train, self.y_train), (self.x_test, self.y_test)):
             logits = self.net(x)
-            out.append(float(self.loss_fn(logits, y)))
-            out.append(float((logits.argmax(dim=1) == y).float().mean()))
-        return Metrics(self.step_count, out[0], out[1], out[2], out[3])
+            out.append(float(data_loss(self.recipe.loss, logits, y)))
+            if self.net.classes == 1:
+                out.append(math.nan)
+            else:
+                out.append(float((logits.argmax(dim=1) == y).float().mean()))
+        return Metrics(self.step_count, out[0], out[1], out[2], out[3], self.epoch)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         with torch.no_grad():
@@ -117,7 +175,4 @@ class Trainer:
         return labels
 
     def __repr__(self) -> str:
-        return (
-            f"Trainer({self.net!r}, {self.data!r}, optimizer={self.optimizer_name!r}, "
-            f"lr={self.lr}, step={self.step_count})"
-        )
+        return f"Trainer({self.net!r}, {self.data!r}, {self.recipe!r}, step={self.step_count})"

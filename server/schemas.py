@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from nets.model import Activation
-from nets.train import Optimizer
+from nets.optim import Optimizer
 
 DatasetName = Literal["spiral", "circles", "moons", "xor", "gaussians", "checkerboard"]
 

@@ -16,9 +16,9 @@ import torch
 from nets.datasets import Dataset, make_dataset
 from nets.model import FoldNet
 from nets.probe import Extent, square_extent
-from nets.train import Metrics, Trainer
+from nets.train import Metrics, Recipe, Trainer
 from server.framing import build_frame
-from server.schemas import ExperimentConfig
+from server.schemas import ExperimentConfig, TrainConfig
 from server.views import ViewMemory
 
 
@@ -50,7 +50,7 @@ class Session:
         m, t = self.config.model, self.config.train
         seed = self.config.data.seed
         net = FoldNet([m.width] * m.depth, m.activation, self.data.n_classes, seed=seed)
-        self.trainer = Trainer(net, self.data, t.optimizer, t.lr, seed=seed, device=self.device)
+        self.trainer = Trainer(net, self.data, recipe_of(t), seed=seed, device=self.device)
         self.generation += 1
         self._metrics: Metrics | None = None
 
@@ -67,7 +67,7 @@ class Session:
         elif config.model != old.model:
             self._build_net()
         elif config.train != old.train:
-            self.trainer.set_optimizer(config.train.optimizer, config.train.lr)
+            self.trainer.set_recipe(recipe_of(config.train))
 
     def reset(self) -> None:
         """Fresh weights from the seed, step 0."""
@@ -103,3 +103,7 @@ class Session:
         return {"config": self.config.model_dump(mode="json"), "running": self.running,
                 "step": self.step, "generation": self.generation}
 
+
+
+def recipe_of(train: TrainConfig) -> Recipe:
+    return Recipe(optimizer=train.optimizer, lr=train.lr)

@@ -4,7 +4,7 @@ import torch
 from nets.datasets import make_dataset
 from nets.diagnostics import layer_death, network_death
 from nets.model import FoldNet
-from nets.train import Trainer
+from nets.train import Recipe, Trainer
 
 
 def test_dead_points_are_zero_in_every_unit_after_the_fold() -> None:
@@ -35,7 +35,7 @@ def test_activations_that_never_zero_have_no_deaths() -> None:
 def curves(width: int, steps: int) -> tuple[list[float], list[float]]:
     """Test accuracy and the largest dead-point share, every 100 steps, for the lecture task."""
     data = make_dataset("spiral", 500, 0.0, seed=0)
-    trainer = Trainer(FoldNet((width,) * 4, "relu", 2, seed=0), data, "adam", 0.01, seed=0)
+    trainer = Trainer(FoldNet((width,) * 4, "relu", 2, seed=0), data, Recipe("adam", 0.01), seed=0)
     accuracy, dead = [], []
     x = torch.from_numpy(data.x)
     for _ in range(steps // 100):

@@ -2,7 +2,7 @@ import pytest
 import torch
 from torch import nn
 
-from nets.model import ACTIVATIONS, Activation, FoldNet
+from nets.model import ACTIVATIONS, Activation, Fold, FoldNet
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
@@ -30,7 +30,8 @@ def test_stage_info_names_affine_fold_and_output() -> None:
         ("fold", 2, 5),
         ("output", 3, 4),
     ]
-    assert isinstance(net[1:2][0], nn.Tanh)
+    fold = net[1:2][0]
+    assert isinstance(fold, Fold) and isinstance(fold.act, nn.Tanh)
 
 
 def test_the_lecture_net_has_2x2_weights() -> None:
@@ -58,7 +59,7 @@ def test_bad_shapes_are_refused() -> None:
     with pytest.raises(ValueError, match="width"):
         FoldNet((2, 0))
     with pytest.raises(ValueError, match="classes"):
-        FoldNet((2,), classes=1)
+        FoldNet((2,), classes=0)
 
 
 def test_repr_names_the_architecture() -> None:

@@ -37,7 +37,7 @@ def test_a_basis_followed_from_frame_to_frame_never_jumps() -> None:
 
 
 def test_degenerate_clouds_still_get_a_basis() -> None:
-    mean, basis = pca_basis(np.ones((10, 3)))
+    _, basis = pca_basis(np.ones((10, 3)))
     assert basis.shape == (2, 3) and np.all(np.isfinite(basis))
-    mean, basis = pca_basis(np.array([[1.0, 2.0, 3.0]]))
+    _, basis = pca_basis(np.array([[1.0, 2.0, 3.0]]))
     assert basis.shape == (2, 3)

@@ -5,13 +5,13 @@ import torch
 
 from nets.datasets import make_dataset
 from nets.model import FoldNet
-from nets.train import Diverged, Trainer
+from nets.train import Diverged, Recipe, Trainer
 
 
 def test_the_default_experiment_learns_quickly() -> None:
     """The page's first impression: moons, 3 hidden layers of width 2, seed 4, Adam 0.03."""
     data = make_dataset("moons", 400, 0.0, seed=4)
-    trainer = Trainer(FoldNet((2, 2, 2), "relu", 2, seed=4), data, "adam", 0.03, seed=4)
+    trainer = Trainer(FoldNet((2, 2, 2), "relu", 2, seed=4), data, Recipe("adam", 0.03), seed=4)
     reached = None
     for _ in range(60):
         trainer.step(10)
@@ -23,7 +23,7 @@ def test_the_default_experiment_learns_quickly() -> None:
 
 def test_metrics_agree_with_a_direct_computation() -> None:
     data = make_dataset("gaussians", 100, 0.0, seed=0)
-    trainer = Trainer(FoldNet((4,), "tanh", 2, seed=0), data, "sgd", 0.1)
+    trainer = Trainer(FoldNet((4,), "tanh", 2, seed=0), data, Recipe("sgd", 0.1))
     trainer.step(5)
     m = trainer.metrics()
     with torch.no_grad():
@@ -39,7 +39,7 @@ def test_sgd_step_is_plain_gradient_descent() -> None:
     data = make_dataset("moons", 50, 0.0, seed=0)
     net = FoldNet((2,), "relu", 2, seed=0)
     before = [p.detach().clone() for p in net.parameters()]
-    trainer = Trainer(net, data, "sgd", 0.5)
+    trainer = Trainer(net, data, Recipe("sgd", 0.5))
     loss = torch.nn.functional.cross_entropy(net(trainer.x_train), trainer.y_train)
     grads = torch.autograd.grad(loss, list(net.parameters()))
     trainer.step(1)
@@ -49,7 +49,7 @@ def test_sgd_step_is_plain_gradient_descent() -> None:
 
 def test_changing_the_optimizer_keeps_the_weights() -> None:
     data = make_dataset("moons", 50, 0.0, seed=0)
-    trainer = Trainer(FoldNet((2,), seed=0), data, "sgd", 0.1)
+    trainer = Trainer(FoldNet((2,), seed=0), data, Recipe("sgd", 0.1))
     trainer.step(3)
     weights = [p.detach().clone() for p in trainer.net.parameters()]
     trainer.set_optimizer("adam", 0.01)
@@ -60,7 +60,7 @@ def test_changing_the_optimizer_keeps_the_weights() -> None:
 
 def test_nan_weights_raise_diverged() -> None:
     data = make_dataset("moons", 50, 0.0, seed=0)
-    trainer = Trainer(FoldNet((2,), seed=0), data, "sgd", 0.1)
+    trainer = Trainer(FoldNet((2,), seed=0), data, Recipe("sgd", 0.1))
     with torch.no_grad():
         next(trainer.net.parameters())[0, 0] = float("nan")
     with pytest.raises(Diverged, match="at step 1"):
@@ -69,13 +69,13 @@ def test_nan_weights_raise_diverged() -> None:
 
 def test_a_huge_learning_rate_diverges() -> None:
     data = make_dataset("spiral", 200, 0.0, seed=0)
-    trainer = Trainer(FoldNet((16, 16), "linear", 2, seed=0), data, "sgd", 1e6)
+    trainer = Trainer(FoldNet((16, 16), "linear", 2, seed=0), data, Recipe("sgd", 1e6))
     with pytest.raises(Diverged):
         trainer.step(50)
 
 
 def test_minibatches_sample_the_training_set() -> None:
     data = make_dataset("moons", 200, 0.0, seed=0)
-    trainer = Trainer(FoldNet((2,), seed=0), data, "adam", 0.01, batch_size=10)
+    trainer = Trainer(FoldNet((2,), seed=0), data, Recipe("adam", 0.01, batch_size=10))
     x, y = trainer._batch()
     assert x.shape == (10, 2) and y.shape == (10,)

@@ -23,7 +23,8 @@ def frame_of(changes: dict[str, dict[str, Any]], steps: int = 30) -> tuple[
 
 def stage_values(session: Session, k: int) -> np.ndarray:
     with torch.no_grad():
-        return session.net[:k](torch.from_numpy(session.data.x)).numpy()
+        values: np.ndarray = session.net[:k](torch.from_numpy(session.data.x)).numpy()
+    return values
 
 
 def test_every_two_wide_stage_has_the_regions_of_the_rest_of_the_network() -> None:
