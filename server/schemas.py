@@ -6,8 +6,8 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from nets.model import Activation
-from nets.optim import Optimizer
+from nets.model import Activation, Init
+from nets.optim import Decay, Loss, Optimizer, Penalty
 
 DatasetName = Literal["spiral", "circles", "moons", "xor", "gaussians", "checkerboard"]
 
@@ -29,11 +29,19 @@ class ModelConfig(_Strict):
     width: int = Field(2, ge=1, le=32)
     depth: int = Field(3, ge=0, le=10)
     activation: Activation = "relu"
+    init: Init = Field("auto", description="auto: He for ReLU-like folds, Glorot otherwise")
+    dropout: float = Field(0.0, ge=0.0, le=0.9)
 
 
 class TrainConfig(_Strict):
     optimizer: Optimizer = "adam"
     lr: float = Field(0.03, gt=0.0, le=10.0)
+    batch_size: int = Field(0, ge=0, le=5000, description="0: the whole training set")
+    loss: Loss = "cross_entropy"
+    penalty: Penalty = "none"
+    rate: float = Field(0.0, ge=0.0, le=10.0, description="strength of the L1/L2 penalty")
+    decay: Decay = "none"
+    decay_every: int = Field(1000, ge=1, le=1_000_000, description="steps per halving")
 
 
 class ViewConfig(_Strict):

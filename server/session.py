@@ -49,7 +49,8 @@ class Session:
     def _build_net(self) -> None:
         m, t = self.config.model, self.config.train
         seed = self.config.data.seed
-        net = FoldNet([m.width] * m.depth, m.activation, self.data.n_classes, seed=seed)
+        net = FoldNet([m.width] * m.depth, m.activation, self.data.n_classes, seed=seed,
+                      init=m.init, dropout=m.dropout)
         self.trainer = Trainer(net, self.data, recipe_of(t), seed=seed, device=self.device)
         self.generation += 1
         self._metrics: Metrics | None = None
@@ -106,4 +107,8 @@ class Session:
 
 
 def recipe_of(train: TrainConfig) -> Recipe:
-    return Recipe(optimizer=train.optimizer, lr=train.lr)
+    return Recipe(
+        optimizer=train.optimizer, lr=train.lr, batch_size=train.batch_size or None,
+        loss=train.loss, penalty=train.penalty, rate=train.rate, decay=train.decay,
+        decay_every=train.decay_every,
+    )

@@ -17,7 +17,8 @@ def test_hello_then_frames_stream_while_playing(client: TestClient) -> None:
     with client.websocket_connect("/ws") as ws:
         hello = next_event(ws, "hello")
         assert hello["protocol"] == 1 and hello["running"] is False
-        assert hello["config"]["model"] == {"width": 2, "depth": 3, "activation": "relu"}
+        model = hello["config"]["model"]
+        assert (model["width"], model["depth"], model["activation"]) == (2, 3, "relu")
         send(ws, type="play")
         assert next_event(ws, "state")["running"] is True
         steps = [next_frame(ws)[0]["step"] for _ in range(4)]
