@@ -192,3 +192,20 @@ def init_weight(
     else:  # glorot
         std = math.sqrt(2.0 / (fan_in + fan_out))
         weight.copy_(torch.randn(weight.shape, generator=gen) * std)
+
+
+def transplant(old: FoldNet, new: FoldNet) -> list[int]:
+    """Copy into ``new`` every layer of ``old`` whose shape it kept: hidden layer i to hidden
+    layer i, classifier to classifier. Returns the layers copied (1-based; the classifier is
+    ``new.depth + 1``)."""
+    pairs = [(i, i) for i in range(1, min(old.depth, new.depth) + 1)]
+    pairs.append((old.depth + 1, new.depth + 1))
+    copied = []
+    with torch.no_grad():
+        for i, j in pairs:
+            source, target = old.linear(i), new.linear(j)
+            if source.weight.shape == target.weight.shape:
+                target.weight.copy_(source.weight)
+                target.bias.copy_(source.bias)
+                copied.append(j)
+    return copied

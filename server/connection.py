@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from starlette.websockets import WebSocket
 
 from nets.train import Diverged
-from server.errors import error_event, validation_event
+from server.errors import Refused, error_event, validation_event
 from server.frames import PROTOCOL
 from server.outbox import Outbox
 from server.schemas import (
@@ -29,6 +29,7 @@ from server.schemas import (
     Ping,
     Play,
     Reset,
+    SetWeight,
     Step,
     merge_config,
 )
@@ -140,6 +141,8 @@ class Connection:
             await self._apply(parsed)
         except ValidationError as exc:
             self._send(validation_event(exc))
+        except Refused as exc:
+            self._send(exc.event())
         except Exception:  # a bug must not kill the session: report it and keep going
             log.exception("control message %r failed", raw)
             self._send(error_event("the server could not apply that message; nothing changed"))
@@ -161,6 +164,9 @@ class Connection:
             await self._train(message.count)
         elif isinstance(message, Reset):
             await self._locked(session.reset)
+        elif isinstance(message, SetWeight):
+            await self._locked(session.set_weight, message.layer, message.row, message.col,
+                               message.value)
         elif isinstance(message, Configure):
             config = merge_config(session.config, message.changes)
             await self._locked(session.configure, config)

@@ -9,6 +9,17 @@ from pydantic import ValidationError
 from server.schemas import allowed_text
 
 
+class Refused(ValueError):
+    """A well-formed request that the session's current state cannot take."""
+
+    def __init__(self, message: str, field: str | None = None, allowed: str | None = None):
+        super().__init__(message)
+        self.field, self.allowed = field, allowed
+
+    def event(self) -> dict[str, Any]:
+        return error_event(str(self), self.field, self.allowed)
+
+
 def error_event(
     message: str, field: str | None = None, allowed: str | None = None
 ) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from nets.diagnostics import network_death
 from nets.linalg import decompose
 from nets.model import FoldNet
 from nets.probe import Extent, fit_extent, grid_lines, probe, stage_regions
-from nets.train import Metrics
+from nets.train import LayerStats, Metrics
 from server.frames import PROTOCOL, encode_frame
 from server.schemas import ViewConfig
 from server.views import ViewMemory, choose_views
@@ -50,6 +50,7 @@ def build_frame(
     view: ViewConfig,
     memory: ViewMemory,
     metrics: Metrics,
+    stats: LayerStats | None,
     generation: int,
     device: torch.device,
 ) -> bytes:
@@ -89,6 +90,11 @@ def build_frame(
         stages.append(entry)
     header = {
         "type": "frame", "protocol": PROTOCOL, "generation": generation, "step": metrics.step,
+        "epoch": round(metrics.epoch, 3),
+        "layer_stats": None if stats is None else {
+            "grad_norm": [finite(v) for v in stats.grad_norm],
+            "update_ratio": [finite(v) for v in stats.update_ratio],
+        },
         "metrics": {key: finite(getattr(metrics, key))
                     for key in ("train_loss", "train_acc", "test_loss", "test_acc")},
         "classes": net.classes, "activation": net.activation,

@@ -99,6 +99,16 @@ class Ping(_Strict):
     type: Literal["ping"]
 
 
+class SetWeight(_Strict):
+    """Set one weight (``col`` given) or one bias (``col`` null) of a layer by hand."""
+
+    type: Literal["set_weight"]
+    layer: int = Field(ge=1, le=11, description="1-based; depth + 1 is the classifier")
+    row: int = Field(ge=0, le=31, description="the unit of the layer (output index)")
+    col: int | None = Field(None, ge=0, le=31, description="input index; null sets the bias")
+    value: float = Field(ge=-100.0, le=100.0)
+
+
 class Ack(_Strict):
     type: Literal["ack"]
 
@@ -109,9 +119,9 @@ class Configure(_Strict):
 
 
 ClientMessage = Annotated[
-    Play | Pause | Step | Reset | Ping | Ack | Configure, Field(discriminator="type")
+    Play | Pause | Step | Reset | Ping | Ack | Configure | SetWeight, Field(discriminator="type")
 ]
-MESSAGES: tuple[type[_Strict], ...] = (Play, Pause, Step, Reset, Configure, Ping, Ack)
+MESSAGES: tuple[type[_Strict], ...] = (Play, Pause, Step, Reset, Configure, SetWeight, Ping, Ack)
 
 
 def message_tag(message: type[_Strict]) -> str:

@@ -14,9 +14,10 @@ import numpy as np
 import torch
 
 from nets.datasets import Dataset, make_dataset
-from nets.model import FoldNet
+from nets.model import FoldNet, transplant
 from nets.probe import Extent, square_extent
 from nets.train import Metrics, Recipe, Trainer
+from server.errors import Refused
 from server.framing import build_frame
 from server.schemas import ExperimentConfig, TrainConfig
 from server.views import ViewMemory
@@ -46,11 +47,14 @@ class Session:
         self.labels = self.data.y.astype(np.uint8)
         self.extent: Extent = square_extent(self.x_all)
 
-    def _build_net(self) -> None:
+    def _build_net(self, keep_from: FoldNet | None = None) -> None:
+        """A new network from the config; with ``keep_from``, its layers of unchanged shape."""
         m, t = self.config.model, self.config.train
         seed = self.config.data.seed
         net = FoldNet([m.width] * m.depth, m.activation, self.data.n_classes, seed=seed,
                       init=m.init, dropout=m.dropout)
+        if keep_from is not None:
+            transplant(keep_from.cpu(), net)
         self.trainer = Trainer(net, self.data, recipe_of(t), seed=seed, device=self.device)
         self.generation += 1
         self._metrics: Metrics | None = None
@@ -66,9 +70,28 @@ class Session:
             self._build_data()
             self._build_net()
         elif config.model != old.model:
-            self._build_net()
+            same_init = config.model.init == old.model.init
+            self._build_net(keep_from=self.net if same_init else None)
         elif config.train != old.train:
             self.trainer.set_recipe(recipe_of(config.train))
+
+    def set_weight(self, layer: int, row: int, col: int | None, value: float) -> None:
+        """Set one weight (or, with ``col`` None, one bias) by hand; the step count stays."""
+        net = self.net
+        if not 1 <= layer <= net.depth + 1:
+            raise Refused(f"layer {layer} does not exist", "layer", f"from 1 up to {net.depth + 1}")
+        linear = net.linear(layer)
+        outs, ins = linear.weight.shape
+        if row >= outs:
+            raise Refused(f"layer {layer} has {outs} units", "row", f"from 0 up to {outs - 1}")
+        if col is not None and col >= ins:
+            raise Refused(f"layer {layer} has {ins} inputs", "col", f"from 0 up to {ins - 1}")
+        with torch.no_grad():
+            if col is None:
+                linear.bias[row] = value
+            else:
+                linear.weight[row, col] = value
+        self._metrics = None
 
     def reset(self) -> None:
         """Fresh weights from the seed, step 0."""
@@ -97,7 +120,8 @@ class Session:
         return build_frame(
             net=self.net, x=self.x_all, labels=self.labels, n_train=len(self.data.y_train),
             extent=self.extent, view=self.config.view, memory=self._views,
-            metrics=self.metrics(), generation=self.generation, device=self.device,
+            metrics=self.metrics(), stats=self.trainer.stats, generation=self.generation,
+            device=self.device,
         )
 
     def state(self) -> dict[str, Any]:

@@ -2,7 +2,7 @@ import pytest
 import torch
 from torch import nn
 
-from nets.model import ACTIVATIONS, Activation, Fold, FoldNet
+from nets.model import ACTIVATIONS, Activation, Fold, FoldNet, transplant
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
@@ -65,3 +65,15 @@ def test_bad_shapes_are_refused() -> None:
 def test_repr_names_the_architecture() -> None:
     want = "FoldNet(widths=[2, 2], activation='tanh', classes=3)"
     assert repr(FoldNet((2, 2), "tanh", 3)) == want
+
+
+def test_transplant_keeps_the_layers_whose_shapes_did_not_change() -> None:
+    old = FoldNet((2, 2, 2), seed=1)
+    new = FoldNet((2, 2, 2, 2), seed=2)
+    assert transplant(old, new) == [1, 2, 3, 5]
+    for i in (1, 2, 3):
+        assert torch.equal(new.linear(i).weight, old.linear(i).weight)
+    assert torch.equal(new.linear(5).bias, old.linear(4).bias)  # the classifier
+    assert not torch.equal(new.linear(4).weight, old.linear(3).weight)  # the new layer is fresh
+    wider = FoldNet((2, 8, 2), seed=3)
+    assert transplant(old, wider) == [1, 4]

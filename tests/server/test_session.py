@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from nets.probe import grid_lines, region_points
+from server.errors import Refused
 from server.frames import decode_frame
 from server.schemas import ExperimentConfig, merge_config
 from server.session import Session
@@ -75,9 +76,13 @@ def test_configure_rebuilds_only_what_changed() -> None:
     session.configure(merge_config(session.config, {"train": {"lr": 0.001}}))
     assert session.generation == generation and session.step == 5
     assert all(torch.equal(a, b) for a, b in zip(weights, session.net.parameters(), strict=True))
+    first_layer = session.net.linear(1).weight.detach().clone()
     session.configure(merge_config(session.config, {"model": {"depth": 1}}))
     assert session.generation == generation + 1 and session.step == 0
     assert session.net.depth == 1
+    assert torch.equal(session.net.linear(1).weight, first_layer)  # its shape did not change
+    session.configure(merge_config(session.config, {"model": {"init": "zero"}}))
+    assert torch.all(session.net.linear(1).weight == 0)  # a new initialisation starts afresh
     x_before = session.data.x
     session.configure(merge_config(session.config, {"data": {"seed": 9}}))
     assert not np.array_equal(x_before, session.data.x)
@@ -98,3 +103,42 @@ def test_diverged_metrics_travel_as_null() -> None:
         next(session.net.parameters()).fill_(float("nan"))
     header, _ = decode_frame(session.frame())
     assert header["metrics"]["train_loss"] is None
+
+
+def test_a_hand_set_weight_changes_the_stages_exactly() -> None:
+    session = make({"model": {"depth": 2}})
+    session.set_weight(2, 1, 0, 1.75)
+    session.set_weight(2, 0, None, -0.5)
+    linear = session.net.linear(2)
+    assert float(linear.weight[1, 0]) == 1.75 and float(linear.bias[0]) == -0.5
+    header, arrays = decode_frame(session.frame())
+    x = torch.from_numpy(session.data.x)
+    with torch.no_grad():
+        fold1 = session.net[:2](x)
+        want = fold1 @ linear.weight.T + linear.bias
+    np.testing.assert_allclose(arrays["stage3/points"], want.numpy(), rtol=1e-5, atol=1e-6)
+    assert header["layers"][1]["weight"][1][0] == 1.75
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [((4, 0, 0, 1.0), "layer"), ((1, 2, 0, 1.0), "row"), ((2, 0, 5, 1.0), "col")],
+)
+def test_a_weight_that_does_not_exist_is_refused_by_name(
+    args: tuple[int, int, int, float], field: str
+) -> None:
+    session = make({"model": {"depth": 2}})
+    with pytest.raises(Refused) as refused:
+        session.set_weight(*args)
+    assert refused.value.field == field and refused.value.allowed
+
+
+def test_frames_carry_epochs_and_layer_stats() -> None:
+    session = make({"train": {"batch_size": 20}})
+    session.train(30)
+    header, _ = decode_frame(session.frame())
+    assert header["epoch"] == pytest.approx(30 * 20 / 200)
+    stats = header["layer_stats"]
+    assert len(stats["grad_norm"]) == len(stats["update_ratio"]) == 4
+    assert session.trainer.stats is not None
+    assert stats["update_ratio"] == session.trainer.stats.update_ratio

@@ -77,6 +77,11 @@ BAD_MESSAGES = [
     ('{"type": "step", "count": 0}', "count", "1 up to 1000"),
     ('{"type": "warp"}', "type", "one of play"),
     ('{"count": 3}', "type", "one of play"),
+    ('{"type": "set_weight", "layer": 9, "row": 0, "col": 0, "value": 1}', "layer",
+     "1 up to 4"),
+    ('{"type": "set_weight", "layer": 1, "row": 0, "col": 7, "value": 1}', "col", "0 up to 1"),
+    ('{"type": "set_weight", "layer": 1, "row": 0, "col": 0, "value": 1e9}', "value",
+     "-100.0 up to 100.0"),
     ("[1, 2]", None, None),
     ("{not json", None, None),
 ]
@@ -148,3 +153,14 @@ def test_divergence_pauses_with_a_message(
         event = next_event(ws, "diverged")
         assert "nan" in event["message"] and "reset" in event["message"]
         assert next_event(ws, "state")["running"] is False
+
+
+def test_a_weight_set_by_hand_shows_in_the_next_frame(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        send(ws, type="set_weight", layer=1, row=0, col=1, value=2.5)
+        state = next_event(ws, "state")
+        for _ in range(20):
+            header, _ = next_frame(ws)
+            if header["layers"][0]["weight"][0][1] == 2.5:
+                break
+        assert header["layers"][0]["weight"][0][1] == 2.5 and state["step"] == 0
