@@ -17,7 +17,10 @@ class Refused(ValueError):
         self.field, self.allowed = field, allowed
 
     def event(self) -> dict[str, Any]:
-        return error_event(str(self), self.field, self.allowed)
+        message = f"{self.field}: {self}" if self.field else str(self)
+        if self.allowed:
+            message += f" (allowed: {self.allowed})"
+        return error_event(message, self.field, self.allowed)
 
 
 def error_event(
