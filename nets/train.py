@@ -72,12 +72,7 @@ class Trainer:
     ) -> None:
         self.device = torch.device(device)
         self.net = net.to(self.device)
-        self.data = data
-        target_dtype = torch.float32 if net.classes == 1 else torch.int64
-        self.x_train = torch.as_tensor(data.x_train, device=self.device)
-        self.y_train = torch.as_tensor(data.y_train, device=self.device).to(target_dtype)
-        self.x_test = torch.as_tensor(data.x_test, device=self.device)
-        self.y_test = torch.as_tensor(data.y_test, device=self.device).to(target_dtype)
+        self.set_data(data)
         self.recipe = recipe or Recipe()
         self.step_count = 0
         self.examples_seen = 0
@@ -85,6 +80,15 @@ class Trainer:
         self.opt = make_optimizer(self.recipe.optimizer, list(self.net.parameters()),
                                   self.recipe.lr)
         self.stats: LayerStats | None = None
+
+    def set_data(self, data: Dataset) -> None:
+        """Train on ``data`` from now on, keeping the weights, optimizer and step count."""
+        self.data = data
+        target_dtype = torch.float32 if self.net.classes == 1 else torch.int64
+        self.x_train = torch.as_tensor(data.x_train, device=self.device)
+        self.y_train = torch.as_tensor(data.y_train, device=self.device).to(target_dtype)
+        self.x_test = torch.as_tensor(data.x_test, device=self.device)
+        self.y_test = torch.as_tensor(data.y_test, device=self.device).to(target_dtype)
 
     @property
     def lr(self) -> float:
@@ -118,6 +122,8 @@ class Trainer:
     def step(self, count: int = 1) -> float:
         """Take ``count`` optimizer steps; return the last batch loss. Raises Diverged."""
         loss_value = math.nan
+        if len(self.y_train) == 0:
+            return loss_value  # nothing to learn from (all points were removed)
         self.net.train()
         for i in range(count):
             x, y = self._batch()
@@ -160,6 +166,9 @@ class Trainer:
         self.net.eval()
         out = []
         for x, y in ((self.x_train, self.y_train), (self.x_test, self.y_test)):
+            if len(y) == 0:
+                out += [math.nan, math.nan]
+                continue
             logits = self.net(x)
             out.append(float(data_loss(self.recipe.loss, logits, y)))
             if self.net.classes == 1:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 
 from nets.datasets import make_dataset
-from server.schemas import FIELDS, PRESETS, DataConfig, ExperimentConfig
+from nets.editing import BadData, from_csv, to_csv
+from server.schemas import FIELDS, MAX_POINTS, PRESETS, DataConfig, ExperimentConfig
+from server.session import Session
 
 router = APIRouter(prefix="/api")
 
@@ -43,3 +47,51 @@ async def dataset(query: Annotated[DataConfig, Query()]) -> DatasetPreview:
                         query.test_ratio)
     return DatasetPreview(x=data.x.tolist(), y=data.y.tolist(), n_train=len(data.y_train),
                           classes=data.n_classes)
+
+
+SessionId = Annotated[str, Path(pattern=r"^[0-9a-f]{12}$", description="from the hello event")]
+MAX_UPLOAD_BYTES = 1 << 20
+
+
+def find_session(request: Request, session_id: str) -> Session:
+    session: Session | None = request.app.state.manager.sessions.get(session_id)
+    if session is None:
+        raise HTTPException(404, f"no open session {session_id}")
+    return session
+
+
+@router.get("/sessions/{session_id}/data.csv", response_class=PlainTextResponse)
+async def export_points(request: Request, session_id: SessionId) -> PlainTextResponse:
+    """The session's points as CSV: x, y, label, split."""
+    session = find_session(request, session_id)
+    with session.lock:
+        text = to_csv(session.data)
+    return PlainTextResponse(text, media_type="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="spacefold-points.csv"'})
+
+
+@router.post("/sessions/{session_id}/data.csv")
+async def import_points(request: Request, session_id: SessionId) -> dict[str, Any]:
+    """Replace the session's points with a CSV file's (x, y, label[, split]). A bad file is
+    refused with the line and the reason, and the session keeps its points."""
+    session = find_session(request, session_id)
+    body = await request.body()
+    if len(body) > MAX_UPLOAD_BYTES:
+        raise HTTPException(413, f"the file is over {MAX_UPLOAD_BYTES // 1024} KiB")
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise HTTPException(422, "the file is not UTF-8 text") from None
+    try:
+        data = from_csv(text, session.data.n_classes, MAX_POINTS)
+    except BadData as exc:
+        raise HTTPException(422, str(exc)) from None
+
+    def apply() -> None:
+        with session.lock:
+            session.edit_data(lambda _: data)
+
+    await asyncio.to_thread(apply)
+    if session.on_change is not None:
+        session.on_change()
+    return {"points": len(data.y), "train": len(data.y_train), "test": len(data.y_test)}

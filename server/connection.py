@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 from starlette.websockets import WebSocket
 
+from nets.editing import add_point, empty, remove_nearest
 from nets.train import Diverged
 from server.errors import Refused, error_event, validation_event
 from server.frames import PROTOCOL
@@ -23,11 +24,14 @@ from server.outbox import Outbox
 from server.schemas import (
     CLIENT_MESSAGE,
     Ack,
+    AddPoint,
+    ClearPoints,
     ClientMessage,
     Configure,
     Pause,
     Ping,
     Play,
+    RemovePoint,
     Reset,
     SetWeight,
     Step,
@@ -52,6 +56,7 @@ class Connection:
 
     async def serve(self) -> None:
         """Run until the client goes away; always cleans up its tasks."""
+        self.session.on_change = self.changed
         self._send({"type": "hello", "protocol": PROTOCOL, "session": self.session.id,
                     **self.session.state()})
         sender = asyncio.create_task(self.outbox.run(self.ws))
@@ -63,6 +68,12 @@ class Connection:
                 task.cancel()
             await asyncio.gather(sender, producer, return_exceptions=True)
             self.session.running = False
+
+    def changed(self) -> None:
+        """The session changed outside this socket (an upload): show it."""
+        self.dirty = True
+        self.wake.set()
+        self._send_state()
 
     # -- helpers --------------------------------------------------------------------------
     async def _locked(self, fn: Callable[..., T], *args: Any) -> T:
@@ -164,6 +175,14 @@ class Connection:
             await self._train(message.count)
         elif isinstance(message, Reset):
             await self._locked(session.reset)
+        elif isinstance(message, AddPoint):
+            await self._locked(session.edit_data, lambda d: add_point(
+                d, message.x, message.y, message.label, message.test))
+        elif isinstance(message, RemovePoint):
+            await self._locked(session.edit_data, lambda d: remove_nearest(
+                d, message.x, message.y, session.pick_radius))
+        elif isinstance(message, ClearPoints):
+            await self._locked(session.edit_data, lambda d: empty(d.n_classes))
         elif isinstance(message, SetWeight):
             await self._locked(session.set_weight, message.layer, message.row, message.col,
                                message.value)

@@ -9,7 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from nets.model import Activation, Init
 from nets.optim import Decay, Loss, Optimizer, Penalty
 
-DatasetName = Literal["spiral", "circles", "moons", "xor", "gaussians", "checkerboard"]
+DatasetName = Literal[
+    "spiral", "circles", "moons", "xor", "gaussians", "checkerboard", "custom"
+]
+
+
+MAX_POINTS = 5000
 
 
 class _Strict(BaseModel):
@@ -19,7 +24,7 @@ class _Strict(BaseModel):
 class DataConfig(_Strict):
     dataset: DatasetName = "moons"
     classes: int = Field(2, ge=2, le=6, description="spiral arms, rings or blobs")
-    points: int = Field(400, ge=10, le=5000)
+    points: int = Field(400, ge=10, le=MAX_POINTS)
     noise: float = Field(0.0, ge=0.0, le=0.5)
     test_ratio: float = Field(0.5, ge=0.1, le=0.9)
     seed: int = Field(4, ge=0, le=2**31 - 1, description="seeds the data and the weights")
@@ -109,6 +114,31 @@ class SetWeight(_Strict):
     value: float = Field(ge=-100.0, le=100.0)
 
 
+Coordinate = Annotated[float, Field(ge=-100.0, le=100.0)]
+
+
+class AddPoint(_Strict):
+    """Add a point of class ``label`` at (x, y) in the input plane."""
+
+    type: Literal["add_point"]
+    x: Coordinate
+    y: Coordinate
+    label: int = Field(0, ge=0, le=5)
+    test: bool = Field(False, description="add it to the test set instead of the training set")
+
+
+class RemovePoint(_Strict):
+    """Remove the point nearest (x, y), if one lies close enough."""
+
+    type: Literal["remove_point"]
+    x: Coordinate
+    y: Coordinate
+
+
+class ClearPoints(_Strict):
+    type: Literal["clear_points"]
+
+
 class Ack(_Strict):
     type: Literal["ack"]
 
@@ -119,9 +149,12 @@ class Configure(_Strict):
 
 
 ClientMessage = Annotated[
-    Play | Pause | Step | Reset | Ping | Ack | Configure | SetWeight, Field(discriminator="type")
+    Play | Pause | Step | Reset | Ping | Ack | Configure | SetWeight | AddPoint | RemovePoint
+    | ClearPoints, Field(discriminator="type")
 ]
-MESSAGES: tuple[type[_Strict], ...] = (Play, Pause, Step, Reset, Configure, SetWeight, Ping, Ack)
+MESSAGES: tuple[type[_Strict], ...] = (
+    Play, Pause, Step, Reset, Configure, SetWeight, AddPoint, RemovePoint, ClearPoints, Ping, Ack
+)
 
 
 def message_tag(message: type[_Strict]) -> str:

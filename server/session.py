@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import torch
 
 from nets.datasets import Dataset, make_dataset
+from nets.editing import BadData, empty
 from nets.model import FoldNet, transplant
 from nets.probe import Extent, square_extent
 from nets.train import Metrics, Recipe, Trainer
@@ -26,6 +29,8 @@ from server.views import ViewMemory
 class Session:
     """The state behind one tab. Not thread-safe by itself: hold ``lock`` around calls."""
 
+    _metrics: Metrics | None
+
     def __init__(self, config: ExperimentConfig, device: torch.device) -> None:
         self.id = uuid.uuid4().hex[:12]
         self.lock = threading.Lock()
@@ -33,6 +38,8 @@ class Session:
         self.config = config
         self.generation = 0
         self.running = False
+        self.custom: Dataset | None = None
+        self.on_change: Callable[[], None] | None = None  # a change from outside the socket
         self._views = ViewMemory()
         self._build_data()
         self._build_net()
@@ -40,12 +47,45 @@ class Session:
     # -- building -------------------------------------------------------------------------
     def _build_data(self) -> None:
         d = self.config.data
-        self.data: Dataset = make_dataset(
-            d.dataset, d.points, d.noise, d.seed, d.classes, d.test_ratio
-        )
-        self.x_all = self.data.x
-        self.labels = self.data.y.astype(np.uint8)
+        if d.dataset == "custom":
+            custom = self.custom or empty(d.classes)
+            classes = max(d.classes, int(custom.y.max()) + 1 if len(custom.y) else 0)
+            data = replace(custom, n_classes=classes)
+        else:
+            data = make_dataset(d.dataset, d.points, d.noise, d.seed, d.classes, d.test_ratio)
+        self._set_data(data)
         self.extent: Extent = square_extent(self.x_all)
+
+    def _set_data(self, data: Dataset) -> None:
+        self.data = data
+        self.x_all = data.x
+        self.labels = data.y.astype(np.uint8)
+
+    def edit_data(self, edit: Callable[[Dataset], Dataset]) -> None:
+        """Apply a hand edit to the points; the network and its training go on.
+
+        The data becomes the ``custom`` dataset. A refused edit changes nothing.
+        """
+        try:
+            data = edit(self.data)
+        except BadData as exc:
+            raise Refused(str(exc)) from None
+        self.custom = data
+        if self.config.data.dataset != "custom":
+            changed = self.config.data.model_copy(
+                update={"dataset": "custom", "classes": data.n_classes})
+            self.config = self.config.model_copy(update={"data": changed})
+        self._set_data(data)
+        outside = square_extent(self.x_all)
+        if outside[1] > self.extent[1]:  # grow the view only when a point falls outside it
+            self.extent = outside
+        self.trainer.set_data(data)
+        self._metrics = None
+
+    @property
+    def pick_radius(self) -> float:
+        """How near a click must be to a point to remove it: 4 % of the view."""
+        return 0.04 * (self.extent[1] - self.extent[0])
 
     def _build_net(self, keep_from: FoldNet | None = None) -> None:
         """A new network from the config; with ``keep_from``, its layers of unchanged shape."""
@@ -57,7 +97,7 @@ class Session:
             transplant(keep_from.cpu(), net)
         self.trainer = Trainer(net, self.data, recipe_of(t), seed=seed, device=self.device)
         self.generation += 1
-        self._metrics: Metrics | None = None
+        self._metrics = None
 
     @property
     def net(self) -> FoldNet:

@@ -1,0 +1,117 @@
+"""Data drawn by hand: add, remove and clear points; read and write them as CSV.
+
+Every operation returns a new Dataset; the one it was given is never changed, so a refused
+edit or a bad file leaves the current data exactly as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+
+import numpy as np
+
+from nets.datasets import Dataset
+
+CSV_HEADER = ("x", "y", "label", "split")
+MAX_COORDINATE = 100.0
+
+
+class BadData(ValueError):
+    """A point or a file that cannot become data; the message says where and why."""
+
+
+def empty(n_classes: int) -> Dataset:
+    none = np.zeros((0, 2), np.float32)
+    labels = np.zeros(0, np.int64)
+    return Dataset(none, labels, none.copy(), labels.copy(), n_classes)
+
+
+def _check_point(x: float, y: float, label: int, n_classes: int, where: str = "") -> None:
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise BadData(f"{where}coordinates must be finite numbers, not ({x}, {y})")
+    if abs(x) > MAX_COORDINATE or abs(y) > MAX_COORDINATE:
+        raise BadData(f"{where}coordinates must lie within ±{MAX_COORDINATE:g}, not ({x}, {y})")
+    if not 0 <= label < n_classes:
+        raise BadData(f"{where}label {label} is not a class here (0 to {n_classes - 1})")
+
+
+def add_point(data: Dataset, x: float, y: float, label: int, test: bool = False) -> Dataset:
+    _check_point(x, y, label, data.n_classes)
+    point = np.array([[x, y]], np.float32)
+    tag = np.array([label], np.int64)
+    if test:
+        return Dataset(data.x_train, data.y_train, np.concatenate([data.x_test, point]),
+                       np.concatenate([data.y_test, tag]), data.n_classes)
+    return Dataset(np.concatenate([data.x_train, point]), np.concatenate([data.y_train, tag]),
+                   data.x_test, data.y_test, data.n_classes)
+
+
+def remove_nearest(data: Dataset, x: float, y: float, radius: float) -> Dataset:
+    """Without the point nearest (x, y), train or test; BadData if none lies within ``radius``."""
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise BadData("coordinates must be finite numbers")
+    all_x = data.x
+    if len(all_x) == 0:
+        raise BadData("there are no points to remove")
+    distance = np.hypot(all_x[:, 0] - x, all_x[:, 1] - y)
+    nearest = int(distance.argmin())
+    if distance[nearest] > radius:
+        raise BadData(f"no point within {radius:.3g} of ({x:.3g}, {y:.3g})")
+    n_train = len(data.y_train)
+    if nearest < n_train:
+        keep = np.arange(n_train) != nearest
+        return Dataset(data.x_train[keep], data.y_train[keep], data.x_test, data.y_test,
+                       data.n_classes)
+    keep = np.arange(len(data.y_test)) != nearest - n_train
+    return Dataset(data.x_train, data.y_train, data.x_test[keep], data.y_test[keep],
+                   data.n_classes)
+
+
+def to_csv(data: Dataset) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    splits = (("train", data.x_train, data.y_train), ("test", data.x_test, data.y_test))
+    for split, xs, ys in splits:
+        for (px, py), label in zip(xs.tolist(), ys.tolist(), strict=True):
+            writer.writerow((f"{px:.6g}", f"{py:.6g}", label, split))
+    return out.getvalue()
+
+
+def from_csv(text: str, n_classes: int, max_points: int) -> Dataset:
+    """Points from CSV with columns x, y, label and optionally split (train/test, default
+    train). Raises BadData naming the line and the problem; nothing is half-read."""
+    rows = list(csv.reader(io.StringIO(text)))
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        raise BadData("the file is empty: expected a header line x,y,label[,split]")
+    header = [cell.strip().lower() for cell in rows[0]]
+    if header[:3] != ["x", "y", "label"] or len(header) > 4 or header[3:] not in ([], ["split"]):
+        raise BadData(f"line 1: expected the header x,y,label[,split], found {','.join(rows[0])}")
+    body = rows[1:]
+    if len(body) > max_points:
+        raise BadData(f"the file has {len(body)} points; at most {max_points} are allowed")
+    points: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
+    labels: dict[bool, list[int]] = {False: [], True: []}
+    for number, row in enumerate(body, start=2):
+        where = f"line {number}: "
+        if len(row) != len(header):
+            raise BadData(f"{where}expected {len(header)} values, found {len(row)}")
+        try:
+            px, py = float(row[0]), float(row[1])
+            label = int(row[2])
+        except ValueError:
+            raise BadData(f"{where}x and y must be numbers and label a whole number") from None
+        _check_point(px, py, label, n_classes, where)
+        split = row[3].strip().lower() if len(row) == 4 else "train"
+        if split not in ("train", "test"):
+            raise BadData(f"{where}split must be train or test, not {split!r}")
+        points[split == "test"].append((px, py))
+        labels[split == "test"].append(label)
+    return Dataset(
+        np.array(points[False], np.float32).reshape(-1, 2), np.array(labels[False], np.int64),
+        np.array(points[True], np.float32).reshape(-1, 2), np.array(labels[True], np.int64),
+        n_classes,
+    )
