@@ -15,13 +15,15 @@ from typing import Literal, get_args
 import torch
 from torch import nn
 
+from nets.features import PLAIN, Features
+
 Activation = Literal[
     "relu", "leaky_relu", "elu", "gelu", "softplus", "tanh", "sigmoid", "linear"
 ]
 ACTIVATIONS: tuple[Activation, ...] = get_args(Activation)
 Init = Literal["auto", "uniform", "gaussian", "glorot", "he", "zero"]
 INITS: tuple[Init, ...] = get_args(Init)
-StageKind = Literal["input", "affine", "fold", "output"]
+StageKind = Literal["input", "features", "affine", "fold", "output"]
 RELU_LIKE = frozenset({"relu", "leaky_relu", "elu", "gelu", "softplus"})
 
 
@@ -85,6 +87,7 @@ class FoldNet(nn.Module):
         seed: int | None = None,
         init: Init = "auto",
         dropout: float = 0.0,
+        features: Sequence[str] = PLAIN,
     ) -> None:
         super().__init__()
         if any(w < 1 for w in widths) or classes < 1 or in_features < 1:
@@ -94,8 +97,12 @@ class FoldNet(nn.Module):
         self.widths, self.activation = tuple(widths), activation
         self.classes, self.in_features = classes, in_features
         self.init, self.dropout = init, dropout
+        self.features = tuple(features)
         layers: list[nn.Module] = []
         fan_in = in_features
+        if self.features != PLAIN:
+            layers.append(Features(self.features))
+            fan_in = len(self.features)
         for width in self.widths:
             layers += [nn.Linear(fan_in, width), Fold(activation, dropout)]
             fan_in = width
@@ -124,9 +131,10 @@ class FoldNet(nn.Module):
 
     def linear(self, layer: int) -> nn.Linear:
         """The Linear map of hidden layer ``layer`` (1-based); ``depth + 1`` is the classifier."""
-        module = self.body[2 * (layer - 1)]
-        assert isinstance(module, nn.Linear)
-        return module
+        linears = [m for m in self.body if isinstance(m, nn.Linear)]
+        if not 1 <= layer <= len(linears):
+            raise IndexError(f"layer {layer} does not exist (1 to {len(linears)})")
+        return linears[layer - 1]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out: torch.Tensor = self.body(x)
@@ -151,8 +159,13 @@ class FoldNet(nn.Module):
 
     def stage_info(self) -> list[Stage]:
         info = [Stage(0, "input", 0, self.in_features)]
+        layer = 0
         for k, module in enumerate(self.body, start=1):
-            layer = (k + 1) // 2
+            if isinstance(module, Features):
+                info.append(Stage(k, "features", 0, len(self.features)))
+                continue
+            if isinstance(module, nn.Linear):
+                layer += 1
             if k == len(self.body):
                 info.append(Stage(k, "output", layer, self.classes))
             else:
@@ -170,7 +183,8 @@ class FoldNet(nn.Module):
     def __repr__(self) -> str:
         return (
             f"FoldNet(widths={list(self.widths)}, activation={self.activation!r}, "
-            f"classes={self.classes})"
+            + (f"features={list(self.features)}, " if self.features != PLAIN else "")
+            + f"classes={self.classes})"
         )
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
+from nets.features import Feature
 from nets.model import Activation, Init
 from nets.optim import Decay, Loss, Optimizer, Penalty
 
@@ -36,6 +37,15 @@ class ModelConfig(_Strict):
     activation: Activation = "relu"
     init: Init = Field("auto", description="auto: He for ReLU-like folds, Glorot otherwise")
     dropout: float = Field(0.0, ge=0.0, le=0.9)
+    features: list[Feature] = Field(
+        ["x1", "x2"], min_length=1, max_length=7, description="what the first layer sees")
+
+    @field_validator("features")
+    @classmethod
+    def _distinct(cls, names: list[Feature]) -> list[Feature]:
+        if len(set(names)) != len(names):
+            raise ValueError("each feature may be chosen once")
+        return names
 
 
 class TrainConfig(_Strict):

@@ -92,7 +92,7 @@ class Session:
         m, t = self.config.model, self.config.train
         seed = self.config.data.seed
         net = FoldNet([m.width] * m.depth, m.activation, self.data.n_classes, seed=seed,
-                      init=m.init, dropout=m.dropout)
+                      init=m.init, dropout=m.dropout, features=m.features)
         if keep_from is not None:
             transplant(keep_from.cpu(), net)
         self.trainer = Trainer(net, self.data, recipe_of(t), seed=seed, device=self.device)

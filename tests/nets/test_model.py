@@ -77,3 +77,24 @@ def test_transplant_keeps_the_layers_whose_shapes_did_not_change() -> None:
     assert not torch.equal(new.linear(4).weight, old.linear(3).weight)  # the new layer is fresh
     wider = FoldNet((2, 8, 2), seed=3)
     assert transplant(old, wider) == [1, 4]
+
+
+def test_input_features_form_a_stage_of_their_own() -> None:
+    net = FoldNet((3,), "tanh", 2, seed=0, features=("x1", "x2", "x1*x2", "sin(x2)"))
+    x = torch.randn(30, 2)
+    stages = net.stages(x)
+    assert [s.kind for s in net.stage_info()] == ["input", "features", "affine", "fold", "output"]
+    want = torch.stack([x[:, 0], x[:, 1], x[:, 0] * x[:, 1], torch.sin(x[:, 1])], dim=1)
+    torch.testing.assert_close(stages[1], want)
+    for k, stage in enumerate(stages):
+        torch.testing.assert_close(stage, net[:k](x))
+    assert net.linear(1).weight.shape == (3, 4)
+    assert "features=" in repr(net)
+    with pytest.raises(ValueError, match="features"):
+        FoldNet((2,), features=("x1", "x3"))
+
+
+def test_changing_features_keeps_the_deeper_layers() -> None:
+    old = FoldNet((4, 4), seed=0)
+    new = FoldNet((4, 4), seed=1, features=("x1", "x2", "x1^2"))
+    assert transplant(old, new) == [2, 3]

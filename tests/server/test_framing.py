@@ -137,3 +137,11 @@ def test_three_wide_stages_can_be_drawn_in_3d() -> None:
     assert stage["projection"] == "3d" and stage["units"] == [0, 1, 2]
     np.testing.assert_allclose(arrays["stage2/points"], stage_values(session, 2), rtol=1e-5)
     assert arrays["stage2/grid"].shape[-1] == 3
+
+
+def test_a_features_stage_is_drawn_like_any_wide_stage() -> None:
+    session, header, arrays = frame_of({"model": {"features": ["x1", "x2", "x1^2", "x2^2"]}})
+    stage = header["stages"][1]
+    assert stage["kind"] == "features" and stage["width"] == 4 and stage["projection"] == "pair"
+    np.testing.assert_allclose(arrays["stage1/points"], session.data.x[:, :2], rtol=1e-6)
+    assert header["layers"][0]["shape"] == [2, 4] and "decomposition" not in header["layers"][0]

@@ -82,6 +82,10 @@ BAD_MESSAGES = [
     ('{"type": "set_weight", "layer": 1, "row": 0, "col": 7, "value": 1}', "col", "0 up to 1"),
     ('{"type": "set_weight", "layer": 1, "row": 0, "col": 0, "value": 1e9}', "value",
      "-100.0 up to 100.0"),
+    ('{"type": "configure", "changes": {"model": {"features": ["x1", "x1"]}}}',
+     "model.features", None),
+    ('{"type": "configure", "changes": {"model": {"features": ["x9"]}}}', "model.features.0",
+     None),
     ("[1, 2]", None, None),
     ("{not json", None, None),
 ]
