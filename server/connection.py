@@ -90,9 +90,10 @@ class Connection:
     def _send_state(self) -> None:
         self._send({"type": "state", **self.session.state()})
 
-    async def _train(self, steps: int) -> None:
+    async def _train(self, steps: int, only_if_running: bool = False) -> None:
+        train = self.session.train_while_running if only_if_running else self.session.train
         try:
-            await self._locked(self.session.train, steps)
+            await self._locked(train, steps)
         except Diverged as exc:
             self.session.running = False
             self._send({"type": "diverged", "step": self.session.step,
@@ -107,7 +108,7 @@ class Connection:
         while True:
             started = loop.time()
             if self.session.running:
-                await self._train(self.session.config.view.speed)
+                await self._train(self.session.config.view.speed, only_if_running=True)
             if self.dirty and self.outbox.wants_frame():
                 self.dirty = False
                 self.outbox.offer_frame(await self._locked(self.session.frame))
@@ -170,6 +171,7 @@ class Connection:
             session.running = True
         elif isinstance(message, Pause):
             session.running = False
+            await self._locked(lambda: None)  # let a chunk in flight finish: the state is final
         elif isinstance(message, Step):
             session.running = False
             await self._train(message.count)

@@ -143,6 +143,11 @@ class Session:
         self._metrics = None
         self.trainer.step(steps)
 
+    def train_while_running(self, steps: int) -> None:
+        """Train only if still running: a pause that came in meanwhile wins."""
+        if self.running:
+            self.train(steps)
+
     @property
     def step(self) -> int:
         return self.trainer.step_count
