@@ -111,3 +111,19 @@ def stage_regions(
         label=probs.argmax(axis=1).reshape(resolution, resolution).astype(np.uint8),
         conf=probs.max(axis=1).reshape(resolution, resolution).astype(np.float32),
     )
+
+
+@torch.no_grad()
+def unit_maps(
+    net: FoldNet, extent: Extent, resolution: int, device: torch.device | str = "cpu"
+) -> list[np.ndarray]:
+    """Each hidden layer's fold over a grid of the input plane: (width, R, R) per layer, row i
+    of a map being y = ys[i] of ``region_axes(extent, resolution)``."""
+    xs, ys = region_axes(extent, resolution)
+    grid = torch.as_tensor(region_points(xs, ys), device=device)
+    stages = net.stages(grid)
+    folds = [k for k, s in enumerate(net.stage_info()) if s.kind == "fold"]
+    return [
+        stages[k].cpu().numpy().T.reshape(-1, resolution, resolution).astype(np.float32)
+        for k in folds
+    ]

@@ -12,7 +12,7 @@ from torch import nn
 from nets.diagnostics import network_death
 from nets.linalg import decompose
 from nets.model import FoldNet
-from nets.probe import Extent, fit_extent, grid_lines, probe, stage_regions
+from nets.probe import Extent, fit_extent, grid_lines, probe, stage_regions, unit_maps
 from nets.train import LayerStats, Metrics
 from server.frames import PROTOCOL, encode_frame
 from server.schemas import ViewConfig
@@ -88,6 +88,8 @@ def build_frame(
         if k == feeds_classifier and stage_view.is_plane and net.classes == 2:
             entry["boundary"] = classifier_line(net)
         stages.append(entry)
+    if view.units:
+        arrays.update(unit_arrays(net, extent, view.unit_resolution, device))
     header = {
         "type": "frame", "protocol": PROTOCOL, "generation": generation, "step": metrics.step,
         "epoch": round(metrics.epoch, 3),
@@ -110,6 +112,22 @@ def build_frame(
         ],
     }
     return encode_frame(header, arrays)
+
+
+def unit_arrays(
+    net: FoldNet, extent: Extent, resolution: int, device: torch.device
+) -> dict[str, np.ndarray]:
+    """``units/layer{l}``: every unit's output over the input plane, scaled per unit to 0–255
+    between ``units/layer{l}/range`` (float32 (width, 2): each unit's min and max)."""
+    out: dict[str, np.ndarray] = {}
+    for layer, maps in enumerate(unit_maps(net, extent, resolution, device), start=1):
+        flat = maps.reshape(len(maps), -1)
+        low, high = flat.min(axis=1), flat.max(axis=1)
+        span = np.where(high > low, high - low, 1.0)
+        scaled = np.rint((maps - low[:, None, None]) / span[:, None, None] * 255)
+        out[f"units/layer{layer}"] = np.nan_to_num(scaled).astype(np.uint8)
+        out[f"units/layer{layer}/range"] = np.stack([low, high], axis=1).astype(np.float32)
+    return out
 
 
 def classifier_line(net: FoldNet) -> list[float | None]:

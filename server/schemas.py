@@ -34,11 +34,19 @@ class DataConfig(_Strict):
 class ModelConfig(_Strict):
     width: int = Field(2, ge=1, le=32)
     depth: int = Field(3, ge=0, le=10)
+    widths: list[Annotated[int, Field(ge=1, le=32)]] | None = Field(
+        None, max_length=10,
+        description="hidden widths layer by layer; when set, width and depth follow from it")
     activation: Activation = "relu"
     init: Init = Field("auto", description="auto: He for ReLU-like folds, Glorot otherwise")
     dropout: float = Field(0.0, ge=0.0, le=0.9)
     features: list[Feature] = Field(
         ["x1", "x2"], min_length=1, max_length=7, description="what the first layer sees")
+
+    @property
+    def hidden(self) -> list[int]:
+        """The hidden widths, layer by layer."""
+        return list(self.widths) if self.widths is not None else [self.width] * self.depth
 
     @field_validator("features")
     @classmethod
@@ -69,6 +77,8 @@ class ViewConfig(_Strict):
     grid_lines: int = Field(13, ge=3, le=41)
     grid_samples: int = Field(33, ge=8, le=129)
     region_resolution: int = Field(48, ge=8, le=128)
+    units: bool = Field(False, description="every hidden unit's output over the input plane")
+    unit_resolution: int = Field(24, ge=8, le=64)
 
 
 class ExperimentConfig(_Strict):

@@ -91,7 +91,7 @@ class Session:
         """A new network from the config; with ``keep_from``, its layers of unchanged shape."""
         m, t = self.config.model, self.config.train
         seed = self.config.data.seed
-        net = FoldNet([m.width] * m.depth, m.activation, self.data.n_classes, seed=seed,
+        net = FoldNet(m.hidden, m.activation, self.data.n_classes, seed=seed,
                       init=m.init, dropout=m.dropout, features=m.features)
         if keep_from is not None:
             transplant(keep_from.cpu(), net)

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from nets.linalg import Decomposition
-from nets.probe import region_points
+from nets.probe import region_axes, region_points
 from server.frames import decode_frame
 from server.schemas import ExperimentConfig, merge_config
 from server.session import Session
@@ -145,3 +145,25 @@ def test_a_features_stage_is_drawn_like_any_wide_stage() -> None:
     assert stage["kind"] == "features" and stage["width"] == 4 and stage["projection"] == "pair"
     np.testing.assert_allclose(arrays["stage1/points"], session.data.x[:, :2], rtol=1e-6)
     assert header["layers"][0]["shape"] == [2, 4] and "decomposition" not in header["layers"][0]
+
+
+def test_unit_maps_show_each_hidden_unit_over_the_input_plane() -> None:
+    session, header, arrays = frame_of({"model": {"widths": [3, 2]},
+                                        "view": {"units": True, "unit_resolution": 9}})
+    assert [s["width"] for s in header["stages"] if s["kind"] == "fold"] == [3, 2]
+    xs, ys = region_axes(tuple(header["extent"]), 9)
+    grid = torch.from_numpy(region_points(xs, ys))
+    for layer, k in ((1, 2), (2, 4)):
+        with torch.no_grad():
+            values = session.net[:k](grid).numpy().T.reshape(-1, 9, 9)
+        scaled, ranges = arrays[f"units/layer{layer}"], arrays[f"units/layer{layer}/range"]
+        assert scaled.shape == values.shape and scaled.dtype == np.uint8
+        np.testing.assert_allclose(ranges[:, 0], values.reshape(len(values), -1).min(1), rtol=1e-5)
+        low, high = ranges[:, 0, None, None], ranges[:, 1, None, None]
+        decoded = low + scaled / 255.0 * np.where(high > low, high - low, 1.0)
+        np.testing.assert_allclose(decoded, values, atol=float((high - low).max()) / 255)
+
+
+def test_unit_maps_are_only_sent_when_asked_for() -> None:
+    _, _, arrays = frame_of({})
+    assert not any(name.startswith("units/") for name in arrays)

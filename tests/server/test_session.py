@@ -142,3 +142,9 @@ def test_frames_carry_epochs_and_layer_stats() -> None:
     assert len(stats["grad_norm"]) == len(stats["update_ratio"]) == 4
     assert session.trainer.stats is not None
     assert stats["update_ratio"] == session.trainer.stats.update_ratio
+
+
+def test_widths_layer_by_layer_override_width_and_depth() -> None:
+    session = make({"model": {"widths": [4, 2, 3], "width": 8, "depth": 1}})
+    assert session.net.widths == (4, 2, 3)
+    assert [s.width for s in session.net.stage_info()] == [2, 4, 4, 2, 2, 3, 3, 2]
