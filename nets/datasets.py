@@ -19,7 +19,11 @@ class Dataset:
     y_train: FloatArray  # (n_train,) int64
     x_test: FloatArray
     y_test: FloatArray
-    n_classes: int
+    n_classes: int  # 1 for a regression set, whose y are real numbers
+
+    @property
+    def regression(self) -> bool:
+        return self.n_classes == 1
 
     @property
     def x(self) -> FloatArray:
@@ -82,6 +86,22 @@ def _checkerboard(rng: np.random.Generator, n: int, arms: int) -> tuple[FloatArr
     return x, (cells.sum(axis=1) % 2)
 
 
+def _plane(rng: np.random.Generator, n: int, arms: int) -> tuple[FloatArray, FloatArray]:
+    x = rng.uniform(-1, 1, (n, 2))
+    return x, (x[:, 0] + x[:, 1]) / 2
+
+
+def _bumps(rng: np.random.Generator, n: int, arms: int) -> tuple[FloatArray, FloatArray]:
+    """A mixture of Gaussian bumps, up and down, on a 3 x 3 lattice (fixed, not by seed)."""
+    x = rng.uniform(-1, 1, (n, 2))
+    centres = [(cx, cy) for cx in (-0.6, 0.0, 0.6) for cy in (-0.6, 0.0, 0.6)]
+    signs = [1, -1, 1, -1, 1, -1, 1, -1, 1]
+    target = np.zeros(n)
+    for (cx, cy), sign in zip(centres, signs, strict=True):
+        target += sign * np.exp(-((x[:, 0] - cx) ** 2 + (x[:, 1] - cy) ** 2) / (2 * 0.2**2))
+    return x, target
+
+
 GENERATORS: dict[str, Generator] = {
     "spiral": _spiral,
     "circles": _circles,
@@ -89,13 +109,21 @@ GENERATORS: dict[str, Generator] = {
     "xor": _xor,
     "gaussians": _gaussians,
     "checkerboard": _checkerboard,
+    "plane": _plane,
+    "bumps": _bumps,
 }
+
+#: Datasets whose targets are real numbers: a regression net has one linear output.
+REGRESSION = frozenset({"plane", "bumps"})
 
 #: Datasets whose number of classes is the ``classes`` argument; the others have two.
 MULTICLASS = frozenset({"spiral", "circles", "gaussians"})
 
 
 def n_classes_of(name: str, classes: int) -> int:
+    """The number of network outputs the dataset needs: classes, or 1 for regression."""
+    if name in REGRESSION:
+        return 1
     return classes if name in MULTICLASS else 2
 
 
@@ -123,7 +151,8 @@ def make_dataset(
     x, labels = GENERATORS[name](rng, points, classes)
     x = x + rng.normal(0.0, noise, x.shape)
     order = rng.permutation(points)
-    x, labels = x[order].astype(np.float32), labels[order].astype(np.int64)
+    target_type = np.float32 if name in REGRESSION else np.int64
+    x, labels = x[order].astype(np.float32), labels[order].astype(target_type)
     n_test = min(points - 1, max(1, round(points * test_ratio)))
     n_train = points - n_test
     return Dataset(

@@ -53,7 +53,7 @@ class Probe:
 
     points: list[np.ndarray]  # per stage: (N, width_k)
     grid: list[np.ndarray]  # per stage: (2·lines, samples, width_k)
-    pred: np.ndarray  # (N,) predicted class of each point
+    pred: np.ndarray  # (N,) predicted class of each point (uint8), or value (float32)
 
 
 @torch.no_grad()
@@ -72,8 +72,16 @@ def probe(
     return Probe(
         points=[s[:n_points] for s in outs],
         grid=[s[n_points:].reshape(*grid_shape, -1) for s in outs],
-        pred=outs[-1][:n_points].argmax(axis=1).astype(np.uint8),
+        pred=_predictions(outs[-1][:n_points]),
     )
+
+
+def _predictions(out: np.ndarray) -> np.ndarray:
+    if out.shape[1] == 1:
+        values: np.ndarray = out[:, 0].astype(np.float32)
+        return values
+    labels: np.ndarray = out.argmax(axis=1).astype(np.uint8)
+    return labels
 
 
 def fit_extent(points: np.ndarray, margin: float = 0.1) -> Extent:
@@ -89,12 +97,14 @@ def fit_extent(points: np.ndarray, margin: float = 0.1) -> Extent:
 
 @dataclass(frozen=True)
 class Regions:
-    """The class the rest of the network gives each cell of a grid over one stage."""
+    """What the rest of the network gives each cell of a grid over one stage: a class and its
+    probability, or (a regression net) a value."""
 
     xs: np.ndarray  # (R,) cell centres
     ys: np.ndarray
-    label: np.ndarray  # (R, R) uint8, row i is y = ys[i]
-    conf: np.ndarray  # (R, R) float32
+    label: np.ndarray | None  # (R, R) uint8, row i is y = ys[i]
+    conf: np.ndarray | None  # (R, R) float32
+    value: np.ndarray | None = None  # (R, R) float32, regression only
 
 
 @torch.no_grad()
@@ -104,7 +114,11 @@ def stage_regions(
     """Decision regions in stage ``k`` (a 2-wide stage): ``net[k:]`` applied to a grid over it."""
     xs, ys = region_axes(extent, resolution)
     grid = torch.as_tensor(region_points(xs, ys), device=device)
-    probs = torch.softmax(net[k:](grid), dim=1).cpu().numpy()
+    out = net[k:](grid)
+    if out.shape[1] == 1:
+        value = out[:, 0].cpu().numpy().reshape(resolution, resolution).astype(np.float32)
+        return Regions(xs=xs, ys=ys, label=None, conf=None, value=value)
+    probs = torch.softmax(out, dim=1).cpu().numpy()
     return Regions(
         xs=xs,
         ys=ys,

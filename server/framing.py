@@ -60,7 +60,9 @@ def build_frame(
     views = choose_views(info, result.points, view.projection, view.pair, memory)
     deaths = network_death(net.activation, [result.points[s.index] for s in info
                                             if s.kind == "affine"])
-    arrays: dict[str, np.ndarray] = {"labels": labels, "pred": result.pred}
+    regression = net.classes == 1
+    arrays: dict[str, np.ndarray] = {
+        "targets" if regression else "labels": labels, "pred": result.pred}
     stages: list[dict[str, Any]] = []
     feeds_classifier = len(net) - 1
     for stage, stage_view in zip(info, views, strict=True):
@@ -76,8 +78,9 @@ def build_frame(
         if stage_view.is_plane and (k == 0 or view.regions):
             regions = stage_regions(net, k, box, view.region_resolution, device)
             prefix = "region" if k == 0 else f"stage{k}/region"
-            arrays[f"{prefix}/label"] = regions.label
-            arrays[f"{prefix}/conf"] = regions.conf
+            for name in ("label", "conf", "value"):
+                if (grid := getattr(regions, name)) is not None:
+                    arrays[f"{prefix}/{name}"] = grid
             arrays[f"{prefix}/x"], arrays[f"{prefix}/y"] = regions.xs, regions.ys
             entry["regions"] = True
         if stage.kind == "fold" and deaths is not None:
@@ -99,6 +102,7 @@ def build_frame(
         },
         "metrics": {key: finite(getattr(metrics, key))
                     for key in ("train_loss", "train_acc", "test_loss", "test_acc")},
+        "task": "regression" if regression else "classification",
         "classes": net.classes, "activation": net.activation,
         "n_train": n_train, "n_test": len(labels) - n_train,
         "extent": list(extent),

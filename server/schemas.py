@@ -11,7 +11,7 @@ from nets.model import Activation, Init
 from nets.optim import Decay, Loss, Optimizer, Penalty
 
 DatasetName = Literal[
-    "spiral", "circles", "moons", "xor", "gaussians", "checkerboard", "custom"
+    "spiral", "circles", "moons", "xor", "gaussians", "checkerboard", "plane", "bumps", "custom"
 ]
 
 

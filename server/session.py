@@ -59,7 +59,7 @@ class Session:
     def _set_data(self, data: Dataset) -> None:
         self.data = data
         self.x_all = data.x
-        self.labels = data.y.astype(np.uint8)
+        self.labels = data.y.astype(np.float32 if data.regression else np.uint8)
 
     def edit_data(self, edit: Callable[[Dataset], Dataset]) -> None:
         """Apply a hand edit to the points; the network and its training go on.

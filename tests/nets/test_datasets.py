@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from nets.datasets import GENERATORS, make_dataset
+from nets.datasets import GENERATORS, REGRESSION, make_dataset
 
 
 @pytest.mark.parametrize("name", sorted(GENERATORS))
@@ -18,8 +18,12 @@ def test_same_seed_same_data_other_seed_other_data(name: str) -> None:
 def test_shapes_split_scale_and_every_class_present(name: str) -> None:
     data = make_dataset(name, 300, 0.0, seed=1, classes=3, test_ratio=0.3)
     assert data.x_train.shape == (210, 2) and data.x_test.shape == (90, 2)
-    assert data.x.dtype == np.float32 and data.y.dtype == np.int64
-    assert np.abs(data.x).max() <= 1.3
+    assert data.x.dtype == np.float32 and np.abs(data.x).max() <= 1.3
+    if name in REGRESSION:
+        assert data.y.dtype == np.float32 and data.n_classes == 1 and data.regression
+        assert 0.2 < float(np.abs(data.y).max()) <= 1.5
+        return
+    assert data.y.dtype == np.int64
     assert set(np.unique(data.y)) == set(range(data.n_classes))
     assert data.n_classes == (3 if name in ("spiral", "circles", "gaussians") else 2)
 
@@ -54,3 +58,8 @@ def test_noise_moves_points() -> None:
 def test_bad_arguments_are_named(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         make_dataset(**kwargs)  # type: ignore[arg-type]
+
+
+def test_the_plane_is_the_mean_of_the_coordinates() -> None:
+    data = make_dataset("plane", 50, 0.0, seed=0)
+    np.testing.assert_allclose(data.y, data.x.sum(axis=1) / 2, atol=1e-6)

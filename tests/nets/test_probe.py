@@ -62,6 +62,7 @@ def test_stage_regions_run_the_rest_of_the_network() -> None:
         if net.stage_info()[k].width != 2:
             continue
         regions = stage_regions(net, k, extent, 7)
+        assert regions.label is not None and regions.conf is not None
         grid = region_points(regions.xs, regions.ys)
         with torch.no_grad():
             probs = torch.softmax(net[k:](torch.from_numpy(grid)), dim=1).numpy()

@@ -167,3 +167,25 @@ def test_unit_maps_show_each_hidden_unit_over_the_input_plane() -> None:
 def test_unit_maps_are_only_sent_when_asked_for() -> None:
     _, _, arrays = frame_of({})
     assert not any(name.startswith("units/") for name in arrays)
+
+
+def test_regression_frames_carry_targets_values_and_value_regions() -> None:
+    session, header, arrays = frame_of({"data": {"dataset": "bumps"}, "model": {"width": 8}},
+                                       steps=50)
+    assert header["task"] == "regression" and header["classes"] == 1
+    assert header["metrics"]["test_acc"] is None and header["metrics"]["test_loss"] > 0
+    np.testing.assert_allclose(arrays["targets"], session.data.y)
+    x = torch.from_numpy(session.data.x)
+    with torch.no_grad():
+        np.testing.assert_allclose(arrays["pred"], session.net(x)[:, 0].numpy(), rtol=1e-5)
+        grid = torch.from_numpy(region_points(arrays["region/x"], arrays["region/y"]))
+        value = session.net(grid)[:, 0].numpy().reshape(arrays["region/value"].shape)
+    np.testing.assert_allclose(arrays["region/value"], value, rtol=1e-5, atol=1e-6)
+    assert "region/label" not in arrays and "labels" not in arrays
+    assert header["stages"][-1]["units"] == [0, None]
+
+
+def test_regression_learns_the_plane() -> None:
+    session, _, _ = frame_of({"data": {"dataset": "plane"}, "model": {"activation": "linear"}},
+                             steps=300)
+    assert session.metrics().test_loss < 1e-3
