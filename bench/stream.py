@@ -74,14 +74,20 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=2)
     parser.add_argument("--depth", type=int, default=3)
     parser.add_argument("--speed", type=int, default=5, help="steps between frames")
+    parser.add_argument("--projection", choices=["pair", "pca", "3d"], default="pair")
+    parser.add_argument("--regions", action=argparse.BooleanOptionalAction, default=True,
+                        help="decision regions in every 2-wide stage (default on)")
     args = parser.parse_args()
-    config = merge_config(ExperimentConfig(), {"model": {"width": args.width, "depth": args.depth},
-                                               "view": {"speed": args.speed}})
+    config = merge_config(ExperimentConfig(), {
+        "model": {"width": args.width, "depth": args.depth},
+        "view": {"speed": args.speed, "projection": args.projection, "regions": args.regions},
+    })
     view = config.view
     print(f"experiment: {config.data.dataset}, {config.data.points} points, "
           f"{args.depth} hidden layers of width {args.width}; grid {view.grid_lines}x2 lines x "
-          f"{view.grid_samples} samples, regions {view.region_resolution}^2; "
-          f"torch {torch.__version__}, 1 thread")
+          f"{view.grid_samples} samples, regions {view.region_resolution}^2 "
+          f"({'every 2-wide stage' if view.regions else 'input plane only'}), "
+          f"projection {view.projection}; torch {torch.__version__}, 1 thread")
     server_side(config, args.seconds)
     with live_server() as server:
         asyncio.run(client_side(server.ws_url, config, args.seconds))

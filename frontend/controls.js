@@ -11,6 +11,9 @@ const MULTICLASS = new Set(["spiral", "circles", "gaussians"]);
 const POINTS = [50, 100, 200, 300, 400, 600, 800, 1000, 1500, 2000, 3000, 5000];
 const LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3];
 const SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
+const BATCH_SIZES = [0, 1, 10, 25, 50, 100, 200, 500];
+const PENALTY_RATES = [0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1];
+const DECAY_EVERY = [100, 250, 500, 1000, 2000, 5000, 10000];
 
 const SECTIONS = [
   {
@@ -37,6 +40,30 @@ const SECTIONS = [
     fields: [
       { path: "train.optimizer", kind: "select" },
       { path: "train.lr", kind: "choice", values: LEARNING_RATES },
+    ],
+  },
+  {
+    name: "more",
+    collapsed: true,
+    fields: [
+      { path: "model.init", kind: "select" },
+      { path: "model.dropout", kind: "range", step: 0.05 },
+      { path: "train.batch_size", kind: "choice", values: BATCH_SIZES },
+      { path: "train.loss", kind: "select" },
+      { path: "train.penalty", kind: "select" },
+      { path: "train.rate", kind: "choice", values: PENALTY_RATES },
+      { path: "train.decay", kind: "select" },
+      { path: "train.decay_every", kind: "choice", values: DECAY_EVERY },
+    ],
+  },
+  {
+    name: "view",
+    fields: [
+      { path: "view.projection", kind: "select" },
+      { path: "view.pair", kind: "pair" },
+      { path: "view.regions", kind: "toggle" },
+      { path: "view.grid_lines", kind: "choice", values: [5, 7, 9, 13, 17, 21, 31, 41] },
+      { path: "view.region_resolution", kind: "choice", values: [16, 24, 32, 48, 64, 96, 128] },
     ],
   },
 ];
@@ -87,7 +114,7 @@ export class Controls {
     const run = el("section", { class: "group", "data-testid": "group-run" }, [
       el("h3", { "data-i18n": "section.run", text: t("section.run") }),
       el("div", { class: "run-buttons" }, [
-        button("btn-play", "btn.play", { class: "primary", title: "" }),
+        button("btn-play", "btn.play", { class: "primary" }),
         button("btn-pause", "btn.pause"),
         button("btn-step", "btn.step"),
         button("btn-reset", "btn.reset"),
@@ -100,15 +127,29 @@ export class Controls {
     run.append(fields, el("p", { class: "hint", "data-i18n": "hint.keys", text: t("hint.keys") }));
     this.root.append(run);
     for (const section of SECTIONS) {
-      const group = el("section", { class: "group", "data-testid": `group-${section.name}` }, [
-        el("h3", { "data-i18n": `section.${section.name}`, text: t(`section.${section.name}`) }),
-      ]);
       const box = el("div", { class: "fields" });
       for (const spec of section.fields) {
         const row = this.field(spec);
         if (row) box.append(row);
       }
-      group.append(box);
+      if (box.childElementCount === 0) continue; // a server without these settings
+      const heading = el("span", {
+        "data-i18n": `section.${section.name}`,
+        text: t(`section.${section.name}`),
+      });
+      let group;
+      if (section.collapsed) {
+        // Settings a first lesson does not need: folded away until asked for.
+        group = el("details", { class: "group", "data-testid": `group-${section.name}` }, [
+          el("summary", {}, [el("h3", {}, [heading])]),
+          box,
+        ]);
+      } else {
+        group = el("section", { class: "group", "data-testid": `group-${section.name}` }, [
+          el("h3", {}, [heading]),
+          box,
+        ]);
+      }
       this.root.append(group);
     }
     for (const name of ["play", "pause", "step", "reset"]) {
@@ -142,7 +183,7 @@ export class Controls {
       if (preset?.data && preset?.model) {
         const dataset = preset.data.dataset;
         const name = has(`choice.${dataset}`) ? t(`choice.${dataset}`) : dataset;
-        text += ` · ${name}, ${preset.model.depth} × ${preset.model.width}`;
+        text += ` · ${name} ${preset.model.depth}×${preset.model.width}`;
       }
       option.textContent = text;
     }
@@ -229,6 +270,42 @@ export class Controls {
       });
       entry.input = input;
       row.append(el("div", { class: "seed" }, [input, again]));
+    } else if (spec.kind === "pair") {
+      // Units are numbered from 1 on screen and from 0 on the wire.
+      const unit = (suffix) =>
+        el("input", {
+          id: `${id}-${suffix}`,
+          "data-testid": `${id}-${suffix}`,
+          type: "number",
+          min: 1,
+          max: 32,
+          step: "1",
+          inputmode: "numeric",
+        });
+      const first = unit("a");
+      const second = unit("b");
+      entry.input = first;
+      entry.inputs = [first, second];
+      const send = () => {
+        const value = [Number(first.value) - 1, Number(second.value) - 1];
+        if (value.every((v) => Number.isInteger(v) && v >= 0)) this.on.change(spec.path, value);
+        else this.render(this.config, this.running, this.connected);
+      };
+      for (const input of entry.inputs) {
+        input.addEventListener("input", () => this.pending.add(input));
+        input.addEventListener("change", () => {
+          this.pending.delete(input);
+          send();
+        });
+      }
+      row.title = t("hint.pair");
+      row.dataset.i18nTitle = "hint.pair";
+      row.append(el("div", { class: "pair" }, [first, el("span", { text: "&" }), second]));
+    } else if (spec.kind === "toggle") {
+      const box = el("input", { id, "data-testid": id, type: "checkbox" });
+      box.addEventListener("change", () => this.on.change(spec.path, box.checked));
+      entry.input = box;
+      row.append(el("div", { class: "toggle" }, [box]));
     }
     this.inputs.set(spec.path, entry);
     return row;
@@ -282,6 +359,14 @@ export class Controls {
       const value = getPath(config, path);
       if (value === undefined) continue;
       const { input, output, spec } = entry;
+      if (spec.kind === "pair") {
+        this.renderPair(entry, value, config);
+        continue;
+      }
+      if (spec.kind === "toggle") {
+        input.checked = Boolean(value);
+        continue;
+      }
       if (this.pending.has(input)) continue;
       if (spec.kind === "choice" && ![...input.options].some((o) => o.value === String(value))) {
         this.insertOption(input, value);
@@ -300,14 +385,26 @@ export class Controls {
       row.title = fixed ? t("hint.classes") : "";
     }
     for (const node of this.root.querySelectorAll("select, input, button")) {
-      if (node.closest(".field.disabled")) continue;
-      node.disabled = !connected;
+      const row = node.closest(".field.disabled");
+      if (row && row.dataset.field === "data.classes") continue;
+      node.disabled = !connected || row !== null;
     }
     this.root.querySelector("#btn-play").disabled = !connected || running;
     this.root.querySelector("#btn-pause").disabled = !connected || !running;
     this.presetSelect.value = matchingPreset(this.schema.presets, config);
     this.presetSelect.options[0].hidden = this.presetSelect.value !== "";
     this.labelSelects();
+  }
+
+  /** The unit pair: 1-based, at most the width, only useful for pairs of a wide layer. */
+  renderPair(entry, value, config) {
+    const width = getPath(config, "model.width") ?? 32;
+    const useful = width > 2 && getPath(config, "view.projection") === "pair";
+    entry.inputs.forEach((input, i) => {
+      input.max = String(width);
+      if (!this.pending.has(input) && Array.isArray(value)) input.value = String(value[i] + 1);
+    });
+    entry.input.closest(".field").classList.toggle("disabled", !useful);
   }
 
   insertOption(select, value) {
@@ -317,8 +414,10 @@ export class Controls {
   }
 
   labelChoices(select) {
+    const batch = select.id === controlId("train.batch_size");
     for (const option of select.options) {
-      const text = formatNumber(Number(option.value));
+      const value = Number(option.value);
+      const text = batch && value === 0 ? t("choice.allPoints") : formatNumber(value);
       if (option.textContent !== text) option.textContent = text;
     }
   }

@@ -17,6 +17,8 @@ const CHART_EVERY_MS = 120;
 const spacefold = {
   frames: 0, // frames drawn
   received: 0, // frames received (some are skipped when they arrive faster than we draw)
+  receivedAt: 0, // performance.now() when the last one came
+  pending: false, // a frame waits to be drawn
   lastHeader: null,
   stageCount: 0,
   state,
@@ -92,11 +94,14 @@ async function main() {
         : "status.paused";
     status.className = `status ${key.split(".")[1]}`;
     $("status-text").textContent = t(key);
-    const model = state.config?.model;
-    if (model) {
-      const widths = [2, ...Array(model.depth).fill(model.width), state.config.data.classes];
-      $("summary").textContent = widths.join(" → ");
-    }
+  };
+
+  // The architecture as the widths of its layers, from the frame: "2 → 8 → 8 → 2".
+  const renderSummary = (header) => {
+    const widths = header.stages.filter((s) => s.kind !== "fold").map((s) => s.width);
+    const text = widths.join(" → ");
+    const summary = $("summary");
+    if (summary.textContent !== text) summary.textContent = text;
   };
 
   const refresh = () => {
@@ -111,6 +116,12 @@ async function main() {
     if (message.generation !== undefined) state.generation = message.generation;
   };
 
+  const renderNote = () => {
+    const note = $("stages-note");
+    note.hidden = !stages.projected;
+    if (stages.projected) note.textContent = t("stages.projected");
+  };
+
   // Drawing: keep only the newest frame; draw it on the next animation frame.
   let pending = null;
   let scheduled = false;
@@ -119,18 +130,21 @@ async function main() {
     scheduled = false;
     const frame = pending;
     pending = null;
+    spacefold.pending = false;
     if (!frame) return;
     const { header } = frame;
     const t0 = performance.now();
     input.update(frame);
     const t1 = performance.now();
-    stages.update(frame, state.config?.model?.activation ?? "relu");
+    stages.update(frame, state.config?.view ?? {});
     const t2 = performance.now();
     metrics.push(header);
     if (t2 - chartDrawn > CHART_EVERY_MS) {
       chartDrawn = t2;
       metrics.draw();
     }
+    renderNote();
+    renderSummary(header);
     const t3 = performance.now();
     spacefold.drawMs = { input: t1 - t0, stages: t2 - t1, metrics: t3 - t2 };
     send({ type: "ack" }); // drawn: the server may send the next one (flow control)
@@ -206,6 +220,7 @@ async function main() {
         return;
       }
       spacefold.received++;
+      spacefold.receivedAt = performance.now();
       // Every frame is acknowledged once: when drawn, or when it is skipped (see draw()).
       if (frame.header.generation < state.generation) {
         send({ type: "ack" }); // a network that is gone
@@ -213,6 +228,7 @@ async function main() {
       }
       if (pending) send({ type: "ack" }); // replaced before it was drawn
       pending = frame;
+      spacefold.pending = true;
       if (!scheduled) {
         scheduled = true;
         requestAnimationFrame(draw);
@@ -226,6 +242,8 @@ async function main() {
     },
   });
   socket.connect();
+  // Handle a message as if the server had sent it (for tests and for trying the page out).
+  spacefold.dispatch = (message) => socket.dispatch(JSON.stringify(message));
 
   $("btn-lang").addEventListener("click", () => {
     setLanguage(getLanguage() === "zh" ? "en" : "zh");
@@ -237,6 +255,7 @@ async function main() {
     metrics.relabel();
     messages.relabel();
     renderStatus();
+    renderNote();
   });
 
   document.addEventListener("keydown", (event) => {
@@ -249,12 +268,6 @@ async function main() {
       event.preventDefault();
       controls.on.action("step");
     }
-  });
-
-  let resizeTimer = null;
-  window.addEventListener("resize", () => {
-    clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(() => stages.redraw(), 150);
   });
 
   refresh();

@@ -52,6 +52,12 @@ export function merge(base, changes) {
   return out;
 }
 
+/** Equal config values (numbers, strings, booleans, or lists of them). */
+export function same(a, b) {
+  if (Array.isArray(a) || Array.isArray(b)) return JSON.stringify(a) === JSON.stringify(b);
+  return a === b;
+}
+
 /** The leaves of `wanted` whose value differs from `have`, as a partial config (or null). */
 export function difference(wanted, have) {
   let out = null;
@@ -59,7 +65,7 @@ export function difference(wanted, have) {
     if (value && typeof value === "object" && !Array.isArray(value)) {
       const inner = difference(value, have?.[key]);
       if (inner) out = { ...out, [key]: inner };
-    } else if (have?.[key] !== value) {
+    } else if (!same(have?.[key], value)) {
       out = { ...out, [key]: value };
     }
   }
@@ -108,7 +114,18 @@ export function parseField(field, raw) {
     if (tooLow || tooHigh) return { why: "why.range", params: { min: low, max: high } };
     return { value };
   }
-  if (field.type === "boolean") return { value: raw === "true" || raw === "1" };
+  if (field.type === "boolean") {
+    if (["true", "1", "yes", "on"].includes(raw.toLowerCase())) return { value: true };
+    if (["false", "0", "no", "off"].includes(raw.toLowerCase())) return { value: false };
+    return { why: "why.notBoolean", params: {} };
+  }
+  if (field.type === "array") {
+    const parts = raw.split(",").map((part) => Number(part.trim()));
+    if (parts.some((v) => !Number.isInteger(v) || v < 0)) {
+      return { why: "why.notList", params: {} };
+    }
+    return { value: parts };
+  }
   return { value: raw };
 }
 
@@ -153,8 +170,8 @@ export function writeQuery(schema, config, running) {
     const value = getPath(config, path);
     if (value === undefined || value === null) continue;
     const always = ALWAYS_IN_LINK.some((prefix) => path === prefix || path.startsWith(prefix));
-    const isDefault = value === schema.fields[path].default;
-    if (always || !isDefault) params.set(key, String(value));
+    const isDefault = same(value, schema.fields[path].default);
+    if (always || !isDefault) params.set(key, Array.isArray(value) ? value.join(",") : String(value));
   }
   if (!running) params.set("paused", "1");
   const lang = new URLSearchParams(location.search).get("lang");

@@ -1,6 +1,6 @@
 // The input plane: decision regions behind the data points, the input grid faintly on top.
 
-import { columns, gridPolyline } from "../frame.js";
+import { columns, gridPolyline, stride } from "../frame.js";
 import { t } from "../i18n.js";
 import {
   classColor,
@@ -9,11 +9,12 @@ import {
   INK,
   MUTED,
   pointColors,
-  regionColorscale,
   WRONG_RING,
 } from "./palette.js";
+import { regionArrays, regionLayers } from "./regions.js";
 
 const SVG_POINTS_MAX = 1200;
+const REGION_FACTOR = 4; // the regions are painted this many times finer than they arrive
 const PLOT_CONFIG = { displayModeBar: false, responsive: true, staticPlot: false };
 
 export class InputView {
@@ -32,13 +33,14 @@ export class InputView {
 
   /** Draw one decoded frame. */
   update(frame) {
-    const { header, arrays } = frame;
+    const { header, arrays, shapes } = frame;
     const nTrain = header.n_train;
     const labels = arrays.get("labels");
     const pred = arrays.get("pred");
     const input = header.stages[0];
     const points = arrays.get(`stage${input.index}/points`);
     const grid = arrays.get(`stage${input.index}/grid`);
+    const d = stride(shapes, `stage${input.index}/points`);
     const key = `${header.generation}:${labels.length}:${header.classes}`;
     if (key !== this.styleKey) {
       this.styleKey = key;
@@ -48,16 +50,21 @@ export class InputView {
     const size = labels.length > 1500 ? 4.5 : 7.5;
     // Few points draw faster as SVG than through a second WebGL context.
     const markerType = labels.length > SVG_POINTS_MAX ? "scattergl" : "scatter";
-    const train = columns(points, 0, nTrain);
-    const test = columns(points, nTrain, labels.length);
-    const wrong = misclassified(points, labels, pred);
-    const lines = gridPolyline(grid, header.grid.lines, header.grid.samples);
+    const train = columns(points, d, 0, nTrain);
+    const test = columns(points, d, nTrain, labels.length);
+    const wrong = misclassified(points, d, labels, pred);
+    const lines = gridPolyline(grid, header.grid.lines, header.grid.samples, d);
+    const region = regionArrays(arrays, 0);
+    const regions = region
+      ? regionLayers(region, header.classes, "", REGION_FACTOR)
+      : { image: null, traces: [] };
 
     const traces = [
-      ...regionTraces(header, arrays),
+      ...regions.traces,
       {
         type: "scatter", // SVG: one path, far cheaper than WebGL lines with gaps
         mode: "lines",
+        name: "grid",
         x: lines.x,
         y: lines.y,
         line: { color: GRID_LINE, width: 1 },
@@ -67,6 +74,7 @@ export class InputView {
       {
         type: markerType,
         mode: "markers",
+        name: "train",
         x: train.x,
         y: train.y,
         marker: {
@@ -80,6 +88,7 @@ export class InputView {
       {
         type: markerType,
         mode: "markers",
+        name: "test",
         x: test.x,
         y: test.y,
         marker: {
@@ -93,6 +102,7 @@ export class InputView {
       {
         type: markerType,
         mode: "markers",
+        name: "misclassified",
         x: wrong.x,
         y: wrong.y,
         marker: {
@@ -123,6 +133,7 @@ export class InputView {
       hovermode: false,
       dragmode: false,
       font: { family: FONT, color: INK },
+      images: regions.image ? [regions.image] : [],
       xaxis: { ...axis, range: [x0, x1], constrain: "domain" },
       yaxis: { ...axis, range: [y0, y1], scaleanchor: "x", scaleratio: 1, constrain: "domain" },
       uirevision: "input",
@@ -156,65 +167,15 @@ export class InputView {
 }
 
 /** Positions of the points whose predicted class is wrong. */
-function misclassified(points, labels, pred) {
+function misclassified(points, d, labels, pred) {
   const x = [];
   const y = [];
   if (!pred) return { x, y };
   for (let i = 0; i < labels.length; i++) {
     if (labels[i] !== pred[i]) {
-      x.push(points[2 * i]);
-      y.push(points[2 * i + 1]);
+      x.push(points[d * i]);
+      y.push(points[d * i + 1]);
     }
   }
   return { x, y };
-}
-
-/** Heatmap of the decision regions (and, for two classes, the 50 % boundary as a line). */
-function regionTraces(header, arrays) {
-  const label = arrays.get("region/label");
-  const conf = arrays.get("region/conf");
-  const rx = arrays.get("region/x");
-  const ry = arrays.get("region/y");
-  if (!label || !conf || !rx || !ry) return [];
-  const r = rx.length;
-  const k = header.classes;
-  const values = new Float32Array(label.length);
-  if (k <= 2) {
-    for (let i = 0; i < values.length; i++) {
-      values[i] = label[i] === 1 ? conf[i] : 1 - conf[i];
-    }
-  } else {
-    const floor = 1 / k;
-    for (let i = 0; i < values.length; i++) {
-      const sure = Math.min(1, Math.max(0, (conf[i] - floor) / (1 - floor)));
-      values[i] = label[i] + 0.999 * sure;
-    }
-  }
-  const z = [];
-  for (let row = 0; row < ry.length; row++) z.push(values.subarray(row * r, (row + 1) * r));
-  const heat = {
-    type: "heatmap",
-    x: rx,
-    y: ry,
-    z,
-    zmin: 0,
-    zmax: k <= 2 ? 1 : k,
-    colorscale: regionColorscale(k),
-    zsmooth: k <= 2 ? "best" : false,
-    showscale: false,
-    hoverinfo: "skip",
-  };
-  if (k > 2) return [heat];
-  const boundary = {
-    type: "contour",
-    x: rx,
-    y: ry,
-    z,
-    autocontour: false,
-    contours: { start: 0.5, end: 0.5, size: 1, coloring: "none" },
-    line: { color: "rgba(31, 41, 51, 0.55)", width: 1.5, smoothing: 0.8 },
-    showscale: false,
-    hoverinfo: "skip",
-  };
-  return [heat, boundary];
 }

@@ -30,6 +30,8 @@ export class MetricsView {
   push(header) {
     const m = header.metrics ?? {};
     this.show("step", header.step.toLocaleString("en-US"));
+    this.epoch = typeof header.epoch === "number" ? header.epoch : null;
+    this.showEpoch();
     this.show("train-loss", fmtLoss(m.train_loss));
     this.show("test-loss", fmtLoss(m.test_loss));
     this.show("train-acc", fmtAcc(m.train_acc));
@@ -48,6 +50,12 @@ export class MetricsView {
       for (const key of Object.keys(h)) h[key] = h[key].filter((_, i) => i % 2 === 0);
     }
     this.revision++;
+  }
+
+  showEpoch() {
+    const epoch = this.epoch === null || this.epoch === undefined ? null : this.epoch;
+    const text = epoch === null ? "" : t("metrics.epoch", { epoch: fmtEpoch(epoch) });
+    this.show("epoch", text);
   }
 
   show(name, text) {
@@ -120,6 +128,7 @@ export class MetricsView {
   }
 
   relabel() {
+    this.showEpoch();
     this.draw(true);
   }
 }
@@ -133,6 +142,10 @@ function fmtLoss(v) {
   if (!Number.isFinite(v)) return String(v);
   if (v !== 0 && Math.abs(v) < 0.001) return v.toExponential(1);
   return v.toFixed(3);
+}
+
+function fmtEpoch(v) {
+  return v >= 100 ? Math.round(v).toLocaleString("en-US") : String(Number(v.toFixed(1)));
 }
 
 function fmtAcc(v) {

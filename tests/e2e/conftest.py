@@ -20,12 +20,12 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, sync_playwright
+
+from .support import WAIT_MS, Server, Tab
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
@@ -39,7 +39,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 START_TIMEOUT_S = 60.0
-WAIT_MS = 20_000  # default for explicit waits on the page
 URL_PATTERN = re.compile(r"http://[^\s/]+/")
 
 REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
@@ -60,20 +59,9 @@ def _failed(request: pytest.FixtureRequest) -> bool:
     return any(report.failed for report in reports.values())
 
 
-@dataclass
-class Server:
-    """The running server: its page address and everything it has printed."""
-
-    url: str
-    process: subprocess.Popen[str]
-    lines: list[str] = field(default_factory=list)
-
-    def log(self, last: int = 80) -> str:
-        return "".join(self.lines[-last:]) or "(the server printed nothing)\n"
-
-
-def _pump(process: subprocess.Popen[str], lines: list[str], found: list[str],
-          ready: threading.Event) -> None:
+def _pump(
+    process: subprocess.Popen[str], lines: list[str], found: list[str], ready: threading.Event
+) -> None:
     """Copy the server's output into ``lines``; note the first address it prints."""
     assert process.stdout is not None
     for line in process.stdout:
@@ -143,45 +131,6 @@ def browser() -> Iterator[Browser]:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
-
-
-@dataclass
-class Tab:
-    """One page of the app, with the errors it logged and small helpers for waiting on it."""
-
-    page: Page
-    server: Server
-    errors: list[str] = field(default_factory=list)
-
-    def open(self, query: str = "", frames: int = 1) -> None:
-        """Load the page (with an optional ``?query``) and wait for ``frames`` drawn frames."""
-        self.page.goto(self.server.url + query)
-        self.wait(f"() => (window.spacefold?.frames ?? 0) >= {frames}")
-
-    def wait(self, predicate: str, arg: Any = None, timeout_ms: int = WAIT_MS) -> Any:
-        """Wait until the JavaScript function ``predicate`` returns something truthy."""
-        handle = self.page.wait_for_function(predicate, arg=arg, timeout=timeout_ms)
-        return handle.json_value()
-
-    def js(self, expression: str, arg: Any = None) -> Any:
-        return self.page.evaluate(expression, arg)
-
-    def frames(self) -> int:
-        return int(self.js("window.spacefold.frames"))
-
-    def step(self) -> int:
-        return int(self.js("window.spacefold.lastHeader.step"))
-
-    def wait_more_frames(self, count: int = 2) -> int:
-        """Wait until ``count`` more frames have been drawn; return the new total."""
-        start = self.frames()
-        return int(self.wait(f"() => window.spacefold.frames >= {start + count} "
-                             "&& window.spacefold.frames"))
-
-    def panel_count(self) -> int:
-        """Subplots Plotly has drawn in the stage strip."""
-        return int(self.js(
-            "document.querySelectorAll('#plot-stages .cartesianlayer > .subplot').length"))
 
 
 @pytest.fixture

@@ -1,0 +1,98 @@
+// The morph: where every point and grid line is at any position s along the network, from the
+// stages a frame already carries. s = k is stage k exactly; between stage k and k+1:
+//  - an affine step whose map is 2x2 (and both ends drawn as planes) follows the lecture's path,
+//    the mirror of nets/linalg.py affine_path: rotate by angle_in, reflect (a squash through the
+//    axis), scale along the singular directions, rotate by angle_out, then shift by the bias;
+//  - any other step is the straight interpolation (1-t)·a + t·b of the drawn coordinates. For a
+//    fold that is exactly (1-t)·z + t·act(z), since a layer's affine and fold stages share one
+//    projection.
+
+const PHASES = 5;
+
+function clamp01(x) {
+  return Math.min(Math.max(x, 0), 1);
+}
+
+/** The map x -> m·x + c at time t in [0, 1] along a 2x2 layer's affine step. */
+export function affineAt(decomposition, bias, t) {
+  const u = [];
+  for (let i = 0; i < PHASES; i += 1) u.push(clamp01(clamp01(t) * PHASES - i));
+  const { angle_in: angleIn, angle_out: angleOut, reflect, scales } = decomposition;
+  let m = rotation(u[0] * angleIn);
+  if (reflect) m = multiply([[1, 0], [0, 1 - 2 * u[1]]], m);
+  m = multiply([[1 + u[2] * (scales[0] - 1), 0], [0, 1 + u[2] * (scales[1] - 1)]], m);
+  m = multiply(rotation(u[3] * angleOut), m);
+  return { m, c: [u[4] * bias[0], u[4] * bias[1]] };
+}
+
+/** The sub-step a time t of an affine morph is in, for captions. */
+export function affinePhase(decomposition, t) {
+  const names = ["rotate", "reflect", "scale", "rotate2", "shift"];
+  const i = Math.min(PHASES - 1, Math.floor(clamp01(t) * PHASES));
+  if (names[i] === "reflect" && !decomposition.reflect) return "noReflect";
+  return names[i];
+}
+
+function rotation(angle) {
+  const c = Math.cos(angle);
+  const s = Math.sin(angle);
+  return [[c, -s], [s, c]];
+}
+
+function multiply(a, b) {
+  return [
+    [a[0][0] * b[0][0] + a[0][1] * b[1][0], a[0][0] * b[0][1] + a[0][1] * b[1][1]],
+    [a[1][0] * b[0][0] + a[1][1] * b[1][0], a[1][0] * b[0][1] + a[1][1] * b[1][1]],
+  ];
+}
+
+/** The 2x2 layer map for the step from stage k to k+1, when the lecture's path applies. */
+export function affineStep(header, k) {
+  const from = header.stages[k];
+  const to = header.stages[k + 1];
+  if (!to || (to.kind !== "affine" && to.kind !== "output")) return null;
+  if (from.projection !== "plane" || to.projection !== "plane") return null;
+  if (from.width !== 2 || to.width !== 2) return null;
+  const layer = header.layers.find((entry) => entry.layer === to.layer);
+  return layer?.decomposition ? layer : null;
+}
+
+/**
+ * Drawn coordinates at position s (0 ≤ s ≤ stages-1) of one array family ("points" or "grid"):
+ * a new Float32Array of (x, y) pairs. Only the first two drawn coordinates are used.
+ */
+export function morphAt(header, arrays, s, family = "points") {
+  const last = header.stages.length - 1;
+  const pos = Math.min(Math.max(s, 0), last);
+  const k = Math.min(Math.floor(pos), last - 1 < 0 ? 0 : last - 1);
+  const t = last === 0 ? 0 : pos - k;
+  const a = arrays.get(`stage${header.stages[k].index}/${family}`);
+  const dimsA = header.stages[k].projection === "3d" ? 3 : 2;
+  const n = a.length / dimsA;
+  const out = new Float32Array(n * 2);
+  if (last === 0 || t === 0) {
+    for (let i = 0; i < n; i += 1) {
+      out[2 * i] = a[dimsA * i];
+      out[2 * i + 1] = a[dimsA * i + 1];
+    }
+    return out;
+  }
+  const b = arrays.get(`stage${header.stages[k + 1].index}/${family}`);
+  const dimsB = header.stages[k + 1].projection === "3d" ? 3 : 2;
+  const layer = affineStep(header, k);
+  if (layer) {
+    const { m, c } = affineAt(layer.decomposition, layer.bias, t);
+    for (let i = 0; i < n; i += 1) {
+      const x = a[2 * i];
+      const y = a[2 * i + 1];
+      out[2 * i] = m[0][0] * x + m[0][1] * y + c[0];
+      out[2 * i + 1] = m[1][0] * x + m[1][1] * y + c[1];
+    }
+    return out;
+  }
+  for (let i = 0; i < n; i += 1) {
+    out[2 * i] = (1 - t) * a[dimsA * i] + t * b[dimsB * i];
+    out[2 * i + 1] = (1 - t) * a[dimsA * i + 1] + t * b[dimsB * i + 1];
+  }
+  return out;
+}

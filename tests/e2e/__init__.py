@@ -1,0 +1,1 @@
+"""Browser tests: the page against the real server, in Debian's chromium."""

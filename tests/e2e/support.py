@@ -1,0 +1,72 @@
+"""What the browser tests share: the running server and a page with helpers to wait on it."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field
+from typing import Any
+
+from playwright.sync_api import Page
+
+WAIT_MS = 20_000  # default for explicit waits on the page
+
+
+@dataclass
+class Server:
+    """The running server: its page address and everything it has printed."""
+
+    url: str
+    process: subprocess.Popen[str]
+    lines: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return f"Server({self.url!r})"
+
+    def log(self, last: int = 80) -> str:
+        return "".join(self.lines[-last:]) or "(the server printed nothing)\n"
+
+
+@dataclass
+class Tab:
+    """One page of the app, with the errors it logged and small helpers for waiting on it."""
+
+    page: Page
+    server: Server
+    errors: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return f"Tab({self.page.url!r}, errors={self.errors!r})"
+
+    def open(self, query: str = "", frames: int = 1) -> None:
+        """Load the page (with an optional ``?query``) and wait for ``frames`` drawn frames."""
+        self.page.goto(self.server.url + query)
+        self.wait(f"() => (window.spacefold?.frames ?? 0) >= {frames}")
+
+    def wait(self, predicate: str, arg: Any = None, timeout_ms: int = WAIT_MS) -> Any:
+        """Wait until the JavaScript function ``predicate`` returns something truthy."""
+        handle = self.page.wait_for_function(predicate, arg=arg, timeout=timeout_ms)
+        return handle.json_value()
+
+    def js(self, expression: str, arg: Any = None) -> Any:
+        return self.page.evaluate(expression, arg)
+
+    def frames(self) -> int:
+        return int(self.js("window.spacefold.frames"))
+
+    def step(self) -> int:
+        return int(self.js("window.spacefold.lastHeader.step"))
+
+    def wait_more_frames(self, count: int = 2) -> int:
+        """Wait until ``count`` more frames have been drawn; return the new total."""
+        start = self.frames()
+        return int(
+            self.wait(
+                f"() => window.spacefold.frames >= {start + count} && window.spacefold.frames"
+            )
+        )
+
+    def panel_count(self) -> int:
+        """Subplots Plotly has drawn in the stage strip."""
+        return int(
+            self.js("document.querySelectorAll('#plot-stages .cartesianlayer > .subplot').length")
+        )
