@@ -91,3 +91,33 @@ def affine_path(d: Decomposition, bias: np.ndarray, t: float) -> tuple[np.ndarra
     m = np.diag([1.0 + u[2] * (d.scales[0] - 1.0), 1.0 + u[2] * (d.scales[1] - 1.0)]) @ m
     m = rotation(u[3] * d.angle_out) @ m
     return m, u[4] * np.asarray(bias, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class ShearForm:
+    """``W = rotation(angle) @ [[sx, shear], [0, sy]]``: a shear-and-scale, then a rotation.
+
+    ``sy`` is negative when W reflects (det W < 0); ``sx`` >= 0.
+    """
+
+    angle: float
+    sx: float
+    sy: float
+    shear: float
+
+    def matrix(self) -> np.ndarray:
+        out: np.ndarray = rotation(self.angle) @ np.array([[self.sx, self.shear], [0.0, self.sy]])
+        return out
+
+    def as_dict(self) -> dict[str, float]:
+        return {"angle": self.angle, "sx": self.sx, "sy": self.sy, "shear": self.shear}
+
+
+def shear_form(w: np.ndarray) -> ShearForm:
+    """The QR reading of a 2×2 map: rotate the first column onto the x axis."""
+    w = np.asarray(w, dtype=np.float64)
+    if w.shape != (2, 2):
+        raise ValueError(f"shear_form takes a 2x2 matrix, not {w.shape}")
+    angle = math.atan2(w[1, 0], w[0, 0]) if np.any(w[:, 0]) else 0.0
+    upper = rotation(-angle) @ w
+    return ShearForm(angle, float(upper[0, 0]), float(upper[1, 1]), float(upper[0, 1]))

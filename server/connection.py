@@ -33,6 +33,7 @@ from server.schemas import (
     Play,
     RemovePoint,
     Reset,
+    SetLayer,
     SetWeight,
     Step,
     merge_config,
@@ -185,6 +186,8 @@ class Connection:
                 d, message.x, message.y, session.pick_radius))
         elif isinstance(message, ClearPoints):
             await self._locked(session.edit_data, lambda d: empty(d.n_classes))
+        elif isinstance(message, SetLayer):
+            await self._locked(session.set_layer, message.layer, message.weight, message.bias)
         elif isinstance(message, SetWeight):
             await self._locked(session.set_weight, message.layer, message.row, message.col,
                                message.value)

@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from nets.diagnostics import network_death
-from nets.linalg import decompose
+from nets.linalg import decompose, shear_form
 from nets.model import FoldNet
 from nets.probe import Extent, fit_extent, grid_lines, probe, stage_regions, unit_maps
 from nets.train import LayerStats, Metrics
@@ -24,18 +24,22 @@ def finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def layer_maps(net: FoldNet) -> list[dict[str, Any]]:
-    """Every Linear layer's shape, and for 2×2 ones its decomposition and bias (for the morph)."""
+def layer_maps(net: FoldNet, every_weight: bool = False) -> list[dict[str, Any]]:
+    """Every Linear layer's shape; for 2×2 ones (or all, with ``every_weight``) its weight and
+    bias, and for 2×2 ones its decomposition and shear form (the morph, the inspector)."""
     out: list[dict[str, Any]] = []
     linears = [m for m in net.body if isinstance(m, nn.Linear)]
     for i, linear in enumerate(linears, start=1):
         w = linear.weight.detach().cpu().double().numpy()
         b = linear.bias.detach().cpu().double().numpy()
         entry: dict[str, Any] = {"layer": i, "shape": list(w.shape), "output": i == len(linears)}
-        if w.shape == (2, 2) and np.isfinite(w).all() and np.isfinite(b).all():
+        finite_map = bool(np.isfinite(w).all() and np.isfinite(b).all())
+        if finite_map and (every_weight or w.shape == (2, 2)):
             entry["weight"] = w.tolist()
             entry["bias"] = b.tolist()
+        if finite_map and w.shape == (2, 2):
             entry["decomposition"] = decompose(w).as_dict()
+            entry["shear"] = shear_form(w).as_dict()
         out.append(entry)
     return out
 
@@ -109,7 +113,7 @@ def build_frame(
         "grid": {"lines": view.grid_lines, "samples": view.grid_samples},
         "region": {"resolution": view.region_resolution},
         "stages": stages,
-        "layers": layer_maps(net),
+        "layers": layer_maps(net, every_weight=view.units),
         "death": None if deaths is None else [
             {"layer": d.layer, "dead_share": d.dead_share, "dead_units": d.dead_units}
             for d in deaths

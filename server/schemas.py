@@ -159,6 +159,18 @@ class ClearPoints(_Strict):
     type: Literal["clear_points"]
 
 
+Weight = Annotated[float, Field(ge=-100.0, le=100.0)]
+
+
+class SetLayer(_Strict):
+    """Set a whole layer by hand: its weight matrix, its bias, or both."""
+
+    type: Literal["set_layer"]
+    layer: int = Field(ge=1, le=11, description="1-based; depth + 1 is the classifier")
+    weight: list[list[Weight]] | None = Field(None, max_length=32)
+    bias: list[Weight] | None = Field(None, max_length=32)
+
+
 class Ack(_Strict):
     type: Literal["ack"]
 
@@ -169,11 +181,12 @@ class Configure(_Strict):
 
 
 ClientMessage = Annotated[
-    Play | Pause | Step | Reset | Ping | Ack | Configure | SetWeight | AddPoint | RemovePoint
-    | ClearPoints, Field(discriminator="type")
+    Play | Pause | Step | Reset | Ping | Ack | Configure | SetWeight | SetLayer | AddPoint
+    | RemovePoint | ClearPoints, Field(discriminator="type")
 ]
 MESSAGES: tuple[type[_Strict], ...] = (
-    Play, Pause, Step, Reset, Configure, SetWeight, AddPoint, RemovePoint, ClearPoints, Ping, Ack
+    Play, Pause, Step, Reset, Configure, SetWeight, SetLayer, AddPoint, RemovePoint, ClearPoints,
+    Ping, Ack,
 )
 
 

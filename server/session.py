@@ -115,12 +115,33 @@ class Session:
         elif config.train != old.train:
             self.trainer.set_recipe(recipe_of(config.train))
 
+    def _linear(self, layer: int) -> torch.nn.Linear:
+        depth = self.net.depth
+        if not 1 <= layer <= depth + 1:
+            raise Refused(f"layer {layer} does not exist", "layer", f"from 1 up to {depth + 1}")
+        return self.net.linear(layer)
+
+    def set_layer(
+        self, layer: int, weight: list[list[float]] | None, bias: list[float] | None
+    ) -> None:
+        """Set a layer's whole weight matrix and/or bias by hand (shapes must match)."""
+        linear = self._linear(layer)
+        outs, ins = linear.weight.shape
+        if weight is not None and (len(weight) != outs or any(len(r) != ins for r in weight)):
+            raise Refused(f"layer {layer}'s weight is {outs}x{ins}", "weight",
+                          f"{outs} rows of {ins} numbers")
+        if bias is not None and len(bias) != outs:
+            raise Refused(f"layer {layer} has {outs} units", "bias", f"{outs} numbers")
+        with torch.no_grad():
+            if weight is not None:
+                linear.weight.copy_(torch.tensor(weight, dtype=linear.weight.dtype))
+            if bias is not None:
+                linear.bias.copy_(torch.tensor(bias, dtype=linear.bias.dtype))
+        self._metrics = None
+
     def set_weight(self, layer: int, row: int, col: int | None, value: float) -> None:
         """Set one weight (or, with ``col`` None, one bias) by hand; the step count stays."""
-        net = self.net
-        if not 1 <= layer <= net.depth + 1:
-            raise Refused(f"layer {layer} does not exist", "layer", f"from 1 up to {net.depth + 1}")
-        linear = net.linear(layer)
+        linear = self._linear(layer)
         outs, ins = linear.weight.shape
         if row >= outs:
             raise Refused(f"layer {layer} has {outs} units", "row", f"from 0 up to {outs - 1}")

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from nets.linalg import affine_path, decompose, rotation
+from nets.linalg import affine_path, decompose, rotation, shear_form
 
 matrices = arrays(np.float64, (2, 2), elements=st.floats(-10, 10, allow_nan=False))
 
@@ -83,3 +83,17 @@ def test_the_phases_come_in_order() -> None:
 def test_only_2x2_matrices() -> None:
     with pytest.raises(ValueError, match="2x2"):
         decompose(np.ones((3, 2)))
+
+
+@given(matrices)
+def test_shear_form_rebuilds_the_matrix(w: np.ndarray) -> None:
+    form = shear_form(w)
+    np.testing.assert_allclose(form.matrix(), w, atol=1e-9 * max(1.0, float(np.abs(w).max())))
+    assert form.sx >= -1e-12
+    if abs(np.linalg.det(w)) > 1e-6:
+        assert (form.sy < 0) == (np.linalg.det(w) < 0)
+
+
+def test_a_pure_shear_reads_as_one() -> None:
+    form = shear_form(np.array([[1.0, 0.7], [0.0, 1.0]]))
+    assert (form.angle, form.sx, form.sy, form.shear) == pytest.approx((0.0, 1.0, 1.0, 0.7))

@@ -148,3 +148,41 @@ def test_widths_layer_by_layer_override_width_and_depth() -> None:
     session = make({"model": {"widths": [4, 2, 3], "width": 8, "depth": 1}})
     assert session.net.widths == (4, 2, 3)
     assert [s.width for s in session.net.stage_info()] == [2, 4, 4, 2, 2, 3, 3, 2]
+
+
+def test_a_whole_layer_set_by_hand_is_what_the_stages_compute() -> None:
+    session = make({"model": {"depth": 1}})
+    w, b = [[0.0, -1.0], [2.0, 0.5]], [0.25, -0.5]
+    session.set_layer(1, w, b)
+    header, arrays = decode_frame(session.frame())
+    x = session.data.x.astype(np.float64)
+    want = x @ np.array(w).T + np.array(b)
+    np.testing.assert_allclose(arrays["stage1/points"], want, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(arrays["stage2/points"], np.maximum(want, 0), rtol=1e-5, atol=1e-6)
+    layer = header["layers"][0]
+    assert layer["weight"] == w and layer["bias"] == b
+    assert layer["decomposition"]["det"] == pytest.approx(2.0)
+    shear = layer["shear"]
+    assert shear["sx"] == pytest.approx(2.0) and shear["angle"] == pytest.approx(np.pi / 2)
+
+
+@pytest.mark.parametrize(("weight", "bias", "field"), [
+    ([[1.0, 2.0]], None, "weight"), ([[1.0], [2.0]], None, "weight"), (None, [1.0], "bias"),
+])
+def test_a_layer_of_the_wrong_shape_is_refused(
+    weight: list[list[float]] | None, bias: list[float] | None, field: str
+) -> None:
+    session = make()
+    before = session.net.linear(1).weight.detach().clone()
+    with pytest.raises(Refused) as refused:
+        session.set_layer(1, weight, bias)
+    assert refused.value.field == field
+    assert torch.equal(session.net.linear(1).weight, before)
+
+
+def test_every_weight_travels_when_the_network_diagram_is_on() -> None:
+    session = make({"model": {"width": 3}, "view": {"units": True}})
+    header, _ = decode_frame(session.frame())
+    assert [len(layer["weight"]) for layer in header["layers"]] == [3, 3, 3, 2]
+    np.testing.assert_allclose(header["layers"][1]["weight"],
+                               session.net.linear(2).weight.detach().numpy(), rtol=1e-6)

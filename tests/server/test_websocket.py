@@ -86,6 +86,9 @@ BAD_MESSAGES = [
      "model.features", None),
     ('{"type": "configure", "changes": {"model": {"features": ["x9"]}}}', "model.features.0",
      None),
+    ('{"type": "set_layer", "layer": 1, "weight": [[1, 2, 3], [4, 5, 6]]}', "weight",
+     "2 rows of 2 numbers"),
+    ('{"type": "set_layer", "layer": 1, "bias": [1, "x"]}', "bias.1", None),
     ("[1, 2]", None, None),
     ("{not json", None, None),
 ]
