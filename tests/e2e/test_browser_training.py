@@ -30,9 +30,11 @@ def test_pause_step_play_and_reset(tab: Tab) -> None:
     tab.page.locator("#btn-pause").click()
     tab.wait("() => !window.spacefold.state.running")
     assert "paused=1" in tab.page.url
-    # Frames already on their way may still land and be drawn; once they have, nothing moves.
+    # Frames already on their way may still land and be drawn; the last one shows the step that
+    # the server reported on pausing. Once it is drawn, nothing moves.
     tab.wait(
-        "() => !window.spacefold.pending && performance.now() - window.spacefold.receivedAt > 300"
+        "() => !window.spacefold.state.running && !window.spacefold.pending"
+        " && window.spacefold.lastHeader.step === window.spacefold.state.step"
     )
     frames, step = tab.frames(), tab.step()
     tab.page.wait_for_timeout(700)
