@@ -11,7 +11,8 @@ from pydantic import BaseModel
 
 from nets.datasets import make_dataset
 from nets.editing import BadData, from_csv, to_csv
-from server.schemas import FIELDS, MAX_POINTS, PRESETS, DataConfig, ExperimentConfig
+from server.presets import CHALLENGES, PRESETS
+from server.schemas import FIELDS, MAX_POINTS, DataConfig, ExperimentConfig
 from server.session import Session
 
 router = APIRouter(prefix="/api")
@@ -30,6 +31,10 @@ async def schema() -> dict[str, Any]:
         "defaults": ExperimentConfig().model_dump(mode="json"),
         "fields": FIELDS,
         "presets": {name: config.model_dump(mode="json") for name, config in PRESETS.items()},
+        "challenges": {
+            name: {"goal": c["goal"], "config": c["config"].model_dump(mode="json")}
+            for name, c in CHALLENGES.items()
+        },
     }
 
 

@@ -88,21 +88,6 @@ class ExperimentConfig(_Strict):
     view: ViewConfig = ViewConfig()
 
 
-PRESETS: dict[str, ExperimentConfig] = {
-    "default": ExperimentConfig(),
-    "lecture": ExperimentConfig(
-        data=DataConfig(dataset="spiral", points=500, seed=0),
-        model=ModelConfig(width=2, depth=4),
-        train=TrainConfig(lr=0.01),
-    ),
-    "wide": ExperimentConfig(
-        data=DataConfig(dataset="spiral", points=500, seed=0),
-        model=ModelConfig(width=16, depth=3),
-        train=TrainConfig(lr=0.01),
-    ),
-}
-
-
 class Play(_Strict):
     type: Literal["play"]
 
