@@ -5,15 +5,15 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 
 from nets.datasets import make_dataset
 from nets.editing import BadData, from_csv, to_csv
+from server.deps import SessionId, session_of
 from server.presets import CHALLENGES, PRESETS
 from server.schemas import FIELDS, MAX_POINTS, DataConfig, ExperimentConfig
-from server.session import Session
 
 router = APIRouter(prefix="/api")
 
@@ -54,21 +54,13 @@ async def dataset(query: Annotated[DataConfig, Query()]) -> DatasetPreview:
                           classes=data.n_classes)
 
 
-SessionId = Annotated[str, Path(pattern=r"^[0-9a-f]{12}$", description="from the hello event")]
 MAX_UPLOAD_BYTES = 1 << 20
-
-
-def find_session(request: Request, session_id: str) -> Session:
-    session: Session | None = request.app.state.manager.sessions.get(session_id)
-    if session is None:
-        raise HTTPException(404, f"no open session {session_id}")
-    return session
 
 
 @router.get("/sessions/{session_id}/data.csv", response_class=PlainTextResponse)
 async def export_points(request: Request, session_id: SessionId) -> PlainTextResponse:
     """The session's points as CSV: x, y, label, split."""
-    session = find_session(request, session_id)
+    session = session_of(request, session_id)
     with session.lock:
         text = to_csv(session.data)
     return PlainTextResponse(text, media_type="text/csv", headers={
@@ -79,7 +71,7 @@ async def export_points(request: Request, session_id: SessionId) -> PlainTextRes
 async def import_points(request: Request, session_id: SessionId) -> dict[str, Any]:
     """Replace the session's points with a CSV file's (x, y, label[, split]). A bad file is
     refused with the line and the reason, and the session keeps its points."""
-    session = find_session(request, session_id)
+    session = session_of(request, session_id)
     body = await request.body()
     if len(body) > MAX_UPLOAD_BYTES:
         raise HTTPException(413, f"the file is over {MAX_UPLOAD_BYTES // 1024} KiB")

@@ -18,7 +18,9 @@ from fastapi.staticfiles import StaticFiles
 from server.api import router as api_router
 from server.connection import Connection
 from server.manager import SessionManager, SessionsFull, resolve_device
+from server.saves import router as saves_router
 from server.settings import Settings
+from server.store import Store
 
 log = logging.getLogger("spacefold")
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
@@ -38,14 +40,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         torch.set_num_threads(1)  # tiny nets: threads cost more than they give
-        with ThreadPoolExecutor(settings.workers, thread_name_prefix="spacefold") as pool:
-            app.state.pool = pool
-            yield
+        app.state.store = Store(settings.data_dir / "spacefold.db")
+        try:
+            with ThreadPoolExecutor(settings.workers, thread_name_prefix="spacefold") as pool:
+                app.state.pool = pool
+                yield
+        finally:
+            app.state.store.close()
 
     app = FastAPI(title="spacefold", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.manager = SessionManager(settings.max_sessions, device)
     app.include_router(api_router)
+    app.include_router(saves_router)
 
     index = settings.frontend_dir / "index.html"
 

@@ -9,6 +9,7 @@ import sys
 import threading
 import webbrowser
 from collections.abc import Sequence
+from pathlib import Path
 
 import uvicorn
 from pydantic import ValidationError
@@ -26,6 +27,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8000, help="port; 0 picks a free one")
     parser.add_argument("--open", action=argparse.BooleanOptionalAction, default=True,
                         help="open the page in a browser once the server listens (default on)")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="where saved experiments are kept (default ~/.spacefold)")
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto",
                         help="where the networks train (default auto: CUDA when present)")
     return parser.parse_args(argv)
@@ -51,7 +54,8 @@ def page_url(host: str, port: int) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        settings = Settings(host=args.host, port=args.port, device=args.device)
+        extra = {"data_dir": args.data_dir} if args.data_dir is not None else {}
+        settings = Settings(host=args.host, port=args.port, device=args.device, **extra)
         app = create_app(settings)
     except (ValidationError, ValueError) as exc:
         print(f"spacefold: {exc}", file=sys.stderr)

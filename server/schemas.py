@@ -18,11 +18,11 @@ DatasetName = Literal[
 MAX_POINTS = 5000
 
 
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
-class DataConfig(_Strict):
+class DataConfig(StrictModel):
     dataset: DatasetName = "moons"
     classes: int = Field(2, ge=2, le=6, description="spiral arms, rings or blobs")
     points: int = Field(400, ge=10, le=MAX_POINTS)
@@ -31,7 +31,7 @@ class DataConfig(_Strict):
     seed: int = Field(4, ge=0, le=2**31 - 1, description="seeds the data and the weights")
 
 
-class ModelConfig(_Strict):
+class ModelConfig(StrictModel):
     width: int = Field(2, ge=1, le=32)
     depth: int = Field(3, ge=0, le=10)
     widths: list[Annotated[int, Field(ge=1, le=32)]] | None = Field(
@@ -56,7 +56,7 @@ class ModelConfig(_Strict):
         return names
 
 
-class TrainConfig(_Strict):
+class TrainConfig(StrictModel):
     optimizer: Optimizer = "adam"
     lr: float = Field(0.03, gt=0.0, le=10.0)
     batch_size: int = Field(0, ge=0, le=5000, description="0: the whole training set")
@@ -67,7 +67,7 @@ class TrainConfig(_Strict):
     decay_every: int = Field(1000, ge=1, le=1_000_000, description="steps per halving")
 
 
-class ViewConfig(_Strict):
+class ViewConfig(StrictModel):
     speed: int = Field(5, ge=1, le=1000, description="optimizer steps between frames")
     projection: Literal["pair", "pca", "3d"] = Field(
         "pair", description="how stages wider than 2 are drawn")
@@ -81,35 +81,35 @@ class ViewConfig(_Strict):
     unit_resolution: int = Field(24, ge=8, le=64)
 
 
-class ExperimentConfig(_Strict):
+class ExperimentConfig(StrictModel):
     data: DataConfig = DataConfig()
     model: ModelConfig = ModelConfig()
     train: TrainConfig = TrainConfig()
     view: ViewConfig = ViewConfig()
 
 
-class Play(_Strict):
+class Play(StrictModel):
     type: Literal["play"]
 
 
-class Pause(_Strict):
+class Pause(StrictModel):
     type: Literal["pause"]
 
 
-class Step(_Strict):
+class Step(StrictModel):
     type: Literal["step"]
     count: int = Field(1, ge=1, le=1000)
 
 
-class Reset(_Strict):
+class Reset(StrictModel):
     type: Literal["reset"]
 
 
-class Ping(_Strict):
+class Ping(StrictModel):
     type: Literal["ping"]
 
 
-class SetWeight(_Strict):
+class SetWeight(StrictModel):
     """Set one weight (``col`` given) or one bias (``col`` null) of a layer by hand."""
 
     type: Literal["set_weight"]
@@ -122,7 +122,7 @@ class SetWeight(_Strict):
 Coordinate = Annotated[float, Field(ge=-100.0, le=100.0)]
 
 
-class AddPoint(_Strict):
+class AddPoint(StrictModel):
     """Add a point of class ``label`` at (x, y) in the input plane."""
 
     type: Literal["add_point"]
@@ -132,7 +132,7 @@ class AddPoint(_Strict):
     test: bool = Field(False, description="add it to the test set instead of the training set")
 
 
-class RemovePoint(_Strict):
+class RemovePoint(StrictModel):
     """Remove the point nearest (x, y), if one lies close enough."""
 
     type: Literal["remove_point"]
@@ -140,14 +140,14 @@ class RemovePoint(_Strict):
     y: Coordinate
 
 
-class ClearPoints(_Strict):
+class ClearPoints(StrictModel):
     type: Literal["clear_points"]
 
 
 Weight = Annotated[float, Field(ge=-100.0, le=100.0)]
 
 
-class SetLayer(_Strict):
+class SetLayer(StrictModel):
     """Set a whole layer by hand: its weight matrix, its bias, or both."""
 
     type: Literal["set_layer"]
@@ -156,11 +156,11 @@ class SetLayer(_Strict):
     bias: list[Weight] | None = Field(None, max_length=32)
 
 
-class Ack(_Strict):
+class Ack(StrictModel):
     type: Literal["ack"]
 
 
-class Configure(_Strict):
+class Configure(StrictModel):
     type: Literal["configure"]
     changes: dict[str, dict[str, Any]]
 
@@ -169,13 +169,13 @@ ClientMessage = Annotated[
     Play | Pause | Step | Reset | Ping | Ack | Configure | SetWeight | SetLayer | AddPoint
     | RemovePoint | ClearPoints, Field(discriminator="type")
 ]
-MESSAGES: tuple[type[_Strict], ...] = (
+MESSAGES: tuple[type[StrictModel], ...] = (
     Play, Pause, Step, Reset, Configure, SetWeight, SetLayer, AddPoint, RemovePoint, ClearPoints,
     Ping, Ack,
 )
 
 
-def message_tag(message: type[_Strict]) -> str:
+def message_tag(message: type[StrictModel]) -> str:
     tag: str = get_args(message.model_fields["type"].annotation)[0]
     return tag
 

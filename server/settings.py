@@ -23,4 +23,6 @@ class Settings(BaseSettings):
     max_message_bytes: int = Field(65536, ge=256, description="largest control message accepted")
     max_fps: float = Field(30.0, gt=0, le=240, description="frames a second sent to one tab")
     workers: int = Field(2, ge=1, le=64, description="threads that run training and probes")
+    data_dir: Path = Field(Path.home() / ".spacefold", description="where saved experiments live")
+    max_saves: int = Field(1000, ge=1, description="saved experiments kept at most")
     frontend_dir: Path = FRONTEND_DIR

@@ -36,6 +36,8 @@ def live_server(*args: str, timeout: float = 30.0) -> Iterator[LiveServer]:
     """Yield a running server; print its log if the block fails; always stop it."""
     with tempfile.NamedTemporaryFile("wb", suffix=".log", delete=False) as log_file:
         log_path = Path(log_file.name)
+    if "--data-dir" not in args:
+        args = ("--data-dir", tempfile.mkdtemp(prefix="spacefold-data-"), *args)
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "server", "--no-open", "--port", "0", *args],

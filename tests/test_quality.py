@@ -28,4 +28,4 @@ def test_every_setting_and_cli_option_is_in_the_readme() -> None:
     for name in Settings.model_fields:
         assert f"SPACEFOLD_{name.upper()}" in readme, name
     for option in vars(parse_args([])):
-        assert f"--{option}" in readme, option
+        assert f"--{option.replace('_', '-')}" in readme, option

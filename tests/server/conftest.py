@@ -1,4 +1,5 @@
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -8,6 +9,6 @@ from server.settings import Settings
 
 
 @pytest.fixture
-def client() -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(device="cpu"))) as c:
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(device="cpu", data_dir=tmp_path))) as c:
         yield c

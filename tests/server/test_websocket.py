@@ -1,6 +1,7 @@
 """The WebSocket protocol through FastAPI's TestClient (docs/protocol.md)."""
 
 import json
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -135,8 +136,9 @@ def test_a_foreign_origin_is_refused(client: TestClient) -> None:
         next_event(ws, "hello")
 
 
-def test_the_session_cap_is_enforced_and_sessions_are_released() -> None:
-    with TestClient(create_app(Settings(device="cpu", max_sessions=1))) as client:
+def test_the_session_cap_is_enforced_and_sessions_are_released(tmp_path: Path) -> None:
+    settings = Settings(device="cpu", max_sessions=1, data_dir=tmp_path)
+    with TestClient(create_app(settings)) as client:
         with client.websocket_connect("/ws") as first:
             next_event(first, "hello")
             assert client.get("/api/health").json()["sessions"] == 1

@@ -1,0 +1,125 @@
+"""Saved experiments over HTTP: save a session, list, rename, delete, export, import."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Request, Response
+from pydantic import BaseModel, Field, ValidationError
+
+from server.deps import SessionId, session_of
+from server.errors import Refused
+from server.experiment import ExperimentFile
+from server.session import Session
+from server.store import ID_ALPHABET, ID_LENGTH, Store
+
+router = APIRouter(prefix="/api")
+SaveId = Annotated[str, Path(pattern=f"^[{ID_ALPHABET}]{{{ID_LENGTH}}}$")]
+MAX_FILE_BYTES = 4 << 20
+
+
+class Name(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+
+
+def store_of(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def link(saved_id: str) -> str:
+    return f"/?open={saved_id}"
+
+
+@router.post("/sessions/{session_id}/saves", status_code=201)
+async def save_session(request: Request, session_id: SessionId, body: Name) -> dict[str, Any]:
+    """Save the session's experiment (settings, points, weights); answers its short link."""
+    session = session_of(request, session_id)
+    store = store_of(request)
+    if store.count() >= request.app.state.settings.max_saves:
+        raise HTTPException(409, "the store is full: delete saved experiments to make room")
+
+    def snapshot() -> dict[str, Any]:
+        with session.lock:
+            return session.snapshot().model_dump(mode="json")
+
+    saved = store.save(body.name, await asyncio.to_thread(snapshot))
+    return {**saved.as_dict(), "link": link(saved.id)}
+
+
+@router.get("/saves")
+async def list_saves(request: Request) -> list[dict[str, Any]]:
+    return [{**s.as_dict(), "link": link(s.id)} for s in store_of(request).list()]
+
+
+@router.get("/saves/{saved_id}")
+async def export_save(request: Request, saved_id: SaveId) -> Response:
+    """The saved experiment as a JSON file."""
+    body = store_of(request).body(saved_id)
+    if body is None:
+        raise HTTPException(404, f"no saved experiment {saved_id}")
+    return Response(json.dumps(body), media_type="application/json", headers={
+        "Content-Disposition": f'attachment; filename="spacefold-{saved_id}.json"'})
+
+
+@router.patch("/saves/{saved_id}")
+async def rename_save(request: Request, saved_id: SaveId, body: Name) -> dict[str, Any]:
+    saved = store_of(request).rename(saved_id, body.name)
+    if saved is None:
+        raise HTTPException(404, f"no saved experiment {saved_id}")
+    return {**saved.as_dict(), "link": link(saved.id)}
+
+
+@router.delete("/saves/{saved_id}", status_code=204)
+async def delete_save(request: Request, saved_id: SaveId) -> Response:
+    if not store_of(request).delete(saved_id):
+        raise HTTPException(404, f"no saved experiment {saved_id}")
+    return Response(status_code=204)
+
+
+def parse_file(raw: bytes) -> ExperimentFile:
+    """An uploaded experiment file, or a 4xx that says what is wrong with it."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise HTTPException(413, f"the file is over {MAX_FILE_BYTES >> 20} MiB")
+    try:
+        return ExperimentFile.model_validate_json(raw)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"]) or "the file"
+        raise HTTPException(422, f"{where}: {first['msg']}") from None
+
+
+async def restore(request: Request, session: Session, saved: ExperimentFile) -> None:
+    def apply() -> None:
+        with session.lock:
+            session.restore(saved)
+
+    try:
+        await asyncio.to_thread(apply)
+    except Refused as exc:
+        raise HTTPException(422, str(exc.event()["message"])) from None
+    if session.on_change is not None:
+        session.on_change()
+
+
+@router.post("/sessions/{session_id}/experiment")
+async def import_experiment(request: Request, session_id: SessionId) -> dict[str, Any]:
+    """Open an experiment file (as exported) in this session. A bad file changes nothing."""
+    session = session_of(request, session_id)
+    saved = parse_file(await request.body())
+    await restore(request, session, saved)
+    return {"step": saved.step, "points": len(saved.points.y_train) + len(saved.points.y_test)}
+
+
+@router.post("/sessions/{session_id}/open/{saved_id}")
+async def open_save(request: Request, session_id: SessionId, saved_id: SaveId) -> dict[str, Any]:
+    """Open a saved experiment (a short link) in this session."""
+    session = session_of(request, session_id)
+    body = store_of(request).body(saved_id)
+    if body is None:
+        raise HTTPException(404, f"no saved experiment {saved_id}")
+    saved = ExperimentFile.model_validate(body)
+    await restore(request, session, saved)
+    return {"step": saved.step}

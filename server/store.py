@@ -1,0 +1,93 @@
+"""Saved experiments in an embedded SQLite database (WAL), one row each, by short id."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no 0/o, 1/l: ids are read aloud in class
+ID_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class Saved:
+    id: str
+    name: str
+    created: float
+    updated: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "created": self.created,
+                "updated": self.updated}
+
+
+class Store:
+    """Thread-safe: one connection, one lock. Every write is committed before it returns."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS experiments (id TEXT PRIMARY KEY, name TEXT NOT NULL, "
+            "created REAL NOT NULL, updated REAL NOT NULL, body TEXT NOT NULL)"
+        )
+
+    def save(self, name: str, body: dict[str, Any]) -> Saved:
+        text = json.dumps(body, separators=(",", ":"))
+        now = time.time()
+        with self._lock:
+            for _ in range(10):
+                new_id = "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
+                try:
+                    self._db.execute("INSERT INTO experiments VALUES (?, ?, ?, ?, ?)",
+                                     (new_id, name, now, now, text))
+                except sqlite3.IntegrityError:
+                    continue
+                return Saved(new_id, name, now, now)
+        raise RuntimeError("could not find a free id")
+
+    def body(self, experiment_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            row = self._db.execute("SELECT body FROM experiments WHERE id = ?",
+                                   (experiment_id,)).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+
+    def list(self) -> list[Saved]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, name, created, updated FROM experiments ORDER BY updated DESC"
+            ).fetchall()
+        return [Saved(*row) for row in rows]
+
+    def rename(self, experiment_id: str, name: str) -> Saved | None:
+        with self._lock:
+            self._db.execute("UPDATE experiments SET name = ?, updated = ? WHERE id = ?",
+                             (name, time.time(), experiment_id))
+            row = self._db.execute(
+                "SELECT id, name, created, updated FROM experiments WHERE id = ?",
+                (experiment_id,)).fetchone()
+        return None if row is None else Saved(*row)
+
+    def delete(self, experiment_id: str) -> bool:
+        with self._lock:
+            cursor = self._db.execute("DELETE FROM experiments WHERE id = ?", (experiment_id,))
+        return cursor.rowcount > 0
+
+    def count(self) -> int:
+        with self._lock:
+            (n,) = self._db.execute("SELECT COUNT(*) FROM experiments").fetchone()
+        return int(n)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
