@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from server.api import router as api_router
 from server.connection import Connection
+from server.follow import follow
 from server.manager import SessionManager, SessionsFull, resolve_device
 from server.saves import router as saves_router
 from server.settings import Settings
@@ -73,6 +74,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return
         manager: SessionManager = app.state.manager
         await ws.accept()
+        leader_id = ws.query_params.get("follow")
+        if leader_id is not None:
+            leader = manager.connections.get(leader_id)
+            if leader is None:
+                await ws.send_json({"type": "error", "message": f"no session {leader_id} to "
+                                    "follow: has its tab been closed?", "field": "follow",
+                                    "allowed": None})
+                await ws.close(code=status.WS_1008_POLICY_VIOLATION, reason="no such session")
+                return
+            await follow(ws, leader, settings.max_message_bytes)
+            return
         try:
             session = manager.open()
         except SessionsFull as exc:
@@ -80,10 +92,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                 "allowed": None})
             await ws.close(code=status.WS_1013_TRY_AGAIN_LATER, reason="server full")
             return
+        connection = Connection(ws, session, app.state.pool, settings.max_fps,
+                                settings.max_message_bytes)
+        manager.connections[session.id] = connection
         try:
-            await Connection(ws, session, app.state.pool, settings.max_fps,
-                             settings.max_message_bytes).serve()
+            await connection.serve()
         finally:
+            manager.connections.pop(session.id, None)
             manager.close(session)
 
     return app

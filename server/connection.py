@@ -53,6 +53,7 @@ class Connection:
         self.max_bytes = max_bytes
         self.wake = asyncio.Event()
         self.outbox = Outbox(self.wake)
+        self.followers: set[Outbox] = set()  # read-only viewers of this session (follow mode)
         self.dirty = True  # the client has not seen the current state yet
 
     async def serve(self) -> None:
@@ -89,7 +90,25 @@ class Connection:
         self.outbox.send_text(json.dumps(event))
 
     def _send_state(self) -> None:
-        self._send({"type": "state", **self.session.state()})
+        event = json.dumps({"type": "state", **self.session.state(),
+                            "followers": len(self.followers)})
+        self.outbox.send_text(event)
+        for follower in self.followers:
+            follower.send_text(event)
+
+    def _offer_frame(self, frame: bytes) -> None:
+        self.outbox.offer_frame(frame)
+        for follower in self.followers:
+            follower.offer_frame(frame)
+
+    def follow(self, outbox: Outbox) -> None:
+        """A follower joins: it gets every frame and state from now on, starting at once."""
+        self.followers.add(outbox)
+        self.changed()
+
+    def unfollow(self, outbox: Outbox) -> None:
+        self.followers.discard(outbox)
+        self._send_state()
 
     async def _train(self, steps: int, only_if_running: bool = False) -> None:
         train = self.session.train_while_running if only_if_running else self.session.train
@@ -97,8 +116,11 @@ class Connection:
             await self._locked(train, steps)
         except Diverged as exc:
             self.session.running = False
-            self._send({"type": "diverged", "step": self.session.step,
-                        "message": f"Training diverged ({exc}). Press reset to start again."})
+            message = f"Training diverged ({exc}). Press reset to start again."
+            event = json.dumps({"type": "diverged", "step": self.session.step,
+                                "message": message})
+            for outbox in (self.outbox, *self.followers):
+                outbox.send_text(event)
             self._send_state()
         self.dirty = True
         self.wake.set()
@@ -112,7 +134,7 @@ class Connection:
                 await self._train(self.session.config.view.speed, only_if_running=True)
             if self.dirty and self.outbox.wants_frame():
                 self.dirty = False
-                self.outbox.offer_frame(await self._locked(self.session.frame))
+                self._offer_frame(await self._locked(self.session.frame))
             if self.session.running:
                 await asyncio.sleep(max(0.0, self.interval - (loop.time() - started)))
             else:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
 
 from server.schemas import ExperimentConfig
 from server.session import Session
+
+if TYPE_CHECKING:
+    from server.connection import Connection
 
 
 class SessionsFull(RuntimeError):
@@ -17,6 +22,7 @@ class SessionManager:
         self.max_sessions = max_sessions
         self.device = device
         self.sessions: dict[str, Session] = {}
+        self.connections: dict[str, Connection] = {}  # the socket driving each session
 
     def open(self, config: ExperimentConfig | None = None) -> Session:
         if len(self.sessions) >= self.max_sessions:
