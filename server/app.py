@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from server.api import router as api_router
 from server.connection import Connection
 from server.follow import follow
+from server.joincode import JoinGate
 from server.manager import SessionManager, SessionsFull, resolve_device
 from server.saves import router as saves_router
 from server.settings import Settings
@@ -52,6 +53,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="spacefold", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.manager = SessionManager(settings.max_sessions, device)
+    if settings.join_code:
+        app.add_middleware(JoinGate, code=settings.join_code.upper())
     app.include_router(api_router)
     app.include_router(saves_router)
 

@@ -15,6 +15,7 @@ import uvicorn
 from pydantic import ValidationError
 
 from server.app import create_app
+from server.joincode import is_loopback_host, new_code
 from server.settings import Settings
 
 
@@ -54,8 +55,11 @@ def page_url(host: str, port: int) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        extra = {"data_dir": args.data_dir} if args.data_dir is not None else {}
-        settings = Settings(host=args.host, port=args.port, device=args.device, **extra)
+        settings = Settings(host=args.host, port=args.port, device=args.device)
+        if args.data_dir is not None:
+            settings = settings.model_copy(update={"data_dir": args.data_dir})
+        if not is_loopback_host(settings.host) and not settings.join_code:
+            settings = settings.model_copy(update={"join_code": new_code()})
         app = create_app(settings)
     except (ValidationError, ValueError) as exc:
         print(f"spacefold: {exc}", file=sys.stderr)
@@ -66,7 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"spacefold: cannot listen on {settings.host}:{settings.port}: {exc.strerror}",
               file=sys.stderr)
         return 2
-    url = page_url(settings.host, sock.getsockname()[1])
+    port = sock.getsockname()[1]
+    url = page_url(settings.host, port)
     config = uvicorn.Config(app, log_level="warning", ws_max_size=1 << 20, lifespan="on")
     server = uvicorn.Server(config)
 
@@ -75,6 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             threading.Event().wait(0.05)
         if server.started:
             print(f"spacefold is running at {url}  (Ctrl+C stops it)", flush=True)
+            if settings.join_code:
+                print(f"join code: {settings.join_code.upper()}  (students open "
+                      f"http://<this machine's address>:{port}/?join={settings.join_code.upper()})",
+                      flush=True)
             if args.open:
                 webbrowser.open(url)
 

@@ -25,4 +25,7 @@ class Settings(BaseSettings):
     workers: int = Field(2, ge=1, le=64, description="threads that run training and probes")
     data_dir: Path = Field(Path.home() / ".spacefold", description="where saved experiments live")
     max_saves: int = Field(1000, ge=1, description="saved experiments kept at most")
+    join_code: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9]{4,12}$",
+        description="needed by everyone but this machine; made up at start on a LAN bind")
     frontend_dir: Path = FRONTEND_DIR
