@@ -39,18 +39,18 @@ from server.schemas import (
     merge_config,
 )
 from server.session import Session
+from server.settings import Settings
 
 log = logging.getLogger("spacefold")
 T = TypeVar("T")
 
 
 class Connection:
-    def __init__(
-        self, ws: WebSocket, session: Session, pool: Executor, max_fps: float, max_bytes: int
-    ) -> None:
+    def __init__(self, ws: WebSocket, session: Session, pool: Executor, settings: Settings) -> None:
         self.ws, self.session, self.pool = ws, session, pool
-        self.interval = 1.0 / max_fps
-        self.max_bytes = max_bytes
+        self.interval = 1.0 / settings.max_fps
+        self.max_bytes = settings.max_message_bytes
+        self.idle_seconds = settings.idle_minutes * 60
         self.wake = asyncio.Event()
         self.outbox = Outbox(self.wake)
         self.followers: set[Outbox] = set()  # read-only viewers of this session (follow mode)
@@ -63,13 +63,33 @@ class Connection:
                     **self.session.state()})
         sender = asyncio.create_task(self.outbox.run(self.ws))
         producer = asyncio.create_task(self._produce())
+        watchdog = asyncio.create_task(self._close_when_idle())
+        tasks = (sender, producer, watchdog)
         try:
             await self._receive(sender, producer)
         finally:
-            for task in (sender, producer):
+            for task in tasks:
                 task.cancel()
-            await asyncio.gather(sender, producer, return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
             self.session.running = False
+
+    async def _close_when_idle(self) -> None:
+        """Close a tab that neither trains, nor is followed, nor sends anything for a while."""
+        loop = asyncio.get_running_loop()
+        self.last_active = loop.time()
+        while True:
+            await asyncio.sleep(min(self.idle_seconds, 30.0) / 2)
+            busy = self.session.running or self.followers
+            if busy:
+                self.last_active = loop.time()
+            elif loop.time() - self.last_active >= self.idle_seconds:
+                break
+        minutes = f"{self.idle_seconds / 60:g}"
+        self._send(error_event(f"closed after {minutes} minutes without use; reload the page "
+                               "to start again"))
+        await asyncio.sleep(0.2)  # let the outbox deliver it
+        self.session.running = False
+        await self.ws.close(code=1001, reason="idle")  # the client's answer ends _receive
 
     def changed(self) -> None:
         """The session changed outside this socket (an upload): show it."""
@@ -146,6 +166,7 @@ class Connection:
     async def _receive(self, *tasks: asyncio.Task[None]) -> None:
         while True:
             message = await self.ws.receive()
+            self.last_active = asyncio.get_running_loop().time()
             if message["type"] == "websocket.disconnect":
                 return
             for task in tasks:

@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     device: Literal["auto", "cpu", "cuda"] = "auto"
     max_sessions: int = Field(64, ge=1, description="sessions (open tabs) held at once")
     max_message_bytes: int = Field(65536, ge=256, description="largest control message accepted")
+    idle_minutes: float = Field(
+        60.0, gt=0, description="a tab that neither trains nor is used this long is closed")
     max_fps: float = Field(30.0, gt=0, le=240, description="frames a second sent to one tab")
     workers: int = Field(2, ge=1, le=64, description="threads that run training and probes")
     data_dir: Path = Field(Path.home() / ".spacefold", description="where saved experiments live")
