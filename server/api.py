@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 
 from nets.datasets import make_dataset
 from nets.editing import BadData, from_csv, to_csv
 from server.deps import SessionId, session_of
+from server.lessons import NAME, Lesson, load_lesson, load_lessons
 from server.presets import CHALLENGES, PRESETS
 from server.schemas import FIELDS, MAX_POINTS, DataConfig, ExperimentConfig
 
@@ -92,3 +93,26 @@ async def import_points(request: Request, session_id: SessionId) -> dict[str, An
     if session.on_change is not None:
         session.on_change()
     return {"points": len(data.y), "train": len(data.y_train), "test": len(data.y_test)}
+
+
+@router.get("/lessons")
+async def lessons(request: Request) -> dict[str, Any]:
+    """Every lesson (title, summary, number of steps), and the files that are not lessons."""
+    found, problems = load_lessons(request.app.state.settings.lessons_dir)
+    return {
+        "lessons": [{"name": name, "title": lesson.title.model_dump(),
+                     "summary": lesson.summary.model_dump(), "steps": len(lesson.steps)}
+                    for name, lesson in found.items()],
+        "problems": problems,
+    }
+
+
+@router.get("/lessons/{name}")
+async def lesson(request: Request, name: Annotated[str, Path(pattern=NAME.pattern)]) -> Lesson:
+    path = request.app.state.settings.lessons_dir / f"{name}.json"
+    if not path.is_file():
+        raise HTTPException(404, f"no lesson {name}")
+    try:
+        return load_lesson(path)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None

@@ -9,6 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
+LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
 
 
 class Settings(BaseSettings):
@@ -30,4 +31,5 @@ class Settings(BaseSettings):
     join_code: str | None = Field(
         None, pattern=r"^[A-Za-z0-9]{4,12}$",
         description="needed by everyone but this machine; made up at start on a LAN bind")
+    lessons_dir: Path = Field(LESSONS_DIR, description="folder of lesson files (*.json)")
     frontend_dir: Path = FRONTEND_DIR
