@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from server.api import router as api_router
 from server.connection import Connection
 from server.follow import follow
+from server.headers import SecurityHeaders
 from server.joincode import JoinGate
 from server.manager import SessionManager, SessionsFull, resolve_device
 from server.saves import router as saves_router
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.manager = SessionManager(settings.max_sessions, device)
     if settings.join_code:
         app.add_middleware(JoinGate, code=settings.join_code.upper())
+    app.add_middleware(SecurityHeaders)
     app.include_router(api_router)
     app.include_router(saves_router)
 

@@ -58,3 +58,13 @@ def test_static_files_cannot_be_walked_out_of(client: TestClient) -> None:
 
 def test_unknown_paths_are_404(client: TestClient) -> None:
     assert client.get("/api/nothing").status_code == 404
+
+
+def test_pages_carry_a_policy_that_allows_only_our_own_scripts(client: TestClient) -> None:
+    for path in ("/", "/api/health", "/static/main.js", "/nothing"):
+        headers = client.get(path).headers
+        policy = headers["content-security-policy"]
+        assert "script-src 'self' 'unsafe-eval'" in policy and "default-src 'self'" in policy
+        assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "DENY"
