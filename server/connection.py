@@ -188,6 +188,9 @@ class Connection:
         except ValueError as exc:
             self._send(error_event(f"malformed JSON: {exc}"))
             return
+        except RecursionError:
+            self._send(error_event("malformed JSON: nested too deeply"))
+            return
         try:
             parsed = CLIENT_MESSAGE.validate_python(raw)
         except ValidationError as exc:
