@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
@@ -22,7 +23,8 @@ router = APIRouter(prefix="/api")
 @router.get("/health")
 async def health(request: Request) -> dict[str, Any]:
     manager = request.app.state.manager
-    return {"status": "ok", "sessions": len(manager), "device": str(manager.device)}
+    return {"status": "ok", "sessions": len(manager), "device": str(manager.device),
+            "threads": threading.active_count(), "tasks": len(asyncio.all_tasks())}
 
 
 @router.get("/schema")
