@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import Field
 
+from nets.datasets import REGRESSION, Dataset
+from nets.model import FoldNet
+from server.errors import Refused
 from server.schemas import MAX_POINTS, ExperimentConfig, StrictModel
+from server.session import Session
 
 Number = Annotated[float, Field(ge=-1e6, le=1e6)]
 Row = Annotated[list[Number], Field(max_length=32)]
@@ -33,3 +38,47 @@ class ExperimentFile(StrictModel):
     points: Points
     layers: list[LayerWeights] = Field(max_length=11)
     step: int = Field(0, ge=0)
+
+
+def snapshot(session: Session) -> ExperimentFile:
+    """Everything needed to reopen ``session``'s experiment exactly: settings, points, weights."""
+    d, net = session.data, session.net
+    linears = [net.linear(i) for i in range(1, net.depth + 2)]
+    return ExperimentFile(
+        config=session.config,
+        points=Points(x_train=d.x_train.tolist(), y_train=d.y_train.tolist(),
+                      x_test=d.x_test.tolist(), y_test=d.y_test.tolist(), classes=d.n_classes),
+        layers=[LayerWeights(weight=m.weight.detach().cpu().tolist(),
+                             bias=m.bias.detach().cpu().tolist()) for m in linears],
+        step=session.step,
+    )
+
+
+def restore(session: Session, saved: ExperimentFile) -> None:
+    """Reopen a saved experiment in ``session``. The file is checked whole first: one that does
+    not fit its own settings is refused and the session stays as it was."""
+    p = saved.points
+    if len(p.x_train) != len(p.y_train) or len(p.x_test) != len(p.y_test):
+        raise Refused("the file has a different number of points and labels", "points")
+    regression = saved.config.data.dataset in REGRESSION
+    kind = np.float32 if regression else np.int64
+    data = Dataset(
+        np.array(p.x_train, np.float32).reshape(-1, 2), np.array(p.y_train).astype(kind),
+        np.array(p.x_test, np.float32).reshape(-1, 2), np.array(p.y_test).astype(kind),
+        1 if regression else p.classes,
+    )
+    if not regression and len(data.y) and (data.y.min() < 0 or data.y.max() >= p.classes):
+        raise Refused(f"a label lies outside 0 to {p.classes - 1}", "points")
+    m = saved.config.model
+    net = FoldNet(m.hidden, m.activation, data.n_classes, init=m.init, dropout=m.dropout,
+                  features=m.features)
+    shapes = [tuple(net.linear(i).weight.shape) for i in range(1, net.depth + 2)]
+    found = [(len(layer.weight), len(layer.weight[0]) if layer.weight else 0)
+             for layer in saved.layers]
+    biases_fit = all(len(x.bias) == s[0] for x, s in zip(saved.layers, shapes, strict=False))
+    if found != shapes or not biases_fit:
+        raise Refused(f"the weights do not fit the network: {found} against {shapes}", "layers")
+    session.adopt(saved.config, data)
+    for i, layer in enumerate(saved.layers, start=1):
+        session.set_layer(i, layer.weight, layer.bias)
+    session.trainer.step_count = saved.step

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field, ValidationError
 from server.deps import SessionId, session_of
 from server.errors import Refused
 from server.experiment import ExperimentFile
+from server.experiment import restore as restore_file
 from server.session import Session
 from server.store import ID_ALPHABET, ID_LENGTH, Store
 
@@ -41,11 +42,11 @@ async def save_session(request: Request, session_id: SessionId, body: Name) -> d
     if store.count() >= request.app.state.settings.max_saves:
         raise HTTPException(409, "the store is full: delete saved experiments to make room")
 
-    def snapshot() -> dict[str, Any]:
+    def take() -> dict[str, Any]:
         with session.lock:
-            return session.snapshot().model_dump(mode="json")
+            return snapshot(session).model_dump(mode="json")
 
-    saved = store.save(body.name, await asyncio.to_thread(snapshot))
+    saved = store.save(body.name, await asyncio.to_thread(take))
     return {**saved.as_dict(), "link": link(saved.id)}
 
 
@@ -94,7 +95,7 @@ def parse_file(raw: bytes) -> ExperimentFile:
 async def restore(request: Request, session: Session, saved: ExperimentFile) -> None:
     def apply() -> None:
         with session.lock:
-            session.restore(saved)
+            restore_file(session, saved)
 
     try:
         await asyncio.to_thread(apply)

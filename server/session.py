@@ -15,13 +15,12 @@ from typing import Any
 import numpy as np
 import torch
 
-from nets.datasets import REGRESSION, Dataset, make_dataset
+from nets.datasets import Dataset, make_dataset
 from nets.editing import BadData, empty
 from nets.model import FoldNet, transplant
 from nets.probe import Extent, square_extent
 from nets.train import Metrics, Recipe, Trainer
 from server.errors import Refused
-from server.experiment import ExperimentFile, LayerWeights, Points
 from server.framing import build_frame
 from server.schemas import ExperimentConfig, TrainConfig
 from server.views import ViewMemory
@@ -155,53 +154,13 @@ class Session:
                 linear.weight[row, col] = value
         self._metrics = None
 
-    def snapshot(self) -> ExperimentFile:
-        """Everything needed to reopen this experiment exactly: settings, points, weights."""
-        d = self.data
-        linears = [self.net.linear(i) for i in range(1, self.net.depth + 2)]
-        return ExperimentFile(
-            config=self.config,
-            points=Points(x_train=d.x_train.tolist(), y_train=d.y_train.tolist(),
-                          x_test=d.x_test.tolist(), y_test=d.y_test.tolist(),
-                          classes=d.n_classes),
-            layers=[LayerWeights(weight=m.weight.detach().cpu().tolist(),
-                                 bias=m.bias.detach().cpu().tolist()) for m in linears],
-            step=self.step,
-        )
-
-    def restore(self, saved: ExperimentFile) -> None:
-        """Reopen a saved experiment. Checks it whole first: a file that does not fit its own
-        settings is refused and this session stays as it was."""
-        p = saved.points
-        regression = saved.config.data.dataset in REGRESSION
-        kind = np.float32 if regression else np.int64
-        data = Dataset(
-            np.array(p.x_train, np.float32).reshape(-1, 2), np.array(p.y_train).astype(kind),
-            np.array(p.x_test, np.float32).reshape(-1, 2), np.array(p.y_test).astype(kind),
-            1 if regression else p.classes,
-        )
-        if len(p.x_train) != len(p.y_train) or len(p.x_test) != len(p.y_test):
-            raise Refused("the file has a different number of points and labels", "points")
-        if not regression and len(data.y) and (data.y.min() < 0 or data.y.max() >= p.classes):
-            raise Refused(f"a label lies outside 0 to {p.classes - 1}", "points")
-        m = saved.config.model
-        net = FoldNet(m.hidden, m.activation, data.n_classes, init=m.init, dropout=m.dropout,
-                      features=m.features)
-        shapes = [tuple(net.linear(i).weight.shape) for i in range(1, net.depth + 2)]
-        found = [(len(layer.weight), len(layer.weight[0]) if layer.weight else 0)
-                 for layer in saved.layers]
-        if found != shapes or any(len(x.bias) != s[0] for x, s in zip(saved.layers, shapes,
-                                                                         strict=True)):
-            raise Refused(f"the weights do not fit the network: {found} against {shapes}",
-                          "layers")
-        self.config = saved.config
-        self.custom = data if saved.config.data.dataset == "custom" else None
+    def adopt(self, config: ExperimentConfig, data: Dataset) -> None:
+        """Take ``config`` and exactly ``data`` (a reopened experiment): a new network."""
+        self.config = config
+        self.custom = data if config.data.dataset == "custom" else None
         self._set_data(data)
         self.extent = square_extent(self.x_all)
         self._build_net()
-        for i, layer in enumerate(saved.layers, start=1):
-            self.set_layer(i, layer.weight, layer.bias)
-        self.trainer.step_count = saved.step
 
     def reset(self) -> None:
         """Fresh weights from the seed, step 0."""
