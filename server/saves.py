@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from server.deps import SessionId, session_of
 from server.errors import Refused
-from server.experiment import ExperimentFile
+from server.experiment import ExperimentFile, snapshot
 from server.experiment import restore as restore_file
 from server.session import Session
 from server.store import ID_ALPHABET, ID_LENGTH, Store
