@@ -43,7 +43,7 @@ async def schema() -> dict[str, Any]:
 
 class DatasetPreview(BaseModel):
     x: list[list[float]]
-    y: list[int]
+    y: list[int] | list[float]  # classes, or target values for a regression set
     n_train: int
     classes: int
 
@@ -51,6 +51,9 @@ class DatasetPreview(BaseModel):
 @router.get("/dataset")
 async def dataset(query: Annotated[DataConfig, Query()]) -> DatasetPreview:
     """The points a session with this data config would train on (train first, then test)."""
+    if query.dataset == "custom":
+        raise HTTPException(422, "custom data is drawn or uploaded in a session: it has no "
+                                 "generator to preview")
     data = make_dataset(query.dataset, query.points, query.noise, query.seed, query.classes,
                         query.test_ratio)
     return DatasetPreview(x=data.x.tolist(), y=data.y.tolist(), n_train=len(data.y_train),

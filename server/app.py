@@ -43,7 +43,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         torch.set_num_threads(1)  # tiny nets: threads cost more than they give
-        app.state.store = Store(settings.data_dir / "spacefold.db")
         try:
             with ThreadPoolExecutor(settings.workers, thread_name_prefix="spacefold") as pool:
                 app.state.pool = pool
@@ -54,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="spacefold", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.manager = SessionManager(settings.max_sessions, device)
+    app.state.store = Store(settings.data_dir / "spacefold.db")
     if settings.join_code:
         app.add_middleware(JoinGate, code=settings.join_code.upper())
     app.add_middleware(SecurityHeaders)

@@ -34,13 +34,22 @@ class Store:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS experiments (id TEXT PRIMARY KEY, name TEXT NOT NULL, "
-            "created REAL NOT NULL, updated REAL NOT NULL, body TEXT NOT NULL)"
-        )
+        self._connection: sqlite3.Connection | None = None
+        with self._lock:
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS experiments (id TEXT PRIMARY KEY, name TEXT NOT NULL,"
+                " created REAL NOT NULL, updated REAL NOT NULL, body TEXT NOT NULL)"
+            )
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """The connection, opened on first use (and again after ``close``); hold the lock."""
+        if self._connection is None:
+            self._connection = sqlite3.connect(self.path, check_same_thread=False,
+                                               isolation_level=None)
+            self._connection.execute("PRAGMA journal_mode=WAL")
+            self._connection.execute("PRAGMA synchronous=FULL")
+        return self._connection
 
     def save(self, name: str, body: dict[str, Any]) -> Saved:
         text = json.dumps(body, separators=(",", ":"))
@@ -90,4 +99,6 @@ class Store:
 
     def close(self) -> None:
         with self._lock:
-            self._db.close()
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None

@@ -1,0 +1,113 @@
+"""A class on one server: N sessions training at once, or one session with N followers.
+
+Each session is a WebSocket client of its own that acks every frame, as the page does.
+Prints, per N: the median and the slowest session's training steps/s, and the 95th percentile
+of the intervals between frames (all sessions together).
+
+Run: python -m bench.classroom [--sessions 10 30 60] [--followers 30 100] [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import statistics
+
+import websockets
+
+from server.frames import decode_frame
+from tests.live_server import live_server
+
+
+async def client(url: str, seconds: float, play: bool, start: asyncio.Event,
+                 out: list[tuple[float, int]]) -> None:
+    async with websockets.connect(url, max_size=None) as ws:
+        await ws.recv()  # hello
+        await start.wait()
+        if play:
+            await ws.send(json.dumps({"type": "play"}))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while (left := deadline - loop.time()) > 0:
+            try:
+                message = await asyncio.wait_for(ws.recv(), left)
+            except TimeoutError:
+                break
+            if isinstance(message, bytes):
+                out.append((loop.time(), int(decode_frame(message)[0]["step"])))
+                await ws.send(json.dumps({"type": "ack"}))
+
+
+def report(label: str, runs: list[list[tuple[float, int]]], seconds: float) -> None:
+    rates, gaps = [], []
+    for frames in runs:
+        frames = [f for f in frames if f[0] >= frames[0][0] + 1.0] if frames else []  # warm-up
+        if len(frames) < 2:
+            rates.append(0.0)
+            continue
+        rates.append((frames[-1][1] - frames[0][1]) / (frames[-1][0] - frames[0][0]))
+        gaps += [b[0] - a[0] for a, b in itertools.pairwise(frames)]
+    p95 = sorted(gaps)[int(0.95 * (len(gaps) - 1))] * 1e3 if gaps else float("nan")
+    frames_per_s = [len(r) / seconds for r in runs]
+    print(f"{label}: steps/s median {statistics.median(rates):.0f}, slowest {min(rates):.0f}; "
+          f"frames/s median {statistics.median(frames_per_s):.1f}, slowest "
+          f"{min(frames_per_s):.1f}; p95 frame interval {p95:.0f} ms")
+
+
+async def sessions(url: str, n: int, seconds: float) -> list[list[tuple[float, int]]]:
+    start = asyncio.Event()
+    runs: list[list[tuple[float, int]]] = [[] for _ in range(n)]
+    tasks = [asyncio.create_task(client(url, seconds, True, start, runs[i])) for i in range(n)]
+    await asyncio.sleep(0.5)
+    start.set()
+    await asyncio.gather(*tasks)
+    return runs
+
+
+async def followers(url: str, n: int, seconds: float) -> list[list[tuple[float, int]]]:
+    async with websockets.connect(url, max_size=None) as leader:
+        session = json.loads(await leader.recv())["session"]
+        start = asyncio.Event()
+        runs: list[list[tuple[float, int]]] = [[] for _ in range(n)]
+        follow_url = f"{url}?follow={session}"
+        tasks = [asyncio.create_task(client(follow_url, seconds, False, start, runs[i]))
+                 for i in range(n)]
+        await asyncio.sleep(0.5)
+        start.set()
+        await leader.send(json.dumps({"type": "play"}))
+        loop = asyncio.get_running_loop()
+        deadline, own = loop.time() + seconds, 0
+        while (left := deadline - loop.time()) > 0:
+            try:
+                message = await asyncio.wait_for(leader.recv(), left)
+            except TimeoutError:
+                break
+            if isinstance(message, bytes):
+                own += 1
+                await leader.send(json.dumps({"type": "ack"}))
+        await asyncio.gather(*tasks)
+    print(f"  leader drew {own / seconds:.1f} frames/s")
+    return runs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sessions", type=int, nargs="*", default=[10, 30, 60])
+    parser.add_argument("--followers", type=int, nargs="*", default=[30, 100])
+    parser.add_argument("--seconds", type=float, default=8.0)
+    args = parser.parse_args()
+    print("default experiment in every session (moons, 3 hidden layers of width 2, 5 steps "
+          "between frames, at most 30 frames/s); clients ack every frame")
+    with live_server() as server:
+        for n in args.sessions:
+            report(f"{n} sessions", asyncio.run(sessions(server.ws_url, n, args.seconds)),
+                   args.seconds)
+        for n in args.followers:
+            report(f"1 session, {n} followers",
+                   asyncio.run(followers(server.ws_url, n, args.seconds)), args.seconds)
+
+
+if __name__ == "__main__":
+    main()
