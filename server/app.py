@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                 "allowed": None})
             await ws.close(code=status.WS_1013_TRY_AGAIN_LATER, reason="server full")
             return
-        connection = Connection(ws, session, app.state.pool, settings)
+        connection = Connection(ws, session, app.state.pool, settings, manager.training)
         manager.connections[session.id] = connection
         try:
             await connection.serve()

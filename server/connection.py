@@ -46,9 +46,13 @@ T = TypeVar("T")
 
 
 class Connection:
-    def __init__(self, ws: WebSocket, session: Session, pool: Executor, settings: Settings) -> None:
+    def __init__(
+        self, ws: WebSocket, session: Session, pool: Executor, settings: Settings,
+        busy: Callable[[], int] = lambda: 1,
+    ) -> None:
         self.ws, self.session, self.pool = ws, session, pool
-        self.interval = 1.0 / settings.max_fps
+        self.max_fps, self.max_total_fps = settings.max_fps, settings.max_total_fps
+        self.busy = busy  # how many sessions are training on this server now
         self.max_bytes = settings.max_message_bytes
         self.idle_seconds = settings.idle_minutes * 60
         self.wake = asyncio.Event()
@@ -90,6 +94,11 @@ class Connection:
         await asyncio.sleep(0.2)  # let the outbox deliver it
         self.session.running = False
         await self.ws.close(code=1001, reason="idle")  # the client's answer ends _receive
+
+    def interval(self) -> float:
+        """Seconds between frames: the tab's cap, or a fair share of the server's frame budget
+        when many tabs train at once (a class)."""
+        return max(1.0 / self.max_fps, self.busy() / self.max_total_fps)
 
     def changed(self) -> None:
         """The session changed outside this socket (an upload): show it."""
@@ -156,7 +165,7 @@ class Connection:
                 self.dirty = False
                 self._offer_frame(await self._locked(self.session.frame))
             if self.session.running:
-                await asyncio.sleep(max(0.0, self.interval - (loop.time() - started)))
+                await asyncio.sleep(max(0.0, self.interval() - (loop.time() - started)))
             else:
                 self.wake.clear()
                 if not (self.dirty and self.outbox.wants_frame()):

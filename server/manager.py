@@ -36,6 +36,10 @@ class SessionManager:
     def close(self, session: Session) -> None:
         self.sessions.pop(session.id, None)
 
+    def training(self) -> int:
+        """How many sessions are training now."""
+        return sum(1 for s in self.sessions.values() if s.running)
+
     def __len__(self) -> int:
         return len(self.sessions)
 
