@@ -14,6 +14,8 @@ import numpy as np
 
 def pca_basis(x: np.ndarray, dims: int = 2) -> tuple[np.ndarray, np.ndarray]:
     """The mean of ``x`` and its top ``dims`` principal directions, as rows (dims, width)."""
+    if len(x) == 0 or not np.isfinite(x).all():  # nothing (or NaN, diverged) to analyse
+        return np.zeros(x.shape[1]), np.eye(dims, x.shape[1])
     mean = x.mean(axis=0)
     centred = x - mean
     if not np.any(centred):

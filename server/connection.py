@@ -160,10 +160,21 @@ class Connection:
         while True:
             started = loop.time()
             if self.session.running:
-                await self._train(self.session.config.view.speed, only_if_running=True)
+                try:
+                    await self._train(self.session.config.view.speed, only_if_running=True)
+                except Exception:  # a bug must not kill the session: pause, say so
+                    log.exception("training session %s failed", self.session.id)
+                    self.session.running = False
+                    self._send(error_event("training stopped on an internal error; press play "
+                                           "or reset to go on"))
+                    self._send_state()
             if self.dirty and self.outbox.wants_frame():
                 self.dirty = False
-                self._offer_frame(await self._locked(self.session.frame))
+                try:
+                    self._offer_frame(await self._locked(self.session.frame))
+                except Exception:  # a bug must not kill the session: say so, keep going
+                    log.exception("frame of session %s failed", self.session.id)
+                    self._send(error_event("this step could not be drawn; training goes on"))
             if self.session.running:
                 await asyncio.sleep(max(0.0, self.interval() - (loop.time() - started)))
             else:

@@ -189,3 +189,16 @@ def test_regression_learns_the_plane() -> None:
     session, _, _ = frame_of({"data": {"dataset": "plane"}, "model": {"activation": "linear"}},
                              steps=300)
     assert session.metrics().test_loss < 1e-3
+
+
+def test_a_diverged_network_still_draws_in_every_projection() -> None:
+    for projection in ("pair", "pca", "3d"):
+        session = Session(merge_config(ExperimentConfig(), {
+            "model": {"width": 3, "depth": 2}, "view": {"projection": projection}}),
+            torch.device("cpu"))
+        with torch.no_grad():
+            for p in session.net.parameters():
+                p.fill_(float("nan"))
+        header, arrays = decode_frame(session.frame())
+        assert header["metrics"]["train_loss"] is None
+        assert np.isnan(arrays["stage3/points"]).all()
