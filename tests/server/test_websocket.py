@@ -186,3 +186,27 @@ def test_an_idle_tab_is_closed_with_a_message_and_its_session_freed(tmp_path: Pa
                 message = ws.receive()
             assert message["code"] == 1001
         assert client.get("/api/health").json()["sessions"] == 0
+
+
+def test_a_real_divergence_pauses_still_draws_and_reset_recovers(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        send(ws, type="configure", changes={
+            "model": {"width": 16, "depth": 6, "activation": "linear"},
+            "train": {"optimizer": "sgd", "lr": 10.0}, "view": {"projection": "pca"}})
+        next_event(ws, "state")
+        send(ws, type="step", count=200)
+        assert "diverged" in next_event(ws, "diverged")["message"].lower()
+        header, _ = next_frame(ws)  # the broken network is still drawn
+        while header["metrics"]["train_loss"] is not None:
+            header, _ = next_frame(ws)
+        send(ws, type="configure", changes={"train": {"lr": 0.01}})
+        send(ws, type="reset")
+        for _ in range(2):
+            state = next_event(ws, "state")
+        assert state["step"] == 0
+        send(ws, type="step", count=5)
+        assert next_event(ws, "state")["step"] == 5
+        header, _ = next_frame(ws)
+        while header["step"] != 5:
+            header, _ = next_frame(ws)
+        assert header["metrics"]["train_loss"] is not None
