@@ -107,24 +107,46 @@ class Regions:
     value: np.ndarray | None = None  # (R, R) float32, regression only
 
 
-@torch.no_grad()
 def stage_regions(
     net: FoldNet, k: int, extent: Extent, resolution: int, device: torch.device | str = "cpu"
 ) -> Regions:
     """Decision regions in stage ``k`` (a 2-wide stage): ``net[k:]`` applied to a grid over it."""
-    xs, ys = region_axes(extent, resolution)
-    grid = torch.as_tensor(region_points(xs, ys), device=device)
-    out = net[k:](grid)
-    if out.shape[1] == 1:
-        value = out[:, 0].cpu().numpy().reshape(resolution, resolution).astype(np.float32)
-        return Regions(xs=xs, ys=ys, label=None, conf=None, value=value)
-    probs = torch.softmax(out, dim=1).cpu().numpy()
-    return Regions(
-        xs=xs,
-        ys=ys,
-        label=probs.argmax(axis=1).reshape(resolution, resolution).astype(np.uint8),
-        conf=probs.max(axis=1).reshape(resolution, resolution).astype(np.float32),
-    )
+    return all_stage_regions(net, {k: extent}, resolution, device)[k]
+
+
+@torch.no_grad()
+def all_stage_regions(
+    net: FoldNet, extents: dict[int, Extent], resolution: int, device: torch.device | str = "cpu"
+) -> dict[int, Regions]:
+    """The regions of several 2-wide stages in one pass: each stage's grid joins the batch at
+    its stage and rides through the rest of the network with the grids that joined earlier."""
+    axes = {k: region_axes(extent, resolution) for k, extent in extents.items()}
+    cells = resolution * resolution
+    order = sorted(extents)
+    batch: torch.Tensor | None = None
+    for k in range(net.n_stages):
+        if k in axes:
+            grid = torch.as_tensor(region_points(*axes[k]), device=device)
+            batch = grid if batch is None else torch.cat([batch, grid])
+        if batch is not None and k < len(net):
+            batch = net.body[k](batch)
+    assert batch is not None
+    out: dict[int, Regions] = {}
+    if batch.shape[1] == 1:
+        values = batch[:, 0].cpu().numpy().astype(np.float32)
+        for i, k in enumerate(order):
+            value = values[i * cells:(i + 1) * cells].reshape(resolution, resolution)
+            out[k] = Regions(xs=axes[k][0], ys=axes[k][1], label=None, conf=None, value=value)
+        return out
+    conf, label = torch.softmax(batch, dim=1).max(dim=1)
+    labels = label.to(torch.uint8).cpu().numpy()
+    confs = conf.cpu().numpy().astype(np.float32)
+    for i, k in enumerate(order):
+        part = slice(i * cells, (i + 1) * cells)
+        out[k] = Regions(xs=axes[k][0], ys=axes[k][1],
+                         label=labels[part].reshape(resolution, resolution),
+                         conf=confs[part].reshape(resolution, resolution))
+    return out
 
 
 @torch.no_grad()

@@ -12,7 +12,7 @@ from torch import nn
 from nets.diagnostics import network_death
 from nets.linalg import decompose, shear_form
 from nets.model import FoldNet
-from nets.probe import Extent, fit_extent, grid_lines, probe, stage_regions, unit_maps
+from nets.probe import Extent, all_stage_regions, fit_extent, grid_lines, probe, unit_maps
 from nets.train import LayerStats, Metrics
 from server.frames import PROTOCOL, encode_frame
 from server.schemas import ViewConfig
@@ -68,25 +68,28 @@ def build_frame(
     arrays: dict[str, np.ndarray] = {
         "targets" if regression else "labels": labels, "pred": result.pred}
     stages: list[dict[str, Any]] = []
-    feeds_classifier = len(net) - 1
+    boxes: dict[int, Extent] = {}
     for stage, stage_view in zip(info, views, strict=True):
         k = stage.index
         points = stage_view.apply(result.points[k])
         arrays[f"stage{k}/points"] = points
         arrays[f"stage{k}/grid"] = stage_view.apply(result.grid[k])
         box = extent if k == 0 else fit_extent(points)
-        entry: dict[str, Any] = {
-            "index": k, "kind": stage.kind, "layer": stage.layer, "width": stage.width,
-            **stage_view.describe(), "extent": list(box), "regions": False,
-        }
         if stage_view.is_plane and (k == 0 or view.regions):
-            regions = stage_regions(net, k, box, view.region_resolution, device)
-            prefix = "region" if k == 0 else f"stage{k}/region"
-            for name in ("label", "conf", "value"):
-                if (grid := getattr(regions, name)) is not None:
-                    arrays[f"{prefix}/{name}"] = grid
-            arrays[f"{prefix}/x"], arrays[f"{prefix}/y"] = regions.xs, regions.ys
-            entry["regions"] = True
+            boxes[k] = box
+        stages.append({
+            "index": k, "kind": stage.kind, "layer": stage.layer, "width": stage.width,
+            **stage_view.describe(), "extent": list(box), "regions": k in boxes,
+        })
+    for k, regions in all_stage_regions(net, boxes, view.region_resolution, device).items():
+        prefix = "region" if k == 0 else f"stage{k}/region"
+        for name in ("label", "conf", "value"):
+            if (grid := getattr(regions, name)) is not None:
+                arrays[f"{prefix}/{name}"] = grid
+        arrays[f"{prefix}/x"], arrays[f"{prefix}/y"] = regions.xs, regions.ys
+    feeds_classifier = len(net) - 1
+    for stage, stage_view, entry in zip(info, views, stages, strict=True):
+        k = stage.index
         if stage.kind == "fold" and deaths is not None:
             death = deaths[stage.layer - 1]
             arrays[f"stage{k}/dead"] = death.dead_points.astype(np.uint8)
@@ -94,7 +97,6 @@ def build_frame(
             entry["dead_units"] = death.dead_units
         if k == feeds_classifier and stage_view.is_plane and net.classes == 2:
             entry["boundary"] = classifier_line(net)
-        stages.append(entry)
     if view.units:
         arrays.update(unit_arrays(net, extent, view.unit_resolution, device))
     header = {
