@@ -111,18 +111,20 @@ def stage_regions(
     net: FoldNet, k: int, extent: Extent, resolution: int, device: torch.device | str = "cpu"
 ) -> Regions:
     """Decision regions in stage ``k`` (a 2-wide stage): ``net[k:]`` applied to a grid over it."""
-    return all_stage_regions(net, {k: extent}, resolution, device)[k]
+    return all_stage_regions(net, {k: extent}, {k: resolution}, device)[k]
 
 
 @torch.no_grad()
 def all_stage_regions(
-    net: FoldNet, extents: dict[int, Extent], resolution: int, device: torch.device | str = "cpu"
+    net: FoldNet, extents: dict[int, Extent], resolutions: dict[int, int],
+    device: torch.device | str = "cpu",
 ) -> dict[int, Regions]:
-    """The regions of several 2-wide stages in one pass: each stage's grid joins the batch at
-    its stage and rides through the rest of the network with the grids that joined earlier."""
-    axes = {k: region_axes(extent, resolution) for k, extent in extents.items()}
-    cells = resolution * resolution
+    """The regions of several 2-wide stages in one pass: each stage's grid (``resolutions[k]``
+    cells a side) joins the batch at its stage and rides through the rest of the network with
+    the grids that joined earlier."""
+    axes = {k: region_axes(extent, resolutions[k]) for k, extent in extents.items()}
     order = sorted(extents)
+    starts = np.cumsum([0] + [resolutions[k] ** 2 for k in order])
     batch: torch.Tensor | None = None
     for k in range(net.n_stages):
         if k in axes:
@@ -135,17 +137,17 @@ def all_stage_regions(
     if batch.shape[1] == 1:
         values = batch[:, 0].cpu().numpy().astype(np.float32)
         for i, k in enumerate(order):
-            value = values[i * cells:(i + 1) * cells].reshape(resolution, resolution)
+            side = resolutions[k]
+            value = values[starts[i]:starts[i + 1]].reshape(side, side)
             out[k] = Regions(xs=axes[k][0], ys=axes[k][1], label=None, conf=None, value=value)
         return out
     conf, label = torch.softmax(batch, dim=1).max(dim=1)
     labels = label.to(torch.uint8).cpu().numpy()
     confs = conf.cpu().numpy().astype(np.float32)
     for i, k in enumerate(order):
-        part = slice(i * cells, (i + 1) * cells)
-        out[k] = Regions(xs=axes[k][0], ys=axes[k][1],
-                         label=labels[part].reshape(resolution, resolution),
-                         conf=confs[part].reshape(resolution, resolution))
+        side, part = resolutions[k], slice(starts[i], starts[i + 1])
+        out[k] = Regions(xs=axes[k][0], ys=axes[k][1], label=labels[part].reshape(side, side),
+                         conf=confs[part].reshape(side, side))
     return out
 
 

@@ -69,6 +69,7 @@ def build_frame(
         "targets" if regression else "labels": labels, "pred": result.pred}
     stages: list[dict[str, Any]] = []
     boxes: dict[int, Extent] = {}
+    sizes: dict[int, int] = {}
     for stage, stage_view in zip(info, views, strict=True):
         k = stage.index
         points = stage_view.apply(result.points[k])
@@ -77,11 +78,12 @@ def build_frame(
         box = extent if k == 0 else fit_extent(points)
         if stage_view.is_plane and (k == 0 or view.regions):
             boxes[k] = box
+            sizes[k] = view.region_resolution if k == 0 else view.stage_region_resolution
         stages.append({
             "index": k, "kind": stage.kind, "layer": stage.layer, "width": stage.width,
             **stage_view.describe(), "extent": list(box), "regions": k in boxes,
         })
-    for k, regions in all_stage_regions(net, boxes, view.region_resolution, device).items():
+    for k, regions in all_stage_regions(net, boxes, sizes, device).items():
         prefix = "region" if k == 0 else f"stage{k}/region"
         for name in ("label", "conf", "value"):
             if (grid := getattr(regions, name)) is not None:

@@ -76,7 +76,9 @@ class ViewConfig(StrictModel):
     regions: bool = Field(True, description="decision regions in every 2-wide stage")
     grid_lines: int = Field(13, ge=3, le=41)
     grid_samples: int = Field(33, ge=8, le=129)
-    region_resolution: int = Field(48, ge=8, le=128)
+    region_resolution: int = Field(48, ge=8, le=128, description="cells a side, input plane")
+    stage_region_resolution: int = Field(
+        32, ge=8, le=128, description="cells a side of the regions in the other stages")
     units: bool = Field(False, description="every hidden unit's output over the input plane")
     unit_resolution: int = Field(24, ge=8, le=64)
 

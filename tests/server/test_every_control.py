@@ -37,6 +37,7 @@ CHANGES: dict[str, tuple[Any, dict[str, dict[str, Any]]]] = {
     "view.grid_lines": (5, {}),
     "view.grid_samples": (9, {}),
     "view.region_resolution": (16, {}),
+    "view.stage_region_resolution": (12, {}),
     "view.units": (True, {}),
     "view.unit_resolution": (8, {"view": {"units": True}}),
     "view.projection": ("pca", {"model": {"width": 5}}),
