@@ -64,6 +64,11 @@ const SECTIONS = [
       { path: "view.regions", kind: "toggle" },
       { path: "view.grid_lines", kind: "choice", values: [5, 7, 9, 13, 17, 21, 31, 41] },
       { path: "view.region_resolution", kind: "choice", values: [16, 24, 32, 48, 64, 96, 128] },
+      {
+        path: "view.stage_region_resolution",
+        kind: "choice",
+        values: [16, 24, 32, 48, 64, 96, 128],
+      },
     ],
   },
 ];

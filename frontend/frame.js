@@ -52,7 +52,7 @@ export function flatten3(a, b, c) {
 
 /**
  * Split interleaved (N, d) coordinates (d = 2, or 3 seen obliquely) into x and y columns,
- * rows `start` to `end` (Plotly wants columns).
+ * rows `start` to `end` (the views draw from columns).
  */
 export function columns(values, d = 2, start = 0, end = values.length / d) {
   const n = Math.max(0, end - start);
@@ -71,7 +71,7 @@ export function columns(values, d = 2, start = 0, end = values.length / d) {
 
 /**
  * Grid lines (2·lines, samples, d) as one polyline with a NaN gap after every line, so that
- * one Plotly trace draws them all.
+ * one path draws them all.
  */
 export function gridPolyline(grid, lines, samples, d = 2) {
   const count = 2 * lines;

@@ -1,17 +1,22 @@
 // Wiring: load the schema, build the controls, connect, apply the link's experiment, start
-// training, and draw the latest frame once per animation frame.
+// training, and draw the latest frame once per animation frame (with the morph, if it plays).
 
 import { Controls } from "./controls.js";
 import { decodeFrame } from "./frame.js";
 import { getLanguage, initialLanguage, onLanguageChange, setLanguage, t } from "./i18n.js";
 import { Socket, socketUrl } from "./socket.js";
 import { change, difference, merge, readQuery, state, writeQuery } from "./state.js";
+import { DeadView } from "./views/dead.js";
+import { FocusView } from "./views/focus.js";
 import { InputView } from "./views/input.js";
 import { MessageBar } from "./views/messages.js";
 import { MetricsView } from "./views/metrics.js";
+import { MorphPlayer } from "./views/morph.js";
+import { RangeKeeper } from "./views/ranges.js";
 import { StagesView } from "./views/stages.js";
 
-const CHART_EVERY_MS = 120;
+// The charts over time are redrawn at most this often (a millisecond or two each).
+const CHART_EVERY_MS = 150;
 
 // What the browser tests (and a curious student with the console open) can read.
 const spacefold = {
@@ -19,13 +24,36 @@ const spacefold = {
   received: 0, // frames received (some are skipped when they arrive faster than we draw)
   receivedAt: 0, // performance.now() when the last one came
   pending: false, // a frame waits to be drawn
+  drawTotalMs: 0, // ms spent drawing frames, in all
+  drawParts: {}, // ... and by view: {input, stages, focus, charts}
   lastHeader: null,
+  lastFrame: null, // the last frame drawn: {header, arrays, shapes}
   stageCount: 0,
   state,
+  views: {},
 };
 window.spacefold = spacefold;
 
 const $ = (id) => document.getElementById(id);
+
+/** Milliseconds between laps, by name. */
+class Stopwatch {
+  constructor() {
+    this.start = performance.now();
+    this.last = this.start;
+    this.laps = {};
+  }
+
+  lap(name) {
+    const now = performance.now();
+    this.laps[name] = now - this.last;
+    this.last = now;
+  }
+
+  get total() {
+    return this.last - this.start;
+  }
+}
 
 async function fetchSchema() {
   const response = await fetch("/api/schema");
@@ -45,9 +73,67 @@ async function main() {
   }
   state.schema = schema;
 
+  // Drawing happens in one animation-frame callback (draw, below); anything may ask for one.
+  let scheduled = false;
+  let draw = () => {};
+  const request = () => {
+    if (scheduled) return;
+    scheduled = true;
+    requestAnimationFrame((now) => draw(now));
+  };
+
+  const ranges = new RangeKeeper();
   const input = new InputView($("plot-input"), $("legend"));
-  const stages = new StagesView($("plot-stages"));
-  const metrics = new MetricsView($("metrics"), $("plot-metrics"));
+  const metrics = new MetricsView($("metrics"), $("plot-metrics"), $("metrics-legend"));
+  const dead = new DeadView({
+    box: $("dead-box"),
+    chart: $("plot-dead"),
+    legend: $("dead-legend"),
+    note: $("dead-note"),
+  });
+  const focus = new FocusView(
+    {
+      root: $("focus"),
+      canvas: $("focus-canvas"),
+      plot3d: $("focus-3d"),
+      title: $("focus-title"),
+      detail: $("focus-detail"),
+      notice: $("focus-notice"),
+      info: $("focus-info"),
+    },
+    ranges,
+    () => request(),
+  );
+  let stages = null;
+  const player = new MorphPlayer(
+    {
+      play: $("morph-play"),
+      scrub: $("morph-scrub"),
+      speed: $("morph-speed"),
+      stages: $("morph-stages"),
+      caption: $("morph-caption"),
+      phases: $("morph-phases"),
+    },
+    (s) => {
+      focus.setPosition(s);
+      const whole = Math.abs(s - Math.round(s)) < 1e-9;
+      stages?.select(whole ? [Math.round(s)] : [Math.floor(s), Math.floor(s) + 1]);
+      request();
+    },
+    request,
+  );
+  // A stage panel clicked: show it in the focus view, and bring that into sight.
+  const focusStage = (p) => player.goTo(p);
+  stages = new StagesView($("plot-stages"), ranges, (p) => {
+    focusStage(p);
+    $("focus").scrollIntoView({ block: "nearest", behavior: "smooth" });
+  });
+  $("lock-axes").addEventListener("change", (event) => {
+    ranges.setLocked(event.target.checked);
+    focus.redraw();
+  });
+  Object.assign(spacefold.views, { input, stages, focus, player, metrics, dead, ranges });
+  spacefold.focusStage = focusStage;
 
   // The experiment the page should run: the link's, on top of the server's defaults.
   const query = readQuery(schema, location.search);
@@ -78,7 +164,10 @@ async function main() {
         send({ type: "step", count: 1 });
         return;
       }
-      if (name === "reset") metrics.clear();
+      if (name === "reset") {
+        metrics.clear();
+        dead.clear();
+      }
       send({ type: name });
     },
   });
@@ -122,35 +211,63 @@ async function main() {
     if (stages.projected) note.textContent = t("stages.projected");
   };
 
-  // Drawing: keep only the newest frame; draw it on the next animation frame.
+  // Drawing: keep only the newest frame; draw it on the next animation frame, then move the
+  // morph on (if it plays) and redraw the focus view if anything it shows changed.
   let pending = null;
-  let scheduled = false;
-  let chartDrawn = 0;
-  const draw = () => {
+  let chartsDrawn = 0;
+  let chartsLater = null;
+  const drawCharts = (now) => {
+    const stale = metrics.drawn !== metrics.revision || dead.drawn !== dead.revision;
+    if (!stale) return;
+    if (now - chartsDrawn < CHART_EVERY_MS) {
+      // Not yet: draw them a little later, so that the last frame's numbers always show.
+      chartsLater ??= setTimeout(() => {
+        chartsLater = null;
+        request();
+      }, CHART_EVERY_MS);
+      return;
+    }
+    chartsDrawn = now;
+    metrics.draw();
+    dead.draw();
+  };
+  draw = (now) => {
     scheduled = false;
     const frame = pending;
     pending = null;
     spacefold.pending = false;
-    if (!frame) return;
-    const { header } = frame;
-    const t0 = performance.now();
-    input.update(frame);
-    const t1 = performance.now();
-    stages.update(frame, state.config?.view ?? {});
-    const t2 = performance.now();
-    metrics.push(header);
-    if (t2 - chartDrawn > CHART_EVERY_MS) {
-      chartDrawn = t2;
-      metrics.draw();
+    const clock = new Stopwatch();
+    if (frame) {
+      const { header } = frame;
+      input.update(frame);
+      clock.lap("input");
+      stages.update(frame, state.config?.view ?? {});
+      clock.lap("stages");
+      metrics.push(header);
+      dead.push(header);
+      player.setHeader(header);
+      focus.setFrame(frame);
+      renderNote();
+      renderSummary(header);
     }
-    renderNote();
-    renderSummary(header);
-    const t3 = performance.now();
-    spacefold.drawMs = { input: t1 - t0, stages: t2 - t1, metrics: t3 - t2 };
-    send({ type: "ack" }); // drawn: the server may send the next one (flow control)
-    spacefold.frames++;
-    spacefold.lastHeader = header;
-    spacefold.stageCount = stages.stageCount;
+    const playing = player.tick(now);
+    focus.render();
+    clock.lap("focus");
+    drawCharts(now);
+    clock.lap("charts");
+    if (frame) {
+      spacefold.drawMs = clock.total;
+      spacefold.drawTotalMs += clock.total;
+      for (const [part, ms] of Object.entries(clock.laps)) {
+        spacefold.drawParts[part] = (spacefold.drawParts[part] ?? 0) + ms;
+      }
+      send({ type: "ack" }); // drawn: the server may send the next one (flow control)
+      spacefold.frames++;
+      spacefold.lastHeader = frame.header;
+      spacefold.lastFrame = frame;
+      spacefold.stageCount = stages.stageCount;
+    }
+    if (playing) request();
   };
 
   socket = new Socket(socketUrl(), {
@@ -170,7 +287,10 @@ async function main() {
       refresh();
     },
     state(message) {
-      if (message.generation !== state.generation) metrics.clear();
+      if (message.generation !== state.generation) {
+        metrics.clear();
+        dead.clear();
+      }
       adopt(message);
       wantRunning = message.running;
       writeQuery(schema, state.config, state.running);
@@ -195,6 +315,7 @@ async function main() {
           key: "btn.reset",
           run: () => {
             metrics.clear();
+            dead.clear();
             wantRunning = true;
             send({ type: "reset" });
             send({ type: "play" });
@@ -229,10 +350,7 @@ async function main() {
       if (pending) send({ type: "ack" }); // replaced before it was drawn
       pending = frame;
       spacefold.pending = true;
-      if (!scheduled) {
-        scheduled = true;
-        requestAnimationFrame(draw);
-      }
+      request();
     },
     close() {
       const wasConnected = state.connected;
@@ -253,6 +371,9 @@ async function main() {
     input.relabel();
     stages.redraw();
     metrics.relabel();
+    dead.relabel();
+    player.relabel();
+    focus.redraw();
     messages.relabel();
     renderStatus();
     renderNote();

@@ -120,6 +120,11 @@ export function parseField(field, raw) {
     return { why: "why.notBoolean", params: {} };
   }
   if (field.type === "array") {
+    if (Array.isArray(field.default) && field.default.some((v) => typeof v === "string")) {
+      const names = raw.split(",").map((part) => part.trim());
+      if (names.some((name) => name === "")) return { why: "why.notList", params: {} };
+      return { value: names }; // the server checks the names
+    }
     const parts = raw.split(",").map((part) => Number(part.trim()));
     if (parts.some((v) => !Number.isInteger(v) || v < 0)) {
       return { why: "why.notList", params: {} };

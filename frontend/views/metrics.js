@@ -1,24 +1,30 @@
 // Metrics: step, loss and accuracy as text, and a small chart of them over the steps.
 
 import { t } from "../i18n.js";
-import { FONT, INK, MUTED } from "./palette.js";
+import { LineChart, renderLegend } from "./chart.js";
 
 const MAX_POINTS = 2000; // history is halved (every other point kept) past this
-const PLOT_CONFIG = { displayModeBar: false, responsive: true };
 const LOSS_COLOR = "#b4532a";
 const ACC_COLOR = "#2563a6";
+const DOTTED = [2, 3];
 
 export class MetricsView {
   /**
    * @param {HTMLElement} root element holding the [data-metric] value cells
-   * @param {HTMLElement} chart the graph div for the chart
+   * @param {HTMLCanvasElement} chart the chart's canvas
+   * @param {HTMLElement} legend the chart's legend
    */
-  constructor(root, chart) {
+  constructor(root, chart, legend) {
     this.root = root;
-    this.chart = chart;
+    this.chart = new LineChart(chart, {
+      left: { range: null, color: LOSS_COLOR },
+      right: { range: [0, 1.02], percent: true, color: ACC_COLOR },
+    });
+    this.legend = legend;
     this.revision = 0;
     this.drawn = -1;
     this.clear();
+    this.renderLegend();
   }
 
   clear() {
@@ -68,67 +74,31 @@ export class MetricsView {
     if (!force && this.drawn === this.revision) return;
     this.drawn = this.revision;
     const h = this.history;
-    const line = (y, name, color, dash, axis) => ({
-      type: "scatter",
-      mode: "lines",
+    const series = [
+      ["trainLoss", h.trainLoss, LOSS_COLOR, null, "left"],
+      ["testLoss", h.testLoss, LOSS_COLOR, DOTTED, "left"],
+      ["trainAcc", h.trainAcc, ACC_COLOR, null, "right"],
+      ["testAcc", h.testAcc, ACC_COLOR, DOTTED, "right"],
+    ].map(([name, y, color, dash, axis]) => ({ name, y, color, dash, axis, width: 2 }));
+    this.chart.draw({
       x: h.step,
-      y,
-      name,
-      yaxis: axis,
-      line: { color, width: 2, dash },
-      hoverinfo: "skip",
+      series,
+      titles: { x: t("chart.step"), left: t("metrics.loss"), right: t("metrics.acc") },
     });
-    const traces = [
-      line(h.trainLoss, t("chart.trainLoss"), LOSS_COLOR, "solid", "y"),
-      line(h.testLoss, t("chart.testLoss"), LOSS_COLOR, "dot", "y"),
-      line(h.trainAcc, t("chart.trainAcc"), ACC_COLOR, "solid", "y2"),
-      line(h.testAcc, t("chart.testAcc"), ACC_COLOR, "dot", "y2"),
-    ];
-    const axisFont = { size: 10, color: MUTED };
-    const layout = {
-      margin: { l: 40, r: 40, t: 8, b: 52 },
-      paper_bgcolor: "rgba(0,0,0,0)",
-      plot_bgcolor: "white",
-      font: { family: FONT, color: INK, size: 11 },
-      hovermode: false,
-      dragmode: false,
-      datarevision: this.revision,
-      showlegend: true,
-      legend: { orientation: "h", x: 0, y: -0.22, yanchor: "top", font: { size: 11 } },
-      xaxis: {
-        title: { text: t("chart.step"), font: axisFont, standoff: 2 },
-        tickfont: axisFont,
-        rangemode: "tozero",
-        gridcolor: "#eef1f4",
-        fixedrange: true,
-        zeroline: false,
-      },
-      yaxis: {
-        title: { text: t("metrics.loss"), font: { ...axisFont, color: LOSS_COLOR } },
-        tickfont: { ...axisFont, color: LOSS_COLOR },
-        rangemode: "tozero",
-        gridcolor: "#eef1f4",
-        fixedrange: true,
-        zeroline: false,
-      },
-      yaxis2: {
-        title: { text: t("metrics.acc"), font: { ...axisFont, color: ACC_COLOR } },
-        tickfont: { ...axisFont, color: ACC_COLOR },
-        overlaying: "y",
-        side: "right",
-        range: [0, 1.02],
-        tickvals: [0, 0.25, 0.5, 0.75, 1],
-        tickformat: ".0%",
-        showgrid: false,
-        fixedrange: true,
-        zeroline: false,
-      },
-    };
-    Plotly.react(this.chart, traces, layout, PLOT_CONFIG);
+  }
+
+  renderLegend() {
+    renderLegend(this.legend, [
+      { label: t("chart.trainLoss"), color: LOSS_COLOR },
+      { label: t("chart.testLoss"), color: LOSS_COLOR, dash: true },
+      { label: t("chart.trainAcc"), color: ACC_COLOR },
+      { label: t("chart.testAcc"), color: ACC_COLOR, dash: true },
+    ]);
   }
 
   relabel() {
     this.showEpoch();
+    this.renderLegend();
     this.draw(true);
   }
 }

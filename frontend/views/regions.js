@@ -1,32 +1,28 @@
-// Decision regions: a small RGB image (one pixel per region cell) that the browser stretches,
+// Decision regions: a small RGB image (a few pixels per region cell) that the canvas stretches,
 // smoothly, over the cells' box behind the points; and, for two classes, the 50 % line.
-//
-// Why not a Plotly heatmap with zsmooth "best"? Plotly re-rasterises that at the plot's pixel
-// size on every update (about 50 ms a frame for the input plane alone, without a GPU); this
-// draws R×R pixels and lets the browser scale them.
+// Images are painted only when their arrays change (a new frame), and kept per stage.
 
 import { levelLine } from "./contour.js";
-import { classColor } from "./palette.js";
-
-const BOUNDARY_COLOR = "rgba(31, 41, 51, 0.55)";
-
-function rgb(hex) {
-  const n = parseInt(hex.slice(1), 16);
-  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
-}
+import { classColor, rampColor, rgb } from "./palette.js";
 
 function mixWhite(color, amount) {
   return color.map((c) => c + (255 - c) * amount);
 }
 
-/** The region arrays of stage `index` (stage 0: the input plane), or null if it has none. */
+/**
+ * The region arrays of stage `index` (stage 0: the input plane), or null if it has none:
+ * {label, conf, x, y} for classes, {value, x, y} for a regression net.
+ */
 export function regionArrays(arrays, index) {
-  const prefix = index === 0 && !arrays.has("stage0/region/label") ? "region" : `stage${index}/region`;
-  const label = arrays.get(`${prefix}/label`);
-  const conf = arrays.get(`${prefix}/conf`);
+  const prefix = index === 0 && !arrays.has("stage0/region/x") ? "region" : `stage${index}/region`;
   const x = arrays.get(`${prefix}/x`);
   const y = arrays.get(`${prefix}/y`);
-  if (!label || !conf || !x || !y || x.length < 2 || y.length < 2) return null;
+  if (!x || !y || x.length < 2 || y.length < 2) return null;
+  const value = arrays.get(`${prefix}/value`);
+  if (value) return { value, x, y };
+  const label = arrays.get(`${prefix}/label`);
+  const conf = arrays.get(`${prefix}/conf`);
+  if (!label || !conf) return null;
   return { label, conf, x, y };
 }
 
@@ -37,16 +33,14 @@ function probabilityOfOne(label, conf) {
   return p;
 }
 
-let canvas = null;
-
 const CLIP = 1e-6;
 
 /** Log-odds of P(class 1) per cell: the network's output is piecewise linear in these. */
 function logOdds(label, conf) {
-  const p = probabilityOfOne(label, conf);
-  const out = new Float32Array(p.length);
-  for (let i = 0; i < p.length; i++) {
-    const q = Math.min(1 - CLIP, Math.max(CLIP, p[i]));
+  const out = new Float32Array(label.length);
+  for (let i = 0; i < out.length; i++) {
+    const p = label[i] === 1 ? conf[i] : 1 - conf[i];
+    const q = Math.min(1 - CLIP, Math.max(CLIP, p));
     out[i] = Math.log(q / (1 - q));
   }
   return out;
@@ -78,96 +72,109 @@ function sample(values, rows, cols, factor) {
   return { values: out, width, height };
 }
 
-/**
- * Paint the regions into an image: two classes shade from class 0 through white to class 1
- * by probability, interpolated `factor` times finer in log-odds (so that a sharp boundary
- * stays a clean line instead of a staircase of cells); K classes take their class colour,
- * paler where the network is unsure, one pixel per cell (the browser smooths the rest).
- * @returns {string} a data: URL
- */
-function paint(region, classes, factor) {
-  const cols = region.x.length;
-  const rows = region.y.length;
-  const strong = [];
-  for (let k = 0; k < Math.max(classes, 2); k++) strong.push(mixWhite(rgb(classColor(k)), 0.45));
-  const pale = strong.map((c) => mixWhite(c, 0.8));
-  let width = cols;
-  let height = rows;
-  let colorAt;
-  if (classes <= 2) {
-    const fine = sample(logOdds(region.label, region.conf), rows, cols, factor);
-    width = fine.width;
-    height = fine.height;
-    colorAt = (cell) => {
-      const p = 1 / (1 + Math.exp(-fine.values[cell]));
-      const side = p >= 0.5 ? strong[1] : strong[0];
-      const amount = Math.abs(p - 0.5) * 2; // 0 at the boundary (white), 1 when sure
-      return side.map((c) => 250 + (c - 250) * amount);
-    };
-  } else {
-    const floor = 1 / classes;
-    colorAt = (cell) => {
-      const k = region.label[cell];
-      const sure = Math.min(1, Math.max(0, (region.conf[cell] - floor) / (1 - floor)));
-      return pale[k].map((c, n) => c + (strong[k][n] - c) * sure);
-    };
-  }
-  canvas ??= document.createElement("canvas");
-  canvas.width = width;
-  canvas.height = height;
+/** Write RGB pixels (row 0 = the lowest y, as the region rows) into a canvas. */
+function fill(canvas, width, height, colorAt) {
+  if (canvas.width !== width) canvas.width = width;
+  if (canvas.height !== height) canvas.height = height;
   const context = canvas.getContext("2d");
   const image = context.createImageData(width, height);
-  for (let i = 0; i < height; i++) {
-    const flipped = height - 1 - i; // region rows go bottom to top, image rows top to bottom
-    for (let j = 0; j < width; j++) {
-      const color = colorAt(i * width + j);
-      const o = 4 * (flipped * width + j);
-      image.data[o] = color[0];
-      image.data[o + 1] = color[1];
-      image.data[o + 2] = color[2];
-      image.data[o + 3] = 255;
-    }
+  const data = image.data;
+  const color = [0, 0, 0];
+  for (let cell = 0; cell < width * height; cell++) {
+    colorAt(cell, color);
+    const o = 4 * cell;
+    data[o] = color[0];
+    data[o + 1] = color[1];
+    data[o + 2] = color[2];
+    data[o + 3] = 255;
   }
   context.putImageData(image, 0, 0);
-  return canvas.toDataURL();
 }
 
 /**
- * Layout image and traces for one set of regions on axes `x{suffix}`/`y{suffix}`, painted
- * `factor` times finer than the region grid (two classes).
- * @returns {{image: object, traces: object[]}}
+ * Paint the regions: two classes shade from class 1 through white to class 2 by probability,
+ * interpolated `factor` times finer in log-odds (so that a sharp boundary stays a clean line
+ * instead of a staircase of cells); K classes take their class colour, paler where the
+ * network is unsure, one pixel per cell (the canvas smooths the rest); a regression net's
+ * value runs through the same two colours, over `valueRange`.
  */
-export function regionLayers(region, classes, suffix = "", factor = 1) {
+function paint(canvas, region, classes, factor, valueRange) {
+  const cols = region.x.length;
+  const rows = region.y.length;
+  if (region.value) {
+    const [lo, hi] = valueRange;
+    const span = hi > lo ? hi - lo : 1;
+    fill(canvas, cols, rows, (cell, out) => {
+      const c = rampColor((region.value[cell] - lo) / span);
+      out[0] = c[0];
+      out[1] = c[1];
+      out[2] = c[2];
+    });
+    return;
+  }
+  const strong = [];
+  for (let k = 0; k < Math.max(classes, 2); k++) strong.push(mixWhite(rgb(classColor(k)), 0.45));
+  if (classes <= 2) {
+    const fine = sample(logOdds(region.label, region.conf), rows, cols, factor);
+    const [a, b] = strong;
+    fill(canvas, fine.width, fine.height, (cell, out) => {
+      const p = 1 / (1 + Math.exp(-fine.values[cell]));
+      const side = p >= 0.5 ? b : a;
+      const amount = Math.abs(p - 0.5) * 2; // 0 at the boundary (white), 1 when sure
+      out[0] = 250 + (side[0] - 250) * amount;
+      out[1] = 250 + (side[1] - 250) * amount;
+      out[2] = 250 + (side[2] - 250) * amount;
+    });
+    return;
+  }
+  const pale = strong.map((c) => mixWhite(c, 0.8));
+  const floor = 1 / classes;
+  fill(canvas, cols, rows, (cell, out) => {
+    const k = region.label[cell];
+    const sure = Math.min(1, Math.max(0, (region.conf[cell] - floor) / (1 - floor)));
+    for (let n = 0; n < 3; n++) out[n] = pale[k][n] + (strong[k][n] - pale[k][n]) * sure;
+  });
+}
+
+// key -> {source, factor, classes, range, canvas}: one image per stage and detail, repainted
+// when a new frame brings new arrays.
+const images = new Map();
+
+/**
+ * The regions as an image and the box it covers, in data coordinates: [x, y, width, height]
+ * with (x, y) the lower left corner. The image is painted when first looked at (a view out of
+ * sight never looks), and only when its arrays are not the ones it was painted from; `key`
+ * names it (a stage and a detail).
+ */
+export function regionImage(region, classes, factor, key, valueRange = [0, 1]) {
   const { x, y } = region;
   const dx = (x[x.length - 1] - x[0]) / (x.length - 1);
   const dy = (y[y.length - 1] - y[0]) / (y.length - 1);
-  const image = {
-    source: paint(region, classes, factor),
-    xref: `x${suffix}`,
-    yref: `y${suffix}`,
-    x: x[0] - dx / 2,
-    y: y[y.length - 1] + dy / 2,
-    sizex: dx * x.length,
-    sizey: dy * y.length,
-    xanchor: "left",
-    yanchor: "top",
-    sizing: "stretch",
-    layer: "below",
+  return {
+    box: [x[0] - dx / 2, y[0] - dy / 2, dx * x.length, dy * y.length],
+    get image() {
+      const source = region.label ?? region.value;
+      let entry = images.get(key);
+      const stale =
+        !entry ||
+        entry.source !== source ||
+        entry.factor !== factor ||
+        entry.classes !== classes ||
+        entry.range[0] !== valueRange[0] ||
+        entry.range[1] !== valueRange[1];
+      if (stale) {
+        entry ??= { canvas: document.createElement("canvas") };
+        Object.assign(entry, { source, factor, classes, range: valueRange });
+        paint(entry.canvas, region, classes, factor, valueRange);
+        images.set(key, entry);
+      }
+      return entry.canvas;
+    },
   };
-  const traces = [];
-  if (classes <= 2) {
-    const line = levelLine(probabilityOfOne(region.label, region.conf), x, y, 0.5);
-    traces.push({
-      type: "scatter",
-      mode: "lines",
-      name: `boundary${suffix}`,
-      x: line.x,
-      y: line.y,
-      xaxis: `x${suffix}`,
-      yaxis: `y${suffix}`,
-      line: { color: BOUNDARY_COLOR, width: 1.5 },
-      hoverinfo: "skip",
-    });
-  }
-  return { image, traces };
+}
+
+/** The 50 % line of two classes ({x, y} with NaN gaps), or null. */
+export function boundaryLine(region, classes) {
+  if (classes > 2 || !region.label) return null;
+  return levelLine(probabilityOfOne(region.label, region.conf), region.x, region.y, 0.5);
 }

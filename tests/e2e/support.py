@@ -66,7 +66,39 @@ class Tab:
         )
 
     def panel_count(self) -> int:
-        """Subplots Plotly has drawn in the stage strip."""
-        return int(
-            self.js("document.querySelectorAll('#plot-stages .cartesianlayer > .subplot').length")
+        """Panels in the stage strip."""
+        return int(self.js("document.querySelectorAll('[data-testid=stage-panel]').length"))
+
+    def panel_texts(self) -> list[str]:
+        """Every stage panel's title and caption, as shown."""
+        return [str(text) for text in self.js(
+            "Array.from(document.querySelectorAll('[data-testid=stage-panel] .stage-head'),"
+            " (head) => head.innerText.replace(/\\s+/g, ' '))"
+        )]
+
+    def painted(self, selector: str) -> float:
+        """Share of a canvas's pixels that are not white: 0 is an empty plot. The canvas is
+        scrolled into sight first (the page draws only what can be seen)."""
+        self.page.locator(selector).scroll_into_view_if_needed()
+        return float(self.js(PAINTED, selector))
+
+    def settle(self) -> None:
+        """Wait until training is paused and the last frame sent has been drawn."""
+        self.wait(
+            "() => !window.spacefold.state.running && !window.spacefold.pending"
+            " && performance.now() - window.spacefold.receivedAt > 300"
         )
+
+
+PAINTED = """async (selector) => {
+  const frame = () => new Promise((done) => requestAnimationFrame(done));
+  await frame();
+  await frame();
+  const canvas = document.querySelector(selector);
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let ink = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    if (data[i] < 245 || data[i + 1] < 245 || data[i + 2] < 245) ink++;
+  }
+  return ink / (data.length / 4);
+}"""

@@ -33,8 +33,7 @@ def test_width_change_shows_frames_of_the_new_width(tab: Tab) -> None:
     width.press("Enter")
     tab.wait("() => window.spacefold.lastHeader.stages[1].width === 8")
     tab.wait_more_frames(2)
-    labels = tab.js("document.getElementById('plot-stages').layout.annotations.map((a) => a.text)")
-    assert any("units 1,2 of 8" in label for label in labels)
+    assert any("units 1,2 of 8" in text for text in tab.panel_texts())
     assert tab.js("window.spacefold.state.running") is True
     assert "width=8" in tab.page.url
     assert tab.errors == []

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from .support import Tab
 
-STAGE_TITLES = "document.getElementById('plot-stages').layout.annotations.map((a) => a.text)"
+FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
+
+STAGE_TITLES = (
+    "Array.from(document.querySelectorAll('[data-testid=stage-panel] .stage-title'),"
+    " (title) => title.textContent)"
+)
 
 
 def test_language_toggle_switches_labels_to_chinese(tab: Tab) -> None:
@@ -24,6 +32,12 @@ def test_language_toggle_switches_labels_to_chinese(tab: Tab) -> None:
     assert any("输入" in title for title in titles)
     assert any("仿射 1" in title for title in titles)
     assert tab.js("document.documentElement.lang") == "zh-CN"
+    # The close-up, the morph and the dead-point chart too.
+    assert tab.page.get_by_test_id("morph-play").inner_text() == "▶ 播放"
+    assert tab.page.get_by_test_id("morph-caption").inner_text().startswith("第 6 步")
+    assert tab.page.get_by_test_id("focus-title").inner_text() == "折叠 3 · ReLU"
+    assert tab.page.locator(".dead-block h3").inner_text() == "每层被折叠到零的点"
+    assert tab.page.get_by_test_id("lock-axes").locator("xpath=..").inner_text() == "锁定坐标轴"
 
     tab.page.locator("#btn-lang").click()
     assert play.inner_text() == "Play"
@@ -37,3 +51,20 @@ def test_a_chinese_browser_starts_in_chinese(tab: Tab) -> None:
     assert tab.page.locator("#btn-play").inner_text() == "开始"
     assert tab.page.locator("#status-text").inner_text() == "已暂停"
     assert tab.page.locator("#btn-lang").inner_text() == "English"
+
+
+def test_every_string_is_in_both_languages() -> None:
+    """Each key of i18n.js has an English and a Chinese text, and each key the page's code
+    names literally (t("...")) is one of them."""
+    source = (FRONTEND / "i18n.js").read_text()
+    english = source[source.index("  en: {"):source.index("  zh: {")]
+    chinese = source[source.index("  zh: {"):source.index("export const LANGUAGES")]
+    key = re.compile(r'^\s+"([\w.]+)":', re.MULTILINE)
+    en_keys, zh_keys = set(key.findall(english)), set(key.findall(chinese))
+    assert en_keys == zh_keys, (en_keys - zh_keys, zh_keys - en_keys)
+    used = set()
+    for path in [*FRONTEND.glob("*.js"), *FRONTEND.glob("views/*.js"), FRONTEND / "index.html"]:
+        text = path.read_text()
+        used |= set(re.findall(r'\bt\("([\w.]+)"', text))
+        used |= set(re.findall(r'data-i18n(?:-title)?="([\w.]+)"', text))
+    assert used - en_keys == set()

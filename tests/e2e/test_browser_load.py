@@ -12,11 +12,15 @@ def test_page_loads_and_trains_without_console_errors(tab: Tab) -> None:
     # The default experiment: input + 3 hidden layers x (affine, fold) + output.
     assert tab.js("window.spacefold.stageCount") == 8
     assert tab.panel_count() == 8
-    # The input plane has its decision regions behind the points, and its points.
-    regions = tab.js("document.getElementById('plot-input').layout.images[0].source")
-    assert regions.startswith("data:image/png")
-    names = tab.js("document.getElementById('plot-input').data.map((t) => t.name)")
-    assert {"train", "test", "grid"} <= set(names)
+    # The input plane has its decision regions behind the points, and its points: painted.
+    drawn = tab.js("window.spacefold.views.input.drawn")
+    assert drawn["regions"] is True
+    assert len(drawn["x"]) == 400
+    assert tab.painted("#plot-input") > 0.5
+    # Every stage panel and the focus view have something drawn on them.
+    for p in range(8):
+        assert tab.painted(f"[data-testid=stage-panel][data-stage='{p}'] canvas") > 0.2, p
+    assert tab.painted("#focus-canvas") > 0.5
     assert tab.page.locator("#metric-train-acc").inner_text().endswith("%")
     # The experiment is in the address bar, so that a copied link reproduces it.
     tab.wait("() => location.search.includes('dataset=moons')")

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from .support import Tab
 
-# The points of one stage, by trace name, in the stage strip's Plotly figure.
-STAGE_POINTS_X = """(stage) => Array.from(document.getElementById('plot-stages').data
-    .find((trace) => trace.name === `stage${stage}/points`).x.slice(0, 40))"""
-# The input plane's decision regions are drawn as an image behind the points.
-REGIONS = "document.getElementById('plot-input').layout.images[0].source"
+# The points of one stage as its panel in the strip drew them.
+STAGE_POINTS_X = "(p) => Array.from(window.spacefold.views.stages.panels[p].drawn.x.slice(0, 40))"
+# The input plane's decision regions are an image drawn behind the points: its pixels' sum.
+REGIONS = """() => {
+  const image = window.spacefold.views.input.plane.scene.regions.image;
+  const data = image.getContext('2d').getImageData(0, 0, image.width, image.height).data;
+  return data.reduce((a, b) => a + b, 0);
+}"""
 
 
 def test_plots_change_while_training(tab: Tab) -> None:
