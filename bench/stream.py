@@ -85,7 +85,8 @@ def main() -> None:
     view = config.view
     print(f"experiment: {config.data.dataset}, {config.data.points} points, "
           f"{args.depth} hidden layers of width {args.width}; grid {view.grid_lines}x2 lines x "
-          f"{view.grid_samples} samples, regions {view.region_resolution}^2 "
+          f"{view.grid_samples} samples, regions {view.region_resolution}^2 in the input plane, "
+          f"{view.stage_region_resolution}^2 elsewhere "
           f"({'every 2-wide stage' if view.regions else 'input plane only'}), "
           f"projection {view.projection}; torch {torch.__version__}, 1 thread")
     server_side(config, args.seconds)

@@ -72,7 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     port = sock.getsockname()[1]
     url = page_url(settings.host, port)
-    config = uvicorn.Config(app, log_level="warning", ws_max_size=1 << 20, lifespan="on")
+    config = uvicorn.Config(app, log_level="warning", ws_max_size=1 << 20, lifespan="on",
+                            ws_per_message_deflate=False)  # float arrays barely compress
     server = uvicorn.Server(config)
 
     def announce() -> None:
