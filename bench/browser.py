@@ -24,17 +24,9 @@ from typing import Any
 
 from playwright.sync_api import Browser, CDPSession, Page, ViewportSize, sync_playwright
 
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.live_server import live_server
 
-CHROMIUM = os.environ.get("SPACEFOLD_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORT: ViewportSize = {"width": 1600, "height": 1000}
 
 

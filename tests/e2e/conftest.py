@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -25,19 +26,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, sync_playwright
 
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
+
 from .support import WAIT_MS, Server, Tab
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = os.environ.get("SPACEFOLD_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 START_TIMEOUT_S = 60.0
 URL_PATTERN = re.compile(r"http://[^\s/]+/")
 
@@ -91,7 +85,8 @@ def _wait_healthy(url: str, process: subprocess.Popen[str], deadline: float) -> 
 def server() -> Iterator[Server]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "server", "--no-open", "--port", "0"],
+        [sys.executable, "-m", "server", "--no-open", "--port", "0",
+         "--data-dir", tempfile.mkdtemp(prefix="spacefold-e2e-")],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
