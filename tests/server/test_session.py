@@ -110,7 +110,7 @@ def test_a_hand_set_weight_changes_the_stages_exactly() -> None:
     session.set_weight(2, 1, 0, 1.75)
     session.set_weight(2, 0, None, -0.5)
     linear = session.net.linear(2)
-    assert float(linear.weight[1, 0]) == 1.75 and float(linear.bias[0]) == -0.5
+    assert float(linear.weight.detach()[1, 0]) == 1.75 and float(linear.bias.detach()[0]) == -0.5
     header, arrays = decode_frame(session.frame())
     x = torch.from_numpy(session.data.x)
     with torch.no_grad():
