@@ -27,8 +27,12 @@ class LiveServer:
     def ws_url(self) -> str:
         return self.url.replace("http://", "ws://") + "ws"
 
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
+    def log(self, last: int | None = None) -> str:
+        """What the server printed (its ``last`` lines only, if given)."""
+        text = self.log_path.read_text(errors="replace")
+        if last is not None:
+            text = "".join(text.splitlines(keepends=True)[-last:])
+        return text or "(the server printed nothing)\n"
 
 
 @contextlib.contextmanager

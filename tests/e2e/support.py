@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass, field
 from typing import Any
 
 from playwright.sync_api import Page
 
+from tests.live_server import LiveServer
+
 WAIT_MS = 20_000  # default for explicit waits on the page
-
-
-@dataclass
-class Server:
-    """The running server: its page address and everything it has printed."""
-
-    url: str
-    process: subprocess.Popen[str]
-    lines: list[str] = field(default_factory=list)
-
-    def __repr__(self) -> str:
-        return f"Server({self.url!r})"
-
-    def log(self, last: int = 80) -> str:
-        return "".join(self.lines[-last:]) or "(the server printed nothing)\n"
 
 
 @dataclass
@@ -31,7 +17,7 @@ class Tab:
     """One page of the app, with the errors it logged and small helpers for waiting on it."""
 
     page: Page
-    server: Server
+    server: LiveServer
     errors: list[str] = field(default_factory=list)
 
     def __repr__(self) -> str:
