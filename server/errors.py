@@ -29,6 +29,13 @@ def error_event(
     return {"type": "error", "message": message, "field": field, "allowed": allowed}
 
 
+def first_problem(exc: ValidationError, whole: str) -> str:
+    """``"where: what"`` for the first problem in ``exc``; ``whole`` names an empty location."""
+    first = exc.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in first["loc"]) or whole
+    return f"{where}: {first['msg']}"
+
+
 def validation_event(exc: ValidationError, skip: int = 0) -> dict[str, Any]:
     """The first problem in ``exc`` as an error event naming the field and what it accepts.
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
+from server.errors import first_problem
 from server.schemas import ExperimentConfig, StrictModel, merge_config
 
 MAX_LESSON_BYTES = 256 * 1024
@@ -58,9 +59,7 @@ def load_lesson(path: Path) -> Lesson:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"{path.name}: not JSON text ({exc})") from None
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ValueError(f"{path.name}: {where}: {first['msg']}") from None
+        raise ValueError(f"{path.name}: {first_problem(exc, 'the lesson')}") from None
     return lesson
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Path, Request, Response
 from pydantic import BaseModel, Field, ValidationError
 
 from server.deps import SessionId, session_of
-from server.errors import Refused
+from server.errors import Refused, first_problem
 from server.experiment import ExperimentFile, snapshot
 from server.experiment import restore as restore_file
 from server.session import Session
@@ -87,9 +87,7 @@ def parse_file(raw: bytes) -> ExperimentFile:
     try:
         return ExperimentFile.model_validate_json(raw)
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"]) or "the file"
-        raise HTTPException(422, f"{where}: {first['msg']}") from None
+        raise HTTPException(422, first_problem(exc, "the file")) from None
 
 
 async def restore(request: Request, session: Session, saved: ExperimentFile) -> None:
