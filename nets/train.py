@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-import numpy as np
 import torch
 from torch import nn
 
@@ -102,9 +101,6 @@ class Trainer:
             self.opt = make_optimizer(recipe.optimizer, list(self.net.parameters()), recipe.lr)
         self.recipe = recipe
 
-    def set_optimizer(self, name: Optimizer, lr: float) -> None:
-        self.set_recipe(replace(self.recipe, optimizer=name, lr=lr))
-
     def _batch(self) -> tuple[torch.Tensor, torch.Tensor]:
         n = len(self.y_train)
         size = self.recipe.batch_size
@@ -176,12 +172,6 @@ class Trainer:
             else:
                 out.append(float((logits.argmax(dim=1) == y).float().mean()))
         return Metrics(self.step_count, out[0], out[1], out[2], out[3], self.epoch)
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        with torch.no_grad():
-            logits = self.net(torch.as_tensor(x, device=self.device))
-        labels: np.ndarray = logits.argmax(dim=1).cpu().numpy()
-        return labels
 
     def __repr__(self) -> str:
         return f"Trainer({self.net!r}, {self.data!r}, {self.recipe!r}, step={self.step_count})"

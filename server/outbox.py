@@ -29,7 +29,6 @@ class Outbox:
         self._wake_producer = wake_producer
         self._acking = False
         self._in_flight = 0
-        self.frames_sent = 0
 
     def ack(self) -> None:
         """The client has drawn a frame: one more may be sent."""
@@ -64,4 +63,3 @@ class Outbox:
                 frame, self._frame = self._frame, None
                 self._in_flight += 1
                 await ws.send_bytes(frame)
-                self.frames_sent += 1

@@ -52,7 +52,7 @@ def test_changing_the_optimizer_keeps_the_weights() -> None:
     trainer = Trainer(FoldNet((2,), seed=0), data, Recipe("sgd", 0.1))
     trainer.step(3)
     weights = [p.detach().clone() for p in trainer.net.parameters()]
-    trainer.set_optimizer("adam", 0.01)
+    trainer.set_recipe(Recipe("adam", 0.01))
     assert isinstance(trainer.opt, torch.optim.Adam) and trainer.lr == 0.01
     for p, w in zip(trainer.net.parameters(), weights, strict=True):
         assert torch.equal(p, w)
