@@ -22,9 +22,13 @@ from tests.live_server import live_server
 
 
 async def client(url: str, seconds: float, play: bool, start: asyncio.Event,
-                 out: list[tuple[float, int]]) -> None:
+                 out: list[tuple[float, int]], hello: asyncio.Future[str] | None = None) -> None:
+    """Connect, wait for ``start``, then for ``seconds`` note (time, step) of every frame and ack
+    it. ``hello`` receives the session id."""
     async with websockets.connect(url, max_size=None) as ws:
-        await ws.recv()  # hello
+        session = json.loads(await ws.recv())["session"]
+        if hello is not None:
+            hello.set_result(session)
         await start.wait()
         if play:
             await ws.send(json.dumps({"type": "play"}))
@@ -67,28 +71,18 @@ async def sessions(url: str, n: int, seconds: float) -> list[list[tuple[float, i
 
 
 async def followers(url: str, n: int, seconds: float) -> list[list[tuple[float, int]]]:
-    async with websockets.connect(url, max_size=None) as leader:
-        session = json.loads(await leader.recv())["session"]
-        start = asyncio.Event()
-        runs: list[list[tuple[float, int]]] = [[] for _ in range(n)]
-        follow_url = f"{url}?follow={session}"
-        tasks = [asyncio.create_task(client(follow_url, seconds, False, start, runs[i]))
-                 for i in range(n)]
-        await asyncio.sleep(0.5)
-        start.set()
-        await leader.send(json.dumps({"type": "play"}))
-        loop = asyncio.get_running_loop()
-        deadline, own = loop.time() + seconds, 0
-        while (left := deadline - loop.time()) > 0:
-            try:
-                message = await asyncio.wait_for(leader.recv(), left)
-            except TimeoutError:
-                break
-            if isinstance(message, bytes):
-                own += 1
-                await leader.send(json.dumps({"type": "ack"}))
-        await asyncio.gather(*tasks)
-    print(f"  leader drew {own / seconds:.1f} frames/s")
+    start = asyncio.Event()
+    hello: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    own: list[tuple[float, int]] = []
+    leader = asyncio.create_task(client(url, seconds, True, start, own, hello))
+    follow_url = f"{url}?follow={await hello}"
+    runs: list[list[tuple[float, int]]] = [[] for _ in range(n)]
+    tasks = [asyncio.create_task(client(follow_url, seconds, False, start, runs[i]))
+             for i in range(n)]
+    await asyncio.sleep(0.5)
+    start.set()
+    await asyncio.gather(leader, *tasks)
+    print(f"  leader drew {len(own) / seconds:.1f} frames/s")
     return runs
 
 
