@@ -30,17 +30,20 @@ def layer_maps(net: FoldNet, every_weight: bool = False) -> list[dict[str, Any]]
     out: list[dict[str, Any]] = []
     linears = [m for m in net.body if isinstance(m, nn.Linear)]
     for i, linear in enumerate(linears, start=1):
+        shape = tuple(linear.weight.shape)
+        entry: dict[str, Any] = {"layer": i, "shape": list(shape), "output": i == len(linears)}
+        out.append(entry)
+        if not (every_weight or shape == (2, 2)):
+            continue  # only the shape is sent: no copy of the weights needed
         w = linear.weight.detach().cpu().double().numpy()
         b = linear.bias.detach().cpu().double().numpy()
-        entry: dict[str, Any] = {"layer": i, "shape": list(w.shape), "output": i == len(linears)}
-        finite_map = bool(np.isfinite(w).all() and np.isfinite(b).all())
-        if finite_map and (every_weight or w.shape == (2, 2)):
-            entry["weight"] = w.tolist()
-            entry["bias"] = b.tolist()
-        if finite_map and w.shape == (2, 2):
+        if not (np.isfinite(w).all() and np.isfinite(b).all()):
+            continue
+        entry["weight"] = w.tolist()
+        entry["bias"] = b.tolist()
+        if shape == (2, 2):
             entry["decomposition"] = decompose(w).as_dict()
             entry["shear"] = shear_form(w).as_dict()
-        out.append(entry)
     return out
 
 
