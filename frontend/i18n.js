@@ -464,6 +464,20 @@ const STRINGS = {
 
 export const LANGUAGES = Object.keys(STRINGS);
 
+/**
+ * Add a feature's own strings ({en: {...}, zh: {...}}), so each view can keep its words beside
+ * it in a module of its own. A key given twice is a mistake and throws at load time.
+ */
+export function addStrings(tables) {
+  for (const [lang, table] of Object.entries(tables)) {
+    if (!(lang in STRINGS)) throw new Error(`addStrings: unknown language ${lang}`);
+    for (const [key, text] of Object.entries(table)) {
+      if (key in STRINGS[lang]) throw new Error(`addStrings: ${lang} key ${key} given twice`);
+      STRINGS[lang][key] = text;
+    }
+  }
+}
+
 let current = "en";
 const listeners = new Set();
 
@@ -480,6 +494,11 @@ export function initialLanguage() {
   if (stored && stored in STRINGS) return stored;
   const browser = (navigator.language || "en").toLowerCase();
   return browser.startsWith("zh") ? "zh" : "en";
+}
+
+/** Every key of every language (the tests check that both languages have the same keys). */
+export function allKeys() {
+  return Object.fromEntries(Object.entries(STRINGS).map(([lang, table]) => [lang, Object.keys(table)]));
 }
 
 export function getLanguage() {

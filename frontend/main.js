@@ -3,7 +3,7 @@
 
 import { Controls } from "./controls.js";
 import { decodeFrame } from "./frame.js";
-import { getLanguage, initialLanguage, onLanguageChange, setLanguage, t } from "./i18n.js";
+import { allKeys, getLanguage, initialLanguage, onLanguageChange, setLanguage, t } from "./i18n.js";
 import { Socket, socketUrl } from "./socket.js";
 import { change, difference, merge, readQuery, state, writeQuery } from "./state.js";
 import { DeadView } from "./views/dead.js";
@@ -31,6 +31,7 @@ const spacefold = {
   stageCount: 0,
   state,
   views: {},
+  strings: allKeys, // () => {en: [keys], zh: [keys]}, once every module has added its own
 };
 window.spacefold = spacefold;
 
