@@ -1,12 +1,46 @@
 // Decode a binary frame (docs/protocol.md): uint32 LE header length, JSON header, then arrays
-// at the byte offsets the header names. Arrays are views on the message buffer, never copies.
+// at the byte offsets the header names. Plain arrays are views on the message buffer; packed ones
+// are unpacked to what the views read: coordinates (uint16 steps between each column's low and
+// high, 65535 = NaN) to float32, and region codes (class and confidence in one byte) to
+// `…/label` and `…/conf`.
 
 const decoder = new TextDecoder("utf-8");
 
 const TYPED = {
   float32: Float32Array,
   uint8: Uint8Array,
+  uint16: Uint16Array,
 };
+
+const COORD_TOP = 65534;
+const NAN_CODE = 65535;
+
+/** uint16 codes of (…, d) coordinates back to float32, column by column. */
+function unpackCoords(codes, low, high) {
+  const d = low.length;
+  const out = new Float32Array(codes.length);
+  for (let c = 0; c < d; c++) {
+    const step = (high[c] - low[c]) / COORD_TOP;
+    for (let i = c; i < codes.length; i += d) {
+      const code = codes[i];
+      out[i] = code === NAN_CODE ? NaN : low[c] + code * step;
+    }
+  }
+  return out;
+}
+
+/** One byte per cell (class · levels + confidence level) back to label and confidence. */
+function unpackRegions(codes, classes) {
+  const levels = Math.floor(256 / Math.max(2, classes));
+  const floor = 1 / Math.max(2, classes);
+  const label = new Uint8Array(codes.length);
+  const conf = new Float32Array(codes.length);
+  for (let i = 0; i < codes.length; i++) {
+    label[i] = Math.floor(codes[i] / levels);
+    conf[i] = floor + ((codes[i] % levels) / (levels - 1)) * (1 - floor);
+  }
+  return { label, conf };
+}
 
 /**
  * @param {ArrayBuffer} buffer one binary WebSocket message
@@ -30,8 +64,21 @@ export function decodeFrame(buffer) {
     if (spec.offset % Typed.BYTES_PER_ELEMENT !== 0 || end > buffer.byteLength) {
       throw new Error(`array ${spec.name} lies outside the frame`);
     }
-    arrays.set(spec.name, new Typed(buffer, spec.offset, count));
-    shapes.set(spec.name, spec.shape);
+    const raw = new Typed(buffer, spec.offset, count);
+    if (spec.low) {
+      arrays.set(spec.name, unpackCoords(raw, spec.low, spec.high));
+      shapes.set(spec.name, spec.shape);
+    } else if (spec.classes) {
+      const base = spec.name.slice(0, spec.name.lastIndexOf("/"));
+      const { label, conf } = unpackRegions(raw, spec.classes);
+      for (const [name, values] of [[`${base}/label`, label], [`${base}/conf`, conf]]) {
+        arrays.set(name, values);
+        shapes.set(name, spec.shape);
+      }
+    } else {
+      arrays.set(spec.name, raw);
+      shapes.set(spec.name, spec.shape);
+    }
   }
   return { header, arrays, shapes };
 }

@@ -14,7 +14,7 @@ from nets.linalg import decompose, shear_form
 from nets.model import FoldNet
 from nets.probe import Extent, all_stage_regions, fit_extent, grid_lines, probe, unit_maps
 from nets.train import LayerStats, Metrics
-from server.frames import PROTOCOL, encode_frame
+from server.frames import PROTOCOL, Coords, Packable, RegionCode, encode_frame
 from server.schemas import ViewConfig
 from server.views import ViewMemory, choose_views
 
@@ -68,7 +68,7 @@ def build_frame(
     deaths = network_death(net.activation, [result.points[s.index] for s in info
                                             if s.kind == "affine"])
     regression = net.classes == 1
-    arrays: dict[str, np.ndarray] = {
+    arrays: dict[str, Packable] = {
         "targets" if regression else "labels": labels, "pred": result.pred}
     stages: list[dict[str, Any]] = []
     boxes: dict[int, Extent] = {}
@@ -76,8 +76,8 @@ def build_frame(
     for stage, stage_view in zip(info, views, strict=True):
         k = stage.index
         points = stage_view.apply(result.points[k])
-        arrays[f"stage{k}/points"] = points
-        arrays[f"stage{k}/grid"] = stage_view.apply(result.grid[k])
+        arrays[f"stage{k}/points"] = Coords(points)
+        arrays[f"stage{k}/grid"] = Coords(stage_view.apply(result.grid[k]))
         box = extent if k == 0 else fit_extent(points)
         if stage_view.is_plane and (k == 0 or view.regions):
             boxes[k] = box
@@ -88,9 +88,10 @@ def build_frame(
         })
     for k, regions in all_stage_regions(net, boxes, sizes, device).items():
         prefix = "region" if k == 0 else f"stage{k}/region"
-        for name in ("label", "conf", "value"):
-            if (grid := getattr(regions, name)) is not None:
-                arrays[f"{prefix}/{name}"] = grid
+        if regions.label is not None and regions.conf is not None:
+            arrays[f"{prefix}/code"] = RegionCode(regions.label, regions.conf, net.classes)
+        if regions.value is not None:
+            arrays[f"{prefix}/value"] = regions.value
         arrays[f"{prefix}/x"], arrays[f"{prefix}/y"] = regions.xs, regions.ys
     feeds_classifier = len(net) - 1
     for stage, stage_view, entry in zip(info, views, stages, strict=True):

@@ -3,6 +3,7 @@
 from typing import Any
 
 import numpy as np
+import pytest
 import torch
 
 from nets.linalg import Decomposition
@@ -10,6 +11,7 @@ from nets.probe import region_axes, region_points
 from server.frames import decode_frame
 from server.schemas import ExperimentConfig, merge_config
 from server.session import Session
+from tests.oracle import assert_conf, assert_coords
 
 
 def frame_of(changes: dict[str, dict[str, Any]], steps: int = 30) -> tuple[
@@ -41,7 +43,7 @@ def test_every_two_wide_stage_has_the_regions_of_the_rest_of_the_network() -> No
             logits = session.net[k:](torch.from_numpy(region_points(xs, ys)))
             probs = torch.softmax(logits, dim=1).numpy()
         np.testing.assert_array_equal(arrays[f"{prefix}/label"].ravel(), probs.argmax(1))
-        np.testing.assert_allclose(arrays[f"{prefix}/conf"].ravel(), probs.max(1), rtol=1e-5)
+        assert_conf(arrays[f"{prefix}/conf"].ravel(), probs.max(1), 2)
         points = arrays[f"stage{k}/points"]
         assert np.all((points[:, 0] >= xmin) & (points[:, 0] <= xmax))
 
@@ -89,7 +91,7 @@ def test_dead_points_and_units_are_marked_on_fold_stages() -> None:
         folded = stage_values(session, stage["index"])
         dead = np.all(folded == 0, axis=1)
         np.testing.assert_array_equal(arrays[f"stage{stage['index']}/dead"], dead)
-        assert stage["dead_share"] == dead.mean()
+        assert stage["dead_share"] == pytest.approx(dead.mean(), rel=1e-6)
         assert stage["dead_units"] == [u for u in range(2) if np.all(folded[:, u] == 0)]
     assert [d["dead_share"] for d in header["death"]] == [s["dead_share"] for s in folds]
 
@@ -106,8 +108,7 @@ def test_a_pair_of_units_is_drawn_for_wide_stages() -> None:
         assert stage["projection"] == "pair" and stage["units"] == [4, 2]
         assert stage["regions"] is False
         want = stage_values(session, stage["index"])[:, [4, 2]]
-        np.testing.assert_allclose(arrays[f"stage{stage['index']}/points"], want, rtol=1e-5,
-                                   atol=1e-6)
+        assert_coords(arrays[f"stage{stage['index']}/points"], want)
     assert header["stages"][0]["projection"] == "plane"
 
 
@@ -135,7 +136,7 @@ def test_three_wide_stages_can_be_drawn_in_3d() -> None:
                                         "view": {"projection": "3d"}})
     stage = header["stages"][2]
     assert stage["projection"] == "3d" and stage["units"] == [0, 1, 2]
-    np.testing.assert_allclose(arrays["stage2/points"], stage_values(session, 2), rtol=1e-5)
+    assert_coords(arrays["stage2/points"], stage_values(session, 2))
     assert arrays["stage2/grid"].shape[-1] == 3
 
 
@@ -143,7 +144,7 @@ def test_a_features_stage_is_drawn_like_any_wide_stage() -> None:
     session, header, arrays = frame_of({"model": {"features": ["x1", "x2", "x1^2", "x2^2"]}})
     stage = header["stages"][1]
     assert stage["kind"] == "features" and stage["width"] == 4 and stage["projection"] == "pair"
-    np.testing.assert_allclose(arrays["stage1/points"], session.data.x[:, :2], rtol=1e-6)
+    assert_coords(arrays["stage1/points"], session.data.x[:, :2])
     assert header["layers"][0]["shape"] == [2, 4] and "decomposition" not in header["layers"][0]
 
 

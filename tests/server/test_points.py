@@ -3,6 +3,7 @@
 import numpy as np
 from fastapi.testclient import TestClient
 
+from tests.oracle import assert_coords
 from tests.server.wsutil import next_event, next_frame, send
 
 
@@ -18,7 +19,7 @@ def test_adding_and_removing_points_changes_what_is_trained_on(client: TestClien
         header, arrays = next_frame(ws)
         while header["n_train"] != 201:
             header, arrays = next_frame(ws)
-        assert arrays["stage0/points"][200].tolist() == [0.25, 0.75]
+        np.testing.assert_allclose(arrays["stage0/points"][200], [0.25, 0.75], atol=1e-3)
         assert arrays["labels"][200] == 1
         send(ws, type="remove_point", x=0.26, y=0.74)
         next_event(ws, "state")
@@ -71,7 +72,7 @@ def test_csv_upload_replaces_the_points_and_a_bad_file_changes_nothing(
         header, arrays = next_frame(ws)
         while header["n_train"] + header["n_test"] != 2:
             header, arrays = next_frame(ws)
-        np.testing.assert_allclose(arrays["stage0/points"], [[0.1, 0.2], [0.3, 0.4]])
+        assert_coords(arrays["stage0/points"], np.array([[0.1, 0.2], [0.3, 0.4]]))
 
 
 def test_sessions_are_found_only_by_their_id(client: TestClient) -> None:

@@ -1,0 +1,30 @@
+"""Comparing what a frame carries with what the network computes, to the packing's precision.
+
+Coordinates travel as uint16 steps between each column's min and max (server/frames.py), so a
+drawn coordinate is within half a step of the computed one; a region's confidence within half
+of one of its byte's levels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from server.frames import COORD_TOP, levels
+
+
+def assert_coords(got: np.ndarray, want: np.ndarray) -> None:
+    """``got`` (from a frame) equals ``want`` (from the model) to within one uint16 step."""
+    want = np.asarray(want, dtype=np.float64)
+    flat = want.reshape(-1, want.shape[-1]) if want.ndim > 1 else want.reshape(-1, 1)
+    finite = np.where(np.isfinite(flat), flat, np.nan)
+    span = np.nanmax(finite, axis=0) - np.nanmin(finite, axis=0) if len(flat) else 0.0
+    step = np.broadcast_to(np.asarray(span) / COORD_TOP, flat.shape).reshape(want.shape)
+    np.testing.assert_array_less(np.abs(np.asarray(got, dtype=np.float64) - want),
+                                 step + 1e-6 + 1e-6 * np.abs(want))
+
+
+def assert_conf(got: np.ndarray, want: np.ndarray, classes: int) -> None:
+    """A region's confidence equals the softmax maximum to within one of its byte's levels."""
+    k = max(2, classes)
+    step = (1 - 1 / k) / (levels(k) - 1)
+    np.testing.assert_allclose(got, want, atol=step / 2 + 1e-6, rtol=0)
