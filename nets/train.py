@@ -91,8 +91,12 @@ class Trainer:
 
     @property
     def lr(self) -> float:
+        return self.lr_at(self.step_count)
+
+    def lr_at(self, step: int) -> float:
+        """The learning rate the recipe gives at ``step``."""
         r = self.recipe
-        return decayed_lr(r.lr, r.decay, r.decay_every, self.step_count)
+        return decayed_lr(r.lr, r.decay, r.decay_every, step)
 
     def set_recipe(self, recipe: Recipe) -> None:
         """Change how training goes on, keeping the weights (and the optimizer's state, unless
@@ -101,7 +105,8 @@ class Trainer:
             self.opt = make_optimizer(recipe.optimizer, list(self.net.parameters()), recipe.lr)
         self.recipe = recipe
 
-    def _batch(self) -> tuple[torch.Tensor, torch.Tensor]:
+    def next_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The next mini-batch (the whole training set without a batch size)."""
         n = len(self.y_train)
         size = self.recipe.batch_size
         if size is None or size >= n:
@@ -122,14 +127,14 @@ class Trainer:
             return loss_value  # nothing to learn from (all points were removed)
         self.net.train()
         for i in range(count):
-            x, y = self._batch()
+            x, y = self.next_batch()
             for group in self.opt.param_groups:
                 group["lr"] = self.lr
             self.opt.zero_grad(set_to_none=True)
             _, total = self.objective(x, y)
             torch.autograd.backward(total)
             last = i == count - 1
-            before = [p.detach().clone() for p in self._weights()] if last else []
+            before = [p.detach().clone() for p in self.weights()] if last else []
             self.opt.step()
             self.step_count += 1
             self.examples_seen += len(y)
@@ -142,12 +147,13 @@ class Trainer:
             raise Diverged(f"a weight became NaN or infinite at step {self.step_count}")
         return loss_value
 
-    def _weights(self) -> list[torch.Tensor]:
+    def weights(self) -> list[torch.Tensor]:
+        """Every Linear layer's weight matrix, in order (no biases)."""
         return [m.weight for m in self.net.body if isinstance(m, nn.Linear)]
 
     def _record_stats(self, before: list[torch.Tensor]) -> None:
         grads, ratios = [], []
-        for w, w0 in zip(self._weights(), before, strict=True):
+        for w, w0 in zip(self.weights(), before, strict=True):
             grads.append(float(w.grad.norm()) if w.grad is not None else 0.0)
             norm = float(w0.norm())
             ratios.append(float((w.detach() - w0).norm()) / norm if norm > 0 else 0.0)

@@ -77,5 +77,5 @@ def test_a_huge_learning_rate_diverges() -> None:
 def test_minibatches_sample_the_training_set() -> None:
     data = make_dataset("moons", 200, 0.0, seed=0)
     trainer = Trainer(FoldNet((2,), seed=0), data, Recipe("adam", 0.01, batch_size=10))
-    x, y = trainer._batch()
+    x, y = trainer.next_batch()
     assert x.shape == (10, 2) and y.shape == (10,)

@@ -1,0 +1,247 @@
+"""Train many networks of one shape as one batched computation.
+
+For networks this small, torch spends far more time dispatching each operation than computing
+it. A class of students mostly trains the same architecture, so :func:`train_together` stacks
+the weights of every trainer in a cohort (shape ``(S, out, in)``), runs the forward pass with
+batched matrix products and applies each optimizer's update to the stacked tensors, with every
+member's own learning rate, penalty rate and step count. The result is what each trainer's own
+``step`` would have given (the tests check it against them): the trainers stay the owners of
+their weights and optimizer state, which are gathered before a run and written back after it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from nets.features import Features
+from nets.optim import MOMENTUM
+from nets.train import Diverged, LayerStats, Trainer
+
+# torch.optim's defaults, which nets.optim.make_optimizer uses.
+BETAS = (0.9, 0.999)
+ADAM_EPS = 1e-8
+ADAGRAD_EPS = 1e-10
+RMS_ALPHA, RMS_EPS = 0.99, 1e-8
+
+# Which optimizer-state entries each optimizer keeps per parameter (besides "step").
+STATE_NAMES: dict[str, tuple[str, ...]] = {
+    "sgd": (), "momentum": ("momentum_buffer",), "nesterov": ("momentum_buffer",),
+    "adagrad": ("sum",), "rmsprop": ("square_avg",), "adam": ("exp_avg", "exp_avg_sq"),
+}
+COUNTS_STEPS = frozenset({"adagrad", "rmsprop", "adam"})
+
+
+def cohort_key(trainer: Trainer) -> Hashable | None:
+    """Trainers with equal keys can train together; None: this one trains on its own
+    (dropout draws its own masks, and there is nothing to learn without points)."""
+    net, recipe = trainer.net, trainer.recipe
+    n = len(trainer.y_train)
+    if net.dropout > 0 or n == 0:
+        return None
+    batch = None if recipe.batch_size is None or recipe.batch_size >= n else recipe.batch_size
+    shapes = tuple(tuple(p.shape) for p in net.parameters())
+    penalty = recipe.penalty if recipe.rate > 0 else "none"
+    return (shapes, net.activation, net.features, net.classes, recipe.optimizer, recipe.loss,
+            penalty, batch, n if batch is None else 0, str(trainer.device))
+
+
+@dataclass
+class _Stacked:
+    """One parameter of every member: values, optimizer state, and which members have it."""
+
+    value: torch.Tensor  # (S, ...) leaf with requires_grad
+    state: dict[str, torch.Tensor]
+    started: torch.Tensor  # (S,) bool: the member's optimizer already holds state for it
+
+
+def _per_member(values: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    """(S,) values shaped to broadcast over (S, ...) tensors like ``like``."""
+    return values.view(-1, *([1] * (like.dim() - 1)))
+
+
+def _gather(trainers: Sequence[Trainer], params: Sequence[nn.Parameter],
+            names: tuple[str, ...]) -> _Stacked:
+    """One parameter (``params``: that parameter of each member) and its optimizer state."""
+    value = torch.stack([p.detach() for p in params]).clone().requires_grad_(True)
+    started = torch.tensor([bool(t.opt.state.get(p)) and all(
+        t.opt.state[p].get(name) is not None for name in names) for t, p in
+        zip(trainers, params, strict=True)])
+    state: dict[str, torch.Tensor] = {}
+    for name in names:
+        state[name] = torch.stack([
+            t.opt.state[p][name].detach() if started[i] else torch.zeros_like(p)
+            for i, (t, p) in enumerate(zip(trainers, params, strict=True))
+        ]).clone()
+    return _Stacked(value, state, started)
+
+
+def _steps_taken(trainers: Sequence[Trainer]) -> torch.Tensor:
+    """Each member's optimizer step count (Adam's bias correction, Adagrad and RMSprop)."""
+    counts = []
+    for t in trainers:
+        first = next(iter(t.net.parameters()))
+        step = t.opt.state.get(first, {}).get("step")
+        counts.append(float(step) if step is not None else 0.0)
+    return torch.tensor(counts, dtype=torch.float64)
+
+
+def _update(name: str, p: _Stacked, lr: torch.Tensor, step: torch.Tensor) -> None:
+    """One optimizer step on the stacked parameter, as torch.optim takes it for each member."""
+    assert p.value.grad is not None
+    g, w = p.value.grad, p.value.data
+    lr = _per_member(lr, w)
+    if name == "sgd":
+        w.sub_(lr * g)
+    elif name in ("momentum", "nesterov"):
+        old = p.state["momentum_buffer"]
+        started = _per_member(p.started, w)
+        buf = torch.where(started, old * MOMENTUM + g, g)
+        p.state["momentum_buffer"] = buf
+        w.sub_(lr * (g + MOMENTUM * buf if name == "nesterov" else buf))
+    elif name == "adagrad":
+        total = p.state["sum"].addcmul_(g, g)
+        w.sub_(lr * g / (total.sqrt() + ADAGRAD_EPS))
+    elif name == "rmsprop":
+        avg = p.state["square_avg"].mul_(RMS_ALPHA).addcmul_(g, g, value=1 - RMS_ALPHA)
+        w.sub_(lr * g / (avg.sqrt() + RMS_EPS))
+    elif name == "adam":
+        m = p.state["exp_avg"].lerp_(g, 1 - BETAS[0])
+        v = p.state["exp_avg_sq"].mul_(BETAS[1]).addcmul_(g, g, value=1 - BETAS[1])
+        t = _per_member(step, w)
+        correction1 = (1 - BETAS[0] ** t).to(w.dtype)
+        correction2 = (1 - BETAS[1] ** t).to(w.dtype)
+        w.sub_(lr / correction1 * m / (v.sqrt() / correction2.sqrt() + ADAM_EPS))
+    else:
+        raise ValueError(f"unknown optimizer {name!r}")
+    p.started = torch.ones_like(p.started)
+
+
+def _losses(
+    loss: str, out: torch.Tensor, y: torch.Tensor
+) -> torch.Tensor:
+    """Each member's mean data loss, as nets.optim.data_loss computes it for one: (S,)."""
+    s, b, k = out.shape
+    if k == 1:
+        return ((out[..., 0] - y.to(out.dtype)) ** 2).mean(dim=1)
+    flat, labels = out.reshape(s * b, k), y.reshape(s * b)
+    if loss == "cross_entropy":
+        return F.cross_entropy(flat, labels, reduction="none").view(s, b).mean(dim=1)
+    if loss == "hinge":
+        return F.multi_margin_loss(flat, labels, reduction="none").view(s, b).mean(dim=1)
+    if loss == "squared":
+        target = F.one_hot(y, k).to(out.dtype)
+        return ((torch.softmax(out, dim=2) - target) ** 2).mean(dim=(1, 2))
+    raise ValueError(f"unknown loss {loss!r}")
+
+
+def _penalties(
+    name: str, rates: torch.Tensor, weights: Sequence[torch.Tensor]
+) -> torch.Tensor | None:
+    if name == "l1":
+        return rates * sum((w.abs().sum(dim=(1, 2)) for w in weights), torch.zeros_like(rates))
+    if name == "l2":
+        return rates / 2 * sum(((w * w).sum(dim=(1, 2)) for w in weights),
+                               torch.zeros_like(rates))
+    return None
+
+
+def train_together(trainers: Sequence[Trainer], steps: int) -> dict[int, Diverged]:
+    """Take ``steps`` optimizer steps for every trainer (all of one :func:`cohort_key`) at once.
+
+    Returns the members (by position) whose loss or weights stopped being finite; the run
+    ends after the step where that happened, as each trainer's own ``step`` would have raised.
+    """
+    if not trainers or steps < 1:
+        return {}
+    first = trainers[0]
+    recipe = first.recipe
+    names = STATE_NAMES[recipe.optimizer]
+    members = [list(t.net.parameters()) for t in trainers]
+    stacked = [_gather(trainers, params, names) for params in zip(*members, strict=True)]
+    weights = [p.value for p in stacked[0::2]]  # Linear weight, bias, weight, bias, ...
+    biases = [p.value for p in stacked[1::2]]
+    counts = _steps_taken(trainers)
+    rates = torch.tensor([t.recipe.rate for t in trainers], dtype=weights[0].dtype,
+                         device=first.device)
+    features = next((m for m in first.net.body if isinstance(m, Features)), None)
+    folds = [m for m in first.net.body if not isinstance(m, nn.Linear | Features)]
+    diverged: dict[int, Diverged] = {}
+    for i in range(steps):
+        batches = [t.next_batch() for t in trainers]
+        x = torch.stack([b[0] for b in batches])
+        y = torch.stack([b[1] for b in batches])
+        if features is not None:
+            x = features(x.reshape(-1, x.shape[-1])).reshape(len(trainers), x.shape[1], -1)
+        h = x
+        for layer, (w, b) in enumerate(zip(weights, biases, strict=True)):
+            h = torch.baddbmm(b.unsqueeze(1), h, w.transpose(1, 2))
+            if layer < len(folds):
+                h = folds[layer](h)
+        total = _losses(recipe.loss, h, y)
+        extra = _penalties(recipe.penalty, rates, weights)
+        if extra is not None:
+            total = total + extra
+        for p in stacked:
+            p.value.grad = None
+        torch.autograd.backward(total.sum())
+        counts += 1
+        lrs = torch.tensor([t.lr_at(t.step_count) for t in trainers], dtype=weights[0].dtype,
+                           device=first.device)
+        last = i == steps - 1
+        before = [w.detach().clone() for w in weights] if last else []
+        with torch.no_grad():
+            for p in stacked:
+                _update(recipe.optimizer, p, lrs, counts.to(first.device))
+        for t, batch in zip(trainers, batches, strict=True):
+            t.step_count += 1
+            t.examples_seen += len(batch[1])
+        values = total.detach()
+        if not bool(torch.isfinite(values).all()):
+            for j, t in enumerate(trainers):
+                if not math.isfinite(float(values[j])):
+                    diverged[j] = Diverged(f"loss became {float(values[j])} at step "
+                                           f"{t.step_count}")
+            break
+        if last:
+            _record_stats(trainers, weights, before)
+    _scatter(trainers, members, stacked, names, counts)
+    for j, (t, params) in enumerate(zip(trainers, members, strict=True)):
+        if j not in diverged and not all(bool(torch.isfinite(p).all()) for p in params):
+            diverged[j] = Diverged(f"a weight became NaN or infinite at step {t.step_count}")
+    return diverged
+
+
+def _record_stats(trainers: Sequence[Trainer], weights: Sequence[torch.Tensor],
+                  before: Sequence[torch.Tensor]) -> None:
+    grads = [w.grad.norm(dim=(1, 2)).tolist() if w.grad is not None else [0.0] * len(trainers)
+             for w in weights]
+    norms = [w0.norm(dim=(1, 2)) for w0 in before]
+    moved = [(w.detach() - w0).norm(dim=(1, 2)) for w, w0 in zip(weights, before, strict=True)]
+    ratios = [torch.where(n > 0, d / torch.where(n > 0, n, 1.0), 0.0).tolist()
+              for d, n in zip(moved, norms, strict=True)]
+    for j, t in enumerate(trainers):
+        t.stats = LayerStats([float(g[j]) for g in grads], [float(r[j]) for r in ratios])
+
+
+def _scatter(trainers: Sequence[Trainer], members: Sequence[Sequence[nn.Parameter]],
+             stacked: Sequence[_Stacked], names: tuple[str, ...], counts: torch.Tensor) -> None:
+    """Write the stacked weights and optimizer state back into each member."""
+    counted = trainers[0].recipe.optimizer in COUNTS_STEPS
+    for j, (t, params) in enumerate(zip(trainers, members, strict=True)):
+        step = torch.tensor(float(counts[j]), dtype=torch.float32)
+        for p, s in zip(params, stacked, strict=True):
+            with torch.no_grad():
+                p.copy_(s.value[j])
+            if not names and not counted:
+                continue
+            state = t.opt.state[p]
+            for name in names:
+                state[name] = s.state[name][j].clone()
+            if counted:
+                state["step"] = step.clone()
