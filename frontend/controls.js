@@ -6,11 +6,11 @@ import { has, t } from "./i18n.js";
 import { getPath, matchingPreset } from "./state.js";
 
 // Datasets whose number of classes can be chosen; the others always have two.
-const MULTICLASS = new Set(["spiral", "circles", "gaussians"]);
+const MULTICLASS = new Set(["spiral", "circles", "gaussians", "custom"]);
 
 const POINTS = [50, 100, 200, 300, 400, 600, 800, 1000, 1500, 2000, 3000, 5000];
-const LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3];
-const SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
+const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
+const SPEEDS = [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
 const BATCH_SIZES = [0, 1, 10, 25, 50, 100, 200, 500];
 const PENALTY_RATES = [0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1];
 const DECAY_EVERY = [100, 250, 500, 1000, 2000, 5000, 10000];
@@ -39,7 +39,7 @@ const SECTIONS = [
     name: "train",
     fields: [
       { path: "train.optimizer", kind: "select" },
-      { path: "train.lr", kind: "choice", values: LEARNING_RATES },
+      { path: "train.lr", kind: "choice", values: LEARNING_RATES, entry: true },
     ],
   },
   {
@@ -217,6 +217,22 @@ export class Controls {
       select.addEventListener("change", () => this.commit(spec.path, select.value));
       entry.input = select;
       row.append(select);
+      if (spec.entry) {
+        // Any value, not only the listed ones: typed, committed on Enter or leaving the box.
+        const free = el("input", {
+          id: `${id}-entry`,
+          "data-testid": `${id}-entry`,
+          type: "number",
+          step: "any",
+          class: "choice-entry",
+          "data-i18n-title": `field.${spec.path}.entry`,
+          title: t(`field.${spec.path}.entry`),
+          "aria-label": t(`field.${spec.path}.entry`),
+        });
+        this.trackEdits(free, spec.path);
+        entry.free = free;
+        row.append(free);
+      }
     } else if (spec.kind === "stepper") {
       const input = el("input", {
         id,
@@ -372,6 +388,7 @@ export class Controls {
         input.checked = Boolean(value);
         continue;
       }
+      if (entry.free && !this.pending.has(entry.free)) entry.free.value = String(value);
       if (this.pending.has(input)) continue;
       if (spec.kind === "choice" && ![...input.options].some((o) => o.value === String(value))) {
         this.insertOption(input, value);
@@ -420,9 +437,12 @@ export class Controls {
 
   labelChoices(select) {
     const batch = select.id === controlId("train.batch_size");
+    const speed = select.id === controlId("view.speed");
     for (const option of select.options) {
       const value = Number(option.value);
-      const text = batch && value === 0 ? t("choice.allPoints") : formatNumber(value);
+      let text = formatNumber(value);
+      if (value === 0 && batch) text = t("choice.allPoints");
+      if (value === 0 && speed) text = t("choice.fastest");
       if (option.textContent !== text) option.textContent = text;
     }
   }

@@ -21,6 +21,7 @@ const STRINGS = {
     "field.train.decay": "Rate decay",
     "field.train.decay_every": "Halve every (steps)",
     "choice.allPoints": "all (full batch)",
+    "choice.fastest": "as fast as possible",
     "choice.auto": "auto",
     "choice.uniform": "uniform",
     "choice.gaussian": "Gaussian",
@@ -51,7 +52,7 @@ const STRINGS = {
     "btn.reset": "Reset",
     "btn.newSeed": "New seed",
     "btn.dismiss": "Dismiss",
-    "hint.keys": "Keys: space = play/pause, → = one step",
+    "hint.keys": "Keys: space = play/pause, s = one step, ? = every shortcut",
 
     "field.view.speed": "Speed (steps per frame)",
     "field.preset": "Preset",
@@ -254,6 +255,7 @@ const STRINGS = {
     "field.train.decay": "学习率衰减",
     "field.train.decay_every": "每多少步减半",
     "choice.allPoints": "全部（整批）",
+    "choice.fastest": "尽可能快",
     "choice.auto": "自动",
     "choice.uniform": "均匀分布",
     "choice.gaussian": "高斯分布",
@@ -284,7 +286,7 @@ const STRINGS = {
     "btn.reset": "重置",
     "btn.newSeed": "换个种子",
     "btn.dismiss": "关闭",
-    "hint.keys": "快捷键：空格 = 开始/暂停，→ = 单步",
+    "hint.keys": "快捷键：空格 = 开始/暂停，s = 单步，? = 全部快捷键",
 
     "field.view.speed": "速度（每帧训练步数）",
     "field.preset": "预设",

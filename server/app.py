@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from server.api import router as api_router
 from server.connection import Connection
 from server.follow import follow
+from server.gym import Gym
 from server.headers import SecurityHeaders
 from server.joincode import JoinGate
 from server.manager import SessionManager, SessionsFull, resolve_device
@@ -43,17 +44,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         torch.set_num_threads(1)  # tiny nets: threads cost more than they give
+        gym: Gym = app.state.gym
+        gym.start()
         try:
             with ThreadPoolExecutor(settings.workers, thread_name_prefix="spacefold") as pool:
                 app.state.pool = pool
                 yield
         finally:
+            gym.stop()
             app.state.store.close()
 
     app = FastAPI(title="spacefold", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
-    app.state.manager = SessionManager(settings.max_sessions, device)
+    app.state.manager = SessionManager(settings.max_sessions, device,
+                                       settings.max_sessions_per_client)
     app.state.store = Store(settings.data_dir / "spacefold.db")
+    app.state.gym = Gym(settings.max_fps)
     if settings.join_code:
         app.add_middleware(JoinGate, code=settings.join_code.upper())
     app.add_middleware(SecurityHeaders)
@@ -91,13 +97,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await follow(ws, leader, settings.max_message_bytes)
             return
         try:
-            session = manager.open()
+            session = manager.open(client=ws.client.host if ws.client else None)
         except SessionsFull as exc:
             await ws.send_json({"type": "error", "message": str(exc), "field": None,
                                 "allowed": None})
-            await ws.close(code=status.WS_1013_TRY_AGAIN_LATER, reason="server full")
+            await ws.close(code=status.WS_1013_TRY_AGAIN_LATER, reason="too many sessions")
             return
-        connection = Connection(ws, session, app.state.pool, settings, manager.training)
+        connection = Connection(ws, session, app.state.pool, settings, app.state.gym,
+                                manager.training)
         manager.connections[session.id] = connection
         try:
             await connection.serve()

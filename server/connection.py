@@ -7,8 +7,10 @@ frames in worker threads) and the outbox's sender (the only one that writes to t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import math
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any, TypeVar
@@ -20,6 +22,7 @@ from nets.editing import add_point, empty, remove_nearest
 from nets.train import Diverged
 from server.errors import Refused, error_event, validation_event
 from server.frames import PROTOCOL
+from server.gym import Gym
 from server.outbox import Outbox
 from server.schemas import (
     CLIENT_MESSAGE,
@@ -47,10 +50,10 @@ T = TypeVar("T")
 
 class Connection:
     def __init__(
-        self, ws: WebSocket, session: Session, pool: Executor, settings: Settings,
+        self, ws: WebSocket, session: Session, pool: Executor, settings: Settings, gym: Gym,
         busy: Callable[[], int] = lambda: 1,
     ) -> None:
-        self.ws, self.session, self.pool = ws, session, pool
+        self.ws, self.session, self.pool, self.gym = ws, session, pool, gym
         self.max_fps, self.max_total_fps = settings.max_fps, settings.max_total_fps
         self.busy = busy  # how many sessions are training on this server now
         self.max_bytes = settings.max_message_bytes
@@ -69,9 +72,12 @@ class Connection:
         producer = asyncio.create_task(self._produce())
         watchdog = asyncio.create_task(self._close_when_idle())
         tasks = (sender, producer, watchdog)
+        loop = asyncio.get_running_loop()
+        self.gym.join(self.session, lambda result: self._from_gym(loop, result))
         try:
             await self._receive(sender, producer)
         finally:
+            self.gym.leave(self.session)
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -104,6 +110,7 @@ class Connection:
         """The session changed outside this socket (an upload): show it."""
         self.dirty = True
         self.wake.set()
+        self.gym.wake()
         self._send_state()
 
     # -- helpers --------------------------------------------------------------------------
@@ -139,48 +146,61 @@ class Connection:
         self.followers.discard(outbox)
         self._send_state()
 
-    async def _train(self, steps: int, only_if_running: bool = False) -> None:
-        train = self.session.train_while_running if only_if_running else self.session.train
+    async def _train(self, steps: int) -> None:
+        """Train by request (the step button), in a worker thread."""
         try:
-            await self._locked(train, steps)
+            await self._locked(self.session.train, steps)
         except Diverged as exc:
+            self._diverged(exc)
+        self.dirty = True
+        self.wake.set()
+
+    def _from_gym(self, loop: asyncio.AbstractEventLoop, result: Exception | None) -> None:
+        """The gym (its own thread) trained this session: hand the outcome to the loop."""
+        with contextlib.suppress(RuntimeError):  # the loop has closed: the server is stopping
+            loop.call_soon_threadsafe(self._trained, result)
+
+    def _trained(self, result: Exception | None) -> None:
+        if isinstance(result, Diverged):
+            self._diverged(result)
+        elif result is not None:
             self.session.running = False
-            message = f"Training diverged ({exc}). Press reset to start again."
-            event = json.dumps({"type": "diverged", "step": self.session.step,
-                                "message": message})
-            for outbox in (self.outbox, *self.followers):
-                outbox.send_text(event)
+            self._send(error_event("training stopped on an internal error; press play or "
+                                   "reset to go on"))
             self._send_state()
         self.dirty = True
         self.wake.set()
 
+    def _diverged(self, exc: Diverged) -> None:
+        self.session.running = False
+        message = f"Training diverged ({exc}). Press reset to start again."
+        event = json.dumps({"type": "diverged", "step": self.session.step, "message": message})
+        for outbox in (self.outbox, *self.followers):
+            outbox.send_text(event)
+        self._send_state()
+
     # -- producing frames -----------------------------------------------------------------
     async def _produce(self) -> None:
+        """Draw a frame whenever something changed and the client is ready for one; while
+        training runs, at most one per :meth:`interval` (the gym trains meanwhile)."""
         loop = asyncio.get_running_loop()
+        last = -math.inf
         while True:
-            started = loop.time()
-            if self.session.running:
-                try:
-                    await self._train(self.session.config.view.speed, only_if_running=True)
-                except Exception:  # a bug must not kill the session: pause, say so
-                    log.exception("training session %s failed", self.session.id)
-                    self.session.running = False
-                    self._send(error_event("training stopped on an internal error; press play "
-                                           "or reset to go on"))
-                    self._send_state()
-            if self.dirty and self.outbox.wants_frame():
-                self.dirty = False
-                try:
-                    self._offer_frame(await self._locked(self.session.frame))
-                except Exception:  # a bug must not kill the session: say so, keep going
-                    log.exception("frame of session %s failed", self.session.id)
-                    self._send(error_event("this step could not be drawn; training goes on"))
-            if self.session.running:
-                await asyncio.sleep(max(0.0, self.interval() - (loop.time() - started)))
-            else:
-                self.wake.clear()
-                if not (self.dirty and self.outbox.wants_frame()):
-                    await self.wake.wait()
+            self.wake.clear()
+            if not (self.dirty and self.outbox.wants_frame()):
+                await self.wake.wait()
+                continue
+            wait = self.interval() - (loop.time() - last) if self.session.running else 0.0
+            if wait > 0:
+                await asyncio.sleep(wait)
+                continue
+            self.dirty = False
+            last = loop.time()
+            try:
+                self._offer_frame(await self._locked(self.session.frame))
+            except Exception:  # a bug must not kill the session: say so, keep going
+                log.exception("frame of session %s failed", self.session.id)
+                self._send(error_event("this step could not be drawn; training goes on"))
 
     # -- receiving control messages -------------------------------------------------------
     async def _receive(self, *tasks: asyncio.Task[None]) -> None:
@@ -258,8 +278,11 @@ class Connection:
             await self._locked(session.set_weight, message.layer, message.row, message.col,
                                message.value)
         elif isinstance(message, Configure):
-            config = merge_config(session.config, message.changes)
-            await self._locked(session.configure, config)
+            # Merged under the lock: an opened save or an upload may have replaced the config
+            # since this message left the page, and the changes build on what is there now.
+            changes = message.changes
+            await self._locked(lambda: session.configure(merge_config(session.config, changes)))
         self.dirty = True
         self.wake.set()
+        self.gym.wake()
         self._send_state()

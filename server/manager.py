@@ -1,4 +1,5 @@
-"""Holds the live sessions and enforces the cap on how many there are."""
+"""Holds the live sessions and enforces the caps on how many there are: in total, and from any
+one address (the machine the server runs on is not counted per address)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
+from server.joincode import is_loopback_host
 from server.schemas import ExperimentConfig
 from server.session import Session
 
@@ -18,23 +20,43 @@ class SessionsFull(RuntimeError):
 
 
 class SessionManager:
-    def __init__(self, max_sessions: int, device: torch.device) -> None:
+    def __init__(
+        self, max_sessions: int, device: torch.device, max_per_client: int | None = None,
+    ) -> None:
         self.max_sessions = max_sessions
+        self.max_per_client = max_per_client or max_sessions
         self.device = device
         self.sessions: dict[str, Session] = {}
         self.connections: dict[str, Connection] = {}  # the socket driving each session
+        self.owners: dict[str, str] = {}  # session id -> the remote address that opened it
+        self.per_client: dict[str, int] = {}  # remote address -> sessions it holds
 
-    def open(self, config: ExperimentConfig | None = None) -> Session:
+    def open(self, config: ExperimentConfig | None = None, client: str | None = None) -> Session:
+        """A new session for a tab at address ``client`` (None or loopback: not counted)."""
         if len(self.sessions) >= self.max_sessions:
             raise SessionsFull(
                 f"the server holds its maximum of {self.max_sessions} sessions; try again later"
             )
+        owner = None if client is None or is_loopback_host(client) else client
+        if owner is not None and self.per_client.get(owner, 0) >= self.max_per_client:
+            raise SessionsFull(
+                f"{owner} already holds {self.max_per_client} sessions, the most one computer "
+                "may open; close another tab of this page and try again"
+            )
         session = Session(config or ExperimentConfig(), self.device)
         self.sessions[session.id] = session
+        if owner is not None:
+            self.owners[session.id] = owner
+            self.per_client[owner] = self.per_client.get(owner, 0) + 1
         return session
 
     def close(self, session: Session) -> None:
         self.sessions.pop(session.id, None)
+        client = self.owners.pop(session.id, None)
+        if client is not None:
+            left = self.per_client.pop(client) - 1
+            if left:
+                self.per_client[client] = left
 
     def training(self) -> int:
         """How many sessions are training now."""

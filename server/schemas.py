@@ -68,7 +68,9 @@ class TrainConfig(StrictModel):
 
 
 class ViewConfig(StrictModel):
-    speed: int = Field(5, ge=1, le=1000, description="optimizer steps between frames")
+    speed: int = Field(5, ge=0, le=1000, description=(
+        "optimizer steps per frame at the frame cap (steps a second = speed x SPACEFOLD_MAX_FPS,"
+        " however fast frames really go); 0: as fast as the server can"))
     projection: Literal["pair", "pca", "3d"] = Field(
         "pair", description="how stages wider than 2 are drawn")
     pair: tuple[Annotated[int, Field(ge=0, le=31)], Annotated[int, Field(ge=0, le=31)]] = Field(
@@ -197,7 +199,14 @@ def merge_config(config: ExperimentConfig, changes: dict[str, dict[str, Any]]) -
 
 
 def _field_entry(prop: dict[str, Any]) -> dict[str, Any]:
+    # An optional field (``X | None``) is described by its non-null form, marked nullable.
+    variants = [v for v in prop.get("anyOf", []) if v.get("type") != "null"]
+    if len(variants) == 1:
+        prop = {**variants[0], **{k: v for k, v in prop.items() if k != "anyOf"},
+                "nullable": True}
     entry: dict[str, Any] = {"type": prop.get("type", "string"), "default": prop.get("default")}
+    if prop.get("nullable"):
+        entry["nullable"] = True
     if "enum" in prop:
         entry["choices"] = prop["enum"]
     elif "const" in prop:

@@ -172,10 +172,9 @@ class Session:
         self._metrics = None
         self.trainer.step(steps)
 
-    def train_while_running(self, steps: int) -> None:
-        """Train only if still running: a pause that came in meanwhile wins."""
-        if self.running:
-            self.train(steps)
+    def trained(self) -> None:
+        """Its trainer was stepped from outside (the gym): the metrics are stale."""
+        self._metrics = None
 
     @property
     def step(self) -> int:

@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=0, le=65535)
     device: Literal["auto", "cpu", "cuda"] = "auto"
     max_sessions: int = Field(64, ge=1, description="sessions (open tabs) held at once")
+    max_sessions_per_client: int = Field(
+        8, ge=1, description="sessions one remote address may hold; this machine is not counted")
     max_message_bytes: int = Field(65536, ge=256, description="largest control message accepted")
     idle_minutes: float = Field(
         60.0, gt=0, description="a tab that neither trains nor is used this long is closed")

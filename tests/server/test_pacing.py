@@ -6,6 +6,7 @@ from typing import Any, cast
 import pytest
 
 from server.connection import Connection
+from server.gym import Gym
 from server.settings import Settings
 
 
@@ -13,5 +14,6 @@ from server.settings import Settings
 def test_a_busy_server_shares_its_frames(tmp_path: Path, training: int, seconds: float) -> None:
     settings = Settings(device="cpu", data_dir=tmp_path, max_fps=30, max_total_fps=300)
     none = cast(Any, None)
-    connection = Connection(none, none, none, settings, busy=lambda: training)
+    connection = Connection(none, none, none, settings, Gym(settings.max_fps),
+                            busy=lambda: training)
     assert connection.interval() == pytest.approx(seconds)

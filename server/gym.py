@@ -1,0 +1,153 @@
+"""The gym: one thread that trains every playing session, cohort by cohort, apart from frames.
+
+Training is not tied to frames: a session playing at speed s (``view.speed``) is owed
+``s · max_fps`` steps a second whether its tab draws 30 frames a second or 3, and speed 0 means
+as many as the server can give. Sessions whose networks share a shape and optimizer (see
+``nets.cohort.cohort_key``) and their speed train as one batched computation, which is what
+lets one machine hold a class. The connection draws frames from whatever the weights are when
+its client is ready for one.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+
+from nets.cohort import cohort_key, train_together
+from nets.train import Diverged
+from server.session import Session
+
+log = logging.getLogger("spacefold")
+
+#: A member's owed steps are capped at this many seconds' worth (no catching up after a stall).
+BACKLOG_S = 0.1
+#: The slowest a step of any cohort is assumed to be before it has been timed.
+FIRST_GUESS_S = 0.002
+
+Done = Callable[[Exception | None], None]
+
+
+@dataclass
+class Member:
+    session: Session
+    done: Done  # called from the gym's thread after each run: None, Diverged or an error
+    rate: float  # steps a second owed while running (inf: as fast as possible)
+    owed: float = 0.0
+    last: float = field(default_factory=time.perf_counter)
+
+
+class Gym:
+    """Call :meth:`join` when a connection opens and :meth:`leave` when it closes; the gym
+    trains whichever members are running. ``slice_s`` is how long one cohort's run holds its
+    sessions' locks (frames and control messages wait at most that long)."""
+
+    def __init__(self, max_fps: float, slice_s: float = 0.01) -> None:
+        self.max_fps, self.slice_s = max_fps, slice_s
+        self.members: dict[str, Member] = {}
+        self.step_time: dict[Hashable, float] = {}  # seconds per step, by cohort
+        self.runs = 0  # cohort runs so far (health checks, tests)
+        self._cond = threading.Condition()
+        self._stop = False
+        self._thread = threading.Thread(target=self._loop, name="spacefold-gym", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+        self._thread.join(timeout=5)
+
+    def join(self, session: Session, done: Done) -> None:
+        with self._cond:
+            self.members[session.id] = Member(session, done, self._rate(session))
+            self._cond.notify_all()
+
+    def leave(self, session: Session) -> None:
+        with self._cond:
+            self.members.pop(session.id, None)
+
+    def wake(self) -> None:
+        """Something changed (play, a new speed): look again now."""
+        with self._cond:
+            for member in self.members.values():
+                member.rate = self._rate(member.session)
+            self._cond.notify_all()
+
+    def _rate(self, session: Session) -> float:
+        speed = session.config.view.speed
+        return float("inf") if speed == 0 else speed * self.max_fps
+
+    # -- the thread -----------------------------------------------------------------------
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                if self._stop:
+                    return
+                running = [m for m in self.members.values() if m.session.running]
+                if not running:
+                    self._cond.wait(timeout=0.25)
+                    continue
+            trained = False
+            for key, group in self._cohorts(running).items():
+                trained |= self._run(key, group)
+            if not trained:
+                time.sleep(0.002)  # every member is busy (a frame, a message) or owed nothing
+
+    def _cohorts(self, running: list[Member]) -> dict[Hashable, list[Member]]:
+        now = time.perf_counter()
+        groups: dict[Hashable, list[Member]] = defaultdict(list)
+        for m in running:
+            m.owed = min(m.owed + (now - m.last) * m.rate, max(1.0, m.rate * BACKLOG_S))
+            m.last = now
+            if m.owed < 1:
+                continue
+            key = cohort_key(m.session.trainer)
+            # Sessions that cannot share a computation train alone: a key of their own.
+            groups[(key, m.rate) if key is not None else ("alone", m.session.id)].append(m)
+        return groups
+
+    def _run(self, key: Hashable, group: list[Member]) -> bool:
+        """Train the members of one cohort that are free now; True if any step was taken."""
+        held = [m for m in group if m.session.lock.acquire(blocking=False)]
+        try:
+            live = [m for m in held if m.session.running
+                    and self.members.get(m.session.id) is m]
+            trainers = [m.session.trainer for m in live]
+            keys = {cohort_key(t) for t in trainers}
+            if not live or len(keys) != 1:
+                return False  # a member was rebuilt since it was grouped: next time
+            per_step = self.step_time.get(key, FIRST_GUESS_S)
+            steps = int(max(1, min(self.slice_s / per_step, *(m.owed for m in live))))
+            started = time.perf_counter()
+            outcome = self._train(live, steps, None in keys)
+            self.step_time[key] = (time.perf_counter() - started) / steps
+            for m in live:
+                m.owed -= steps
+                m.session.trained()
+        finally:
+            for m in held:
+                m.session.lock.release()
+        self.runs += 1
+        for m, result in zip(live, outcome, strict=True):
+            m.done(result)
+        return True
+
+    def _train(self, live: list[Member], steps: int, alone: bool) -> list[Exception | None]:
+        try:
+            if alone or len(live) == 1:
+                (member,) = live
+                member.session.trainer.step(steps)
+                return [None]
+            diverged = train_together([m.session.trainer for m in live], steps)
+            return [diverged.get(i) for i in range(len(live))]
+        except Diverged as exc:
+            return [exc]
+        except Exception as exc:  # a bug must not stop the gym: the members hear of it
+            log.exception("training %d sessions failed", len(live))
+            return [exc] * len(live)
