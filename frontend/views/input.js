@@ -2,6 +2,8 @@
 // rings around misclassified points and a × on the points some fold sends to zero for good.
 
 import { t } from "../i18n.js";
+import { viewOptions } from "../viewopts.js";
+import { hardRegions } from "./discrete.js";
 import { classColor } from "./palette.js";
 import { PlaneCanvas } from "./plane.js";
 import { frameFacts, pointRadius, stageScene } from "./scene.js";
@@ -25,8 +27,9 @@ export class InputView {
     this.renderLegend(2, false);
   }
 
-  /** Draw one decoded frame. */
+  /** Draw one decoded frame (again, with the same frame, after a view option changed). */
   update(frame) {
+    this.frame = frame;
     const { header, arrays } = frame;
     const known = frameFacts(frame);
     const scene = stageScene(frame, 0, {
@@ -38,6 +41,8 @@ export class InputView {
     scene.grid = scene.grid && { ...scene.grid, faint: true };
     scene.wrong = misclassified(arrays.get("labels"), arrays.get("pred"));
     scene.dead = known.deadAll; // lost somewhere in the network: they never come back
+    if (!viewOptions.showTest) hideTest(scene, known.nTrain);
+    if (viewOptions.discretize) scene.regions = hardRegions(scene.regionArrays) ?? scene.regions;
     this.plane.draw(scene);
     this.drawn = {
       x: scene.points.x,
@@ -75,6 +80,24 @@ export class InputView {
   relabel() {
     this.renderLegend(...(this.legendArgs ?? [2, false]));
   }
+
+  /** Draw the last frame again (a view option changed). */
+  redraw() {
+    if (this.frame) this.update(this.frame);
+  }
+}
+
+/** Leave the test points (the ones after the first `nTrain`) out of a scene. */
+function hideTest(scene, nTrain) {
+  scene.style = { ...scene.style, groups: scene.style.groups.filter((g) => !g.hollow) };
+  const trainOnly = (mask) => {
+    if (!mask) return null;
+    const out = Uint8Array.from(mask);
+    out.fill(0, nTrain);
+    return out;
+  };
+  scene.wrong = trainOnly(scene.wrong);
+  scene.dead = trainOnly(scene.dead);
 }
 
 /** 1 where the predicted class is wrong (null for a regression net). */
