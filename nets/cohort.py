@@ -53,11 +53,12 @@ def cohort_key(trainer: Trainer) -> Hashable | None:
 
 @dataclass
 class _Stacked:
-    """One parameter of every member: values, optimizer state, and which members have it."""
+    """One parameter of every member, with its optimizer state and step counts. Each member's
+    parameter and state tensors are views into these (see :class:`Cohort`)."""
 
     value: torch.Tensor  # (S, ...) leaf with requires_grad
     state: dict[str, torch.Tensor]
-    started: torch.Tensor  # (S,) bool: the member's optimizer already holds state for it
+    step: torch.Tensor  # (S,) float32: each member's optimizer step count for this parameter
 
 
 def _per_member(values: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
@@ -67,42 +68,29 @@ def _per_member(values: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
 
 def _gather(trainers: Sequence[Trainer], params: Sequence[nn.Parameter],
             names: tuple[str, ...]) -> _Stacked:
-    """One parameter (``params``: that parameter of each member) and its optimizer state."""
+    """One parameter (``params``: that parameter of each member) and its optimizer state; a
+    member without state yet gets zeros, which every one of these optimizers treats as a
+    fresh start (a zero momentum buffer gives the first step ``grad``, as a missing one)."""
     value = torch.stack([p.detach() for p in params]).clone().requires_grad_(True)
-    started = torch.tensor([bool(t.opt.state.get(p)) and all(
-        t.opt.state[p].get(name) is not None for name in names) for t, p in
-        zip(trainers, params, strict=True)])
-    state: dict[str, torch.Tensor] = {}
-    for name in names:
-        state[name] = torch.stack([
-            t.opt.state[p][name].detach() if started[i] else torch.zeros_like(p)
-            for i, (t, p) in enumerate(zip(trainers, params, strict=True))
-        ]).clone()
-    return _Stacked(value, state, started)
+    state = {name: torch.stack([
+        t.opt.state[p][name].detach() if t.opt.state.get(p, {}).get(name) is not None
+        else torch.zeros_like(p) for t, p in zip(trainers, params, strict=True)]).clone()
+        for name in names}
+    step = torch.tensor([float(t.opt.state.get(p, {}).get("step", 0.0))
+                         for t, p in zip(trainers, params, strict=True)], dtype=torch.float32)
+    return _Stacked(value, state, step)
 
 
-def _steps_taken(trainers: Sequence[Trainer]) -> torch.Tensor:
-    """Each member's optimizer step count (Adam's bias correction, Adagrad and RMSprop)."""
-    counts = []
-    for t in trainers:
-        first = next(iter(t.net.parameters()))
-        step = t.opt.state.get(first, {}).get("step")
-        counts.append(float(step) if step is not None else 0.0)
-    return torch.tensor(counts, dtype=torch.float64)
-
-
-def _update(name: str, p: _Stacked, lr: torch.Tensor, step: torch.Tensor) -> None:
-    """One optimizer step on the stacked parameter, as torch.optim takes it for each member."""
+def _update(name: str, p: _Stacked, lr: torch.Tensor) -> None:
+    """One optimizer step on the stacked parameter, in place, as torch.optim takes it for each
+    member (``p.step`` already counts this step)."""
     assert p.value.grad is not None
     g, w = p.value.grad, p.value.data
     lr = _per_member(lr, w)
     if name == "sgd":
         w.sub_(lr * g)
     elif name in ("momentum", "nesterov"):
-        old = p.state["momentum_buffer"]
-        started = _per_member(p.started, w)
-        buf = torch.where(started, old * MOMENTUM + g, g)
-        p.state["momentum_buffer"] = buf
+        buf = p.state["momentum_buffer"].mul_(MOMENTUM).add_(g)
         w.sub_(lr * (g + MOMENTUM * buf if name == "nesterov" else buf))
     elif name == "adagrad":
         total = p.state["sum"].addcmul_(g, g)
@@ -113,13 +101,12 @@ def _update(name: str, p: _Stacked, lr: torch.Tensor, step: torch.Tensor) -> Non
     elif name == "adam":
         m = p.state["exp_avg"].lerp_(g, 1 - BETAS[0])
         v = p.state["exp_avg_sq"].mul_(BETAS[1]).addcmul_(g, g, value=1 - BETAS[1])
-        t = _per_member(step, w)
+        t = _per_member(p.step.double(), w)
         correction1 = (1 - BETAS[0] ** t).to(w.dtype)
         correction2 = (1 - BETAS[1] ** t).to(w.dtype)
         w.sub_(lr / correction1 * m / (v.sqrt() / correction2.sqrt() + ADAM_EPS))
     else:
         raise ValueError(f"unknown optimizer {name!r}")
-    p.started = torch.ones_like(p.started)
 
 
 def _losses(
@@ -159,62 +146,104 @@ def train_together(trainers: Sequence[Trainer], steps: int) -> dict[int, Diverge
     """
     if not trainers or steps < 1:
         return {}
-    first = trainers[0]
-    recipe = first.recipe
-    names = STATE_NAMES[recipe.optimizer]
-    members = [list(t.net.parameters()) for t in trainers]
-    stacked = [_gather(trainers, params, names) for params in zip(*members, strict=True)]
-    weights = [p.value for p in stacked[0::2]]  # Linear weight, bias, weight, bias, ...
-    biases = [p.value for p in stacked[1::2]]
-    counts = _steps_taken(trainers)
-    rates = torch.tensor([t.recipe.rate for t in trainers], dtype=weights[0].dtype,
-                         device=first.device)
-    features = next((m for m in first.net.body if isinstance(m, Features)), None)
-    folds = [m for m in first.net.body if not isinstance(m, nn.Linear | Features)]
-    diverged: dict[int, Diverged] = {}
-    for i in range(steps):
-        batches = [t.next_batch() for t in trainers]
-        x = torch.stack([b[0] for b in batches])
-        y = torch.stack([b[1] for b in batches])
-        if features is not None:
-            x = features(x.reshape(-1, x.shape[-1])).reshape(len(trainers), x.shape[1], -1)
-        h = x
-        for layer, (w, b) in enumerate(zip(weights, biases, strict=True)):
-            h = torch.baddbmm(b.unsqueeze(1), h, w.transpose(1, 2))
-            if layer < len(folds):
-                h = folds[layer](h)
-        total = _losses(recipe.loss, h, y)
-        extra = _penalties(recipe.penalty, rates, weights)
-        if extra is not None:
-            total = total + extra
-        for p in stacked:
-            p.value.grad = None
-        torch.autograd.backward(total.sum())
-        counts += 1
-        lrs = torch.tensor([t.lr_at(t.step_count) for t in trainers], dtype=weights[0].dtype,
-                           device=first.device)
-        last = i == steps - 1
-        before = [w.detach().clone() for w in weights] if last else []
-        with torch.no_grad():
-            for p in stacked:
-                _update(recipe.optimizer, p, lrs, counts.to(first.device))
-        for t, batch in zip(trainers, batches, strict=True):
-            t.step_count += 1
-            t.examples_seen += len(batch[1])
-        values = total.detach()
-        if not bool(torch.isfinite(values).all()):
-            for j, t in enumerate(trainers):
-                if not math.isfinite(float(values[j])):
-                    diverged[j] = Diverged(f"loss became {float(values[j])} at step "
-                                           f"{t.step_count}")
-            break
-        if last:
-            _record_stats(trainers, weights, before)
-    _scatter(trainers, members, stacked, names, counts)
-    for j, (t, params) in enumerate(zip(trainers, members, strict=True)):
-        if j not in diverged and not all(bool(torch.isfinite(p).all()) for p in params):
-            diverged[j] = Diverged(f"a weight became NaN or infinite at step {t.step_count}")
-    return diverged
+    return Cohort(trainers).train(steps)
+
+
+class Cohort:
+    """Trainers of one :func:`cohort_key`, bound to stacked tensors.
+
+    Binding makes every member's parameters and optimizer state views into the stacked
+    tensors, so a run needs no copying in or out, and whatever else touches a member between
+    runs (a frame, a weight set by hand, a step of its own optimizer) sees and changes the same
+    numbers. :meth:`fits` says whether the cohort still holds exactly these trainers.
+    """
+
+    def __init__(self, trainers: Sequence[Trainer]) -> None:
+        self.trainers = list(trainers)
+        self.optimizers = [t.opt for t in trainers]
+        self.recipe = trainers[0].recipe
+        self.names = STATE_NAMES[self.recipe.optimizer]
+        self.counted = self.recipe.optimizer in COUNTS_STEPS
+        members = [list(t.net.parameters()) for t in trainers]
+        self.stacked = [_gather(trainers, params, self.names)
+                        for params in zip(*members, strict=True)]
+        self.first = [params[0] for params in members]
+        self.weights = [p.value for p in self.stacked[0::2]]  # weight, bias, weight, ...
+        self.biases = [p.value for p in self.stacked[1::2]]
+        net = trainers[0].net
+        self.features = next((m for m in net.body if isinstance(m, Features)), None)
+        self.folds = [m for m in net.body if not isinstance(m, nn.Linear | Features)]
+        for j, (t, params) in enumerate(zip(trainers, members, strict=True)):
+            for p, s in zip(params, self.stacked, strict=True):
+                p.data = s.value.data[j]
+                if not self.names and not self.counted:
+                    continue
+                state = t.opt.state[p]
+                for name in self.names:
+                    state[name] = s.state[name][j]
+                if self.counted:
+                    state["step"] = s.step[j]
+
+    def fits(self, trainers: Sequence[Trainer]) -> bool:
+        """The same trainers, in the same order, with the same optimizers and still bound."""
+        return (len(trainers) == len(self.trainers)
+                and all(a is b for a, b in zip(trainers, self.trainers, strict=True))
+                and all(t.opt is o for t, o in zip(trainers, self.optimizers, strict=True))
+                and all(p.data_ptr() == self.stacked[0].value.data[j].data_ptr()
+                        for j, p in enumerate(self.first)))
+
+    def train(self, steps: int) -> dict[int, Diverged]:
+        """Take ``steps`` steps for every member; the members that diverged, by position."""
+        trainers, weights, biases = self.trainers, self.weights, self.biases
+        device = trainers[0].device
+        rates = torch.tensor([t.recipe.rate for t in trainers], dtype=weights[0].dtype,
+                             device=device)
+        diverged: dict[int, Diverged] = {}
+        for i in range(steps):
+            batches = [t.next_batch() for t in trainers]
+            x = torch.stack([b[0] for b in batches])
+            y = torch.stack([b[1] for b in batches])
+            if self.features is not None:
+                x = self.features(x.reshape(-1, x.shape[-1])).reshape(len(trainers), x.shape[1],
+                                                                       -1)
+            h = x
+            for layer, (w, b) in enumerate(zip(weights, biases, strict=True)):
+                h = torch.baddbmm(b.unsqueeze(1), h, w.transpose(1, 2))
+                if layer < len(self.folds):
+                    h = self.folds[layer](h)
+            total = _losses(self.recipe.loss, h, y)
+            extra = _penalties(self.recipe.penalty, rates, weights)
+            if extra is not None:
+                total = total + extra
+            for p in self.stacked:
+                p.value.grad = None
+            torch.autograd.backward(total.sum())
+            lrs = torch.tensor([t.lr_at(t.step_count) for t in trainers],
+                               dtype=weights[0].dtype, device=device)
+            last = i == steps - 1
+            before = [w.detach().clone() for w in weights] if last else []
+            with torch.no_grad():
+                for p in self.stacked:
+                    p.step.add_(1)
+                    _update(self.recipe.optimizer, p, lrs)
+            for t, batch in zip(trainers, batches, strict=True):
+                t.step_count += 1
+                t.examples_seen += len(batch[1])
+            values = total.detach()
+            if not bool(torch.isfinite(values).all()):
+                for j, t in enumerate(trainers):
+                    if not math.isfinite(float(values[j])):
+                        diverged[j] = Diverged(f"loss became {float(values[j])} at step "
+                                               f"{t.step_count}")
+                break
+            if last:
+                _record_stats(trainers, weights, before)
+        finite = [torch.isfinite(p.value.data).flatten(1).all(dim=1) for p in self.stacked]
+        healthy = torch.stack(finite).all(dim=0).tolist()
+        for j, t in enumerate(trainers):
+            if j not in diverged and not healthy[j]:
+                diverged[j] = Diverged(f"a weight became NaN or infinite at step {t.step_count}")
+        return diverged
 
 
 def _record_stats(trainers: Sequence[Trainer], weights: Sequence[torch.Tensor],
@@ -227,21 +256,3 @@ def _record_stats(trainers: Sequence[Trainer], weights: Sequence[torch.Tensor],
               for d, n in zip(moved, norms, strict=True)]
     for j, t in enumerate(trainers):
         t.stats = LayerStats([float(g[j]) for g in grads], [float(r[j]) for r in ratios])
-
-
-def _scatter(trainers: Sequence[Trainer], members: Sequence[Sequence[nn.Parameter]],
-             stacked: Sequence[_Stacked], names: tuple[str, ...], counts: torch.Tensor) -> None:
-    """Write the stacked weights and optimizer state back into each member."""
-    counted = trainers[0].recipe.optimizer in COUNTS_STEPS
-    for j, (t, params) in enumerate(zip(trainers, members, strict=True)):
-        step = torch.tensor(float(counts[j]), dtype=torch.float32)
-        for p, s in zip(params, stacked, strict=True):
-            with torch.no_grad():
-                p.copy_(s.value[j])
-            if not names and not counted:
-                continue
-            state = t.opt.state[p]
-            for name in names:
-                state[name] = s.state[name][j].clone()
-            if counted:
-                state["step"] = step.clone()

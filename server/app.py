@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         torch.set_num_threads(1)  # tiny nets: threads cost more than they give
-        gym: Gym = app.state.gym
+        gym = app.state.gym = Gym(settings.max_fps)  # one per lifespan: a thread starts once
         gym.start()
         try:
             with ThreadPoolExecutor(settings.workers, thread_name_prefix="spacefold") as pool:
@@ -59,7 +59,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.manager = SessionManager(settings.max_sessions, device,
                                        settings.max_sessions_per_client)
     app.state.store = Store(settings.data_dir / "spacefold.db")
-    app.state.gym = Gym(settings.max_fps)
     if settings.join_code:
         app.add_middleware(JoinGate, code=settings.join_code.upper())
     app.add_middleware(SecurityHeaders)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import struct
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,11 +73,9 @@ def _pack_coords(coords: Coords) -> tuple[np.ndarray, dict[str, Any]]:
     values = np.asarray(coords.values, dtype=np.float64)
     flat = values.reshape(-1, values.shape[-1]) if values.ndim > 1 else values.reshape(-1, 1)
     finite = np.isfinite(flat)
-    masked = np.where(finite, flat, np.nan)
-    with np.errstate(all="ignore"):
-        low = np.nan_to_num(np.nanmin(masked, axis=0), nan=0.0) if len(flat) else np.zeros(
-            flat.shape[1])
-        high = np.nan_to_num(np.nanmax(masked, axis=0), nan=0.0) if len(flat) else low
+    low = np.where(finite, flat, np.inf).min(axis=0, initial=np.inf)
+    high = np.where(finite, flat, -np.inf).max(axis=0, initial=-np.inf)
+    low, high = np.where(np.isfinite(low), low, 0.0), np.where(np.isfinite(high), high, 0.0)
     low = low.astype(np.float32).astype(np.float64)
     high = high.astype(np.float32).astype(np.float64)
     span = np.where(high > low, high - low, 1.0)
@@ -104,7 +103,7 @@ def _pack(value: Packable) -> tuple[np.ndarray, dict[str, Any]]:
     return value, {}
 
 
-def encode_frame(header: dict[str, Any], arrays: dict[str, Packable]) -> bytes:
+def encode_frame(header: dict[str, Any], arrays: Mapping[str, Packable]) -> bytes:
     """Pack ``arrays`` behind ``header``; adds ``header["arrays"]``. Plain arrays must be
     float32 or uint8; :class:`Coords` and :class:`RegionCode` are packed as described above."""
     entries: list[dict[str, Any]] = []

@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
-from nets.cohort import cohort_key, train_together
+from nets.cohort import Cohort, cohort_key
 from nets.train import Diverged
 from server.session import Session
 
@@ -27,6 +27,10 @@ log = logging.getLogger("spacefold")
 BACKLOG_S = 0.1
 #: The slowest a step of any cohort is assumed to be before it has been timed.
 FIRST_GUESS_S = 0.002
+#: A member waits until it is owed this many seconds' worth of steps (a few steps a run, not one).
+MIN_RUN_S = 0.02
+#: A cohort unused this long is let go (its members left or were rebuilt).
+FORGET_S = 5.0
 
 Done = Callable[[Exception | None], None]
 
@@ -49,6 +53,7 @@ class Gym:
         self.max_fps, self.slice_s = max_fps, slice_s
         self.members: dict[str, Member] = {}
         self.step_time: dict[Hashable, float] = {}  # seconds per step, by cohort
+        self.cohorts: dict[Hashable, tuple[Cohort, float]] = {}  # bound cohort, last used
         self.runs = 0  # cohort runs so far (health checks, tests)
         self._cond = threading.Condition()
         self._stop = False
@@ -94,18 +99,31 @@ class Gym:
                     self._cond.wait(timeout=0.25)
                     continue
             trained = False
+            self._accrue(running)
             for key, group in self._cohorts(running).items():
                 trained |= self._run(key, group)
+            now = time.perf_counter()
+            for key, (_, used) in list(self.cohorts.items()):
+                if now - used > FORGET_S:
+                    del self.cohorts[key]
+                    self.step_time.pop(key, None)
             if not trained:
                 time.sleep(0.002)  # every member is busy (a frame, a message) or owed nothing
 
-    def _cohorts(self, running: list[Member]) -> dict[Hashable, list[Member]]:
+    @staticmethod
+    def _accrue(running: list[Member]) -> None:
+        """Each member is owed the steps its rate gives for the time since it was last seen."""
         now = time.perf_counter()
-        groups: dict[Hashable, list[Member]] = defaultdict(list)
         for m in running:
             m.owed = min(m.owed + (now - m.last) * m.rate, max(1.0, m.rate * BACKLOG_S))
             m.last = now
-            if m.owed < 1:
+
+    @staticmethod
+    def _cohorts(running: list[Member]) -> dict[Hashable, list[Member]]:
+        """The members owed enough steps, grouped by what can train together."""
+        groups: dict[Hashable, list[Member]] = defaultdict(list)
+        for m in running:
+            if m.owed < max(1.0, m.rate * MIN_RUN_S):
                 continue
             key = cohort_key(m.session.trainer)
             # Sessions that cannot share a computation train alone: a key of their own.
@@ -113,8 +131,12 @@ class Gym:
         return groups
 
     def _run(self, key: Hashable, group: list[Member]) -> bool:
-        """Train the members of one cohort that are free now; True if any step was taken."""
-        held = [m for m in group if m.session.lock.acquire(blocking=False)]
+        """Train the members of one cohort; True if any step was taken. Their locks are taken
+        in the order of their ids (nothing else ever holds two), so a frame being drawn
+        finishes first and a cohort keeps its members from run to run."""
+        held = sorted(group, key=lambda m: m.session.id)
+        for m in held:
+            m.session.lock.acquire()
         try:
             live = [m for m in held if m.session.running
                     and self.members.get(m.session.id) is m]
@@ -125,7 +147,7 @@ class Gym:
             per_step = self.step_time.get(key, FIRST_GUESS_S)
             steps = int(max(1, min(self.slice_s / per_step, *(m.owed for m in live))))
             started = time.perf_counter()
-            outcome = self._train(live, steps, None in keys)
+            outcome = self._train(key, live, steps, None in keys)
             self.step_time[key] = (time.perf_counter() - started) / steps
             for m in live:
                 m.owed -= steps
@@ -138,13 +160,20 @@ class Gym:
             m.done(result)
         return True
 
-    def _train(self, live: list[Member], steps: int, alone: bool) -> list[Exception | None]:
+    def _train(
+        self, key: Hashable, live: list[Member], steps: int, alone: bool
+    ) -> list[Exception | None]:
         try:
             if alone or len(live) == 1:
                 (member,) = live
                 member.session.trainer.step(steps)
                 return [None]
-            diverged = train_together([m.session.trainer for m in live], steps)
+            trainers = [m.session.trainer for m in live]
+            cohort = self.cohorts.get(key, (None, 0.0))[0]
+            if cohort is None or not cohort.fits(trainers):
+                cohort = Cohort(trainers)
+            self.cohorts[key] = (cohort, time.perf_counter())
+            diverged = cohort.train(steps)
             return [diverged.get(i) for i in range(len(live))]
         except Diverged as exc:
             return [exc]

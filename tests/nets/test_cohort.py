@@ -7,7 +7,7 @@ import copy
 import pytest
 import torch
 
-from nets.cohort import cohort_key, train_together
+from nets.cohort import Cohort, cohort_key, train_together
 from nets.datasets import make_dataset
 from nets.model import FoldNet
 from nets.optim import OPTIMIZERS
@@ -97,3 +97,27 @@ def test_a_diverging_member_is_reported_and_the_others_go_on() -> None:
     assert list(diverged) == [1]
     assert "at step" in str(diverged[1])
     assert all(bool(torch.isfinite(p).all()) for p in group[0].net.parameters())
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "momentum", "rmsprop"])
+def test_a_cohort_stays_bound_between_runs(optimizer: str) -> None:
+    """Between two runs a member takes steps of its own and gets a weight set by hand: the
+    cohort carries on from there, with no copying in or out."""
+    group = trainers([Recipe(optimizer=optimizer), Recipe(optimizer=optimizer, lr=0.05)])  # type: ignore[arg-type]
+    solo = copy.deepcopy(group)
+    cohort = Cohort(group)
+    assert cohort.train(5) == {}
+    for t in solo:
+        t.step(5)
+    for t in (solo[0], group[0]):
+        t.step(3)
+    for t in (solo[1], group[1]):
+        with torch.no_grad():
+            t.net.linear(1).weight[0, 0] = 0.5
+    assert cohort.fits(group)
+    assert cohort.train(4) == {}
+    for t in solo:
+        t.step(4)
+    assert_same(solo, group)
+    group[0].set_recipe(Recipe(optimizer="sgd"))
+    assert not cohort.fits(group)  # a new optimizer: bind again

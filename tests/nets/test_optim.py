@@ -96,7 +96,7 @@ def test_l2_shrinks_the_weights() -> None:
     plain.step(50)
     shrunk.step(50)
     def norm(t: Trainer) -> float:
-        return sum(float(w.detach().norm()) for w in t._weights())
+        return sum(float(w.detach().norm()) for w in t.weights())
 
     assert norm(shrunk) < 0.8 * norm(plain)
 

@@ -1,0 +1,87 @@
+"""Training throughput of one session, and of a cohort trained as one batched computation.
+
+For widths 2, 8, 32 and depths 2, 4, 6, 10 and batch sizes 10, 100 and the whole training set
+(the 2-arm spiral, 500 points, 400 of them for training, Adam), prints steps/s and examples/s of
+one trainer on its own (`Trainer.step`), then session-steps/s of S trainers of the default
+network trained together (`nets.cohort.train_together`) against the same S trained one by one.
+
+Run: python -m bench.train [--seconds 0.5] [--widths 2 8 32] [--depths 2 4 6 10]
+     [--cohorts 1 10 30 60 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+
+import torch
+
+from nets.cohort import train_together
+from nets.datasets import make_dataset
+from nets.model import FoldNet
+from nets.train import Recipe, Trainer
+
+DATA = make_dataset("spiral", 500, 0.0, 0, 2, 0.2)
+
+
+def rate(run: Callable[[int], None], seconds: float) -> float:
+    """Calls of ``run(n)`` (n steps each) for about ``seconds``: steps a second."""
+    run(2)  # warm up
+    steps, n = 0, 1
+    started = time.perf_counter()
+    while (elapsed := time.perf_counter() - started) < seconds:
+        run(n)
+        steps += n
+        n = min(n * 2, 64)
+    return steps / elapsed
+
+
+def solo(widths: list[int], batch: int | None, seconds: float) -> float:
+    trainer = Trainer(FoldNet(widths, "relu", 2, seed=0), DATA, Recipe(batch_size=batch))
+    return rate(lambda n: trainer.step(n), seconds)
+
+
+def cohort(size: int, seconds: float) -> tuple[float, float]:
+    """Session-steps/s of ``size`` default networks (moons, 3 × 2): together, one by one."""
+    data = make_dataset("moons", 400, 0.1, 4, 2, 0.5)
+    trainers = [Trainer(FoldNet([2, 2, 2], "relu", 2, seed=i), data, Recipe(), seed=i)
+                for i in range(size)]
+    together = rate(lambda n: train_together(trainers, n), seconds) * size
+
+    def one_by_one(n: int) -> None:
+        for t in trainers:
+            t.step(n)
+
+    return together, rate(one_by_one, seconds) * size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=0.5, help="measured per setting")
+    parser.add_argument("--widths", type=int, nargs="*", default=[2, 8, 32])
+    parser.add_argument("--depths", type=int, nargs="*", default=[2, 4, 6, 10])
+    parser.add_argument("--batches", type=int, nargs="*", default=[10, 100, 0],
+                        help="batch sizes; 0 is the whole training set")
+    parser.add_argument("--cohorts", type=int, nargs="*", default=[1, 10, 30, 60, 100])
+    args = parser.parse_args()
+    torch.set_num_threads(1)  # as the server runs
+    n_train = len(DATA.y_train)
+    print(f"one session: spiral, {n_train} training points, Adam, relu, torch "
+          f"{torch.__version__}, 1 thread")
+    print(f"{'width':>5} {'depth':>5} {'batch':>5} {'steps/s':>9} {'examples/s':>11}")
+    for width in args.widths:
+        for depth in args.depths:
+            for batch in args.batches:
+                size = batch or n_train
+                steps = solo([width] * depth, batch or None, args.seconds)
+                print(f"{width:>5} {depth:>5} {size:>5} {steps:>9,.0f} {steps * size:>11,.0f}")
+    print("\ncohorts of the default network (moons, 200 training points, 3 hidden layers of 2):")
+    print(f"{'sessions':>8} {'together':>10} {'one by one':>11}  (session-steps/s)")
+    for size in args.cohorts:
+        together, alone = cohort(size, args.seconds)
+        print(f"{size:>8} {together:>10,.0f} {alone:>11,.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""The gym trains playing sessions apart from their frames, and those of one shape together."""
+
+from __future__ import annotations
+
+import torch
+from fastapi.testclient import TestClient
+
+from server.gym import Gym
+from server.presets import PRESETS
+from server.session import Session
+
+from .wsutil import next_event, next_frame, send
+
+
+def frame_step_reaching(ws: object, step: int) -> int:
+    for _ in range(400):
+        header, _ = next_frame(ws)  # type: ignore[arg-type]
+        if header["step"] >= step:
+            return int(header["step"])
+    raise AssertionError(f"no frame at step {step} or later")
+
+
+def test_two_tabs_of_one_shape_train_as_one_cohort(client: TestClient) -> None:
+    gym: Gym = client.app.state.gym  # type: ignore[attr-defined]
+    with client.websocket_connect("/ws") as a, client.websocket_connect("/ws") as b:
+        for ws in (a, b):
+            next_event(ws, "hello")
+            send(ws, type="configure", changes={"view": {"speed": 0}})
+            next_event(ws, "state")
+        for ws in (a, b):
+            send(ws, type="play")
+        for ws in (a, b):
+            frame_step_reaching(ws, 300)
+        ((cohort, _),) = gym.cohorts.values()
+        ids = {a_id for a_id in gym.members}
+        assert len(cohort.trainers) == 2 and len(ids) == 2
+        for ws in (a, b):
+            send(ws, type="pause")
+            paused = next_event(ws, "state")
+            assert paused["running"] is False
+        # Paused: the frames that follow all show the step where it stopped.
+        header, _ = next_frame(a)
+        for _ in range(3):
+            send(a, type="set_weight", layer=1, row=0, col=0, value=0.5)
+            assert next_frame(a)[0]["step"] == header["step"]
+
+
+def test_a_cohort_run_equals_each_sessions_own_steps() -> None:
+    """Two sessions trained by the gym's cohort path end where their own training does."""
+    sessions = [Session(PRESETS["default"], torch.device("cpu")) for _ in range(2)]
+    solo = [Session(PRESETS["default"], torch.device("cpu")) for _ in range(2)]
+    gym = Gym(max_fps=30, slice_s=60.0)  # never started: its run is called by hand
+    for s in sessions:
+        s.running = True
+        gym.join(s, lambda result: None)
+    for member in gym.members.values():
+        member.owed = 40
+    ((key, group),) = gym._cohorts(list(gym.members.values())).items()
+    assert gym._run(key, group)
+    for s in solo:
+        s.train(40)
+    for s, t in zip(sessions, solo, strict=True):
+        assert s.step == t.step == 40
+        for p, q in zip(s.net.parameters(), t.net.parameters(), strict=True):
+            torch.testing.assert_close(p, q, rtol=1e-4, atol=1e-5)
