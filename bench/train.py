@@ -25,7 +25,7 @@ from nets.train import Recipe, Trainer
 DATA = make_dataset("spiral", 500, 0.0, 0, 2, 0.2)
 
 
-def rate(run: Callable[[int], None], seconds: float) -> float:
+def rate(run: Callable[[int], object], seconds: float) -> float:
     """Calls of ``run(n)`` (n steps each) for about ``seconds``: steps a second."""
     run(2)  # warm up
     steps, n = 0, 1
