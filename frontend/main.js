@@ -1,8 +1,11 @@
 // Wiring: load the schema, build the controls, connect, apply the link's experiment, start
 // training, and draw the latest frame once per animation frame (with the morph, if it plays).
 
+import { followTarget } from "./classroom/follow.js";
+import { setupClassroom } from "./classroom/index.js";
 import { Controls } from "./controls.js";
 import { decodeFrame } from "./frame.js";
+import { setupPlayground } from "./playground.js";
 import { allKeys, getLanguage, initialLanguage, onLanguageChange, setLanguage, t } from "./i18n.js";
 import { Socket, socketUrl } from "./socket.js";
 import { change, difference, merge, readQuery, state, writeQuery } from "./state.js";
@@ -14,6 +17,10 @@ import { MetricsView } from "./views/metrics.js";
 import { MorphPlayer } from "./views/morph.js";
 import { RangeKeeper } from "./views/ranges.js";
 import { StagesView } from "./views/stages.js";
+import { stepperChange } from "./views/shape.js";
+import { Challenges } from "./challenges.js";
+import { Inspector } from "./views/inspector.js";
+import { StepThrough } from "./views/steps.js";
 
 // The charts over time are redrawn at most this often (a millisecond or two each).
 const CHART_EVERY_MS = 150;
@@ -119,14 +126,17 @@ async function main() {
       focus.setPosition(s);
       const whole = Math.abs(s - Math.round(s)) < 1e-9;
       stages?.select(whole ? [Math.round(s)] : [Math.floor(s), Math.floor(s) + 1]);
+      spacefold.views.steps?.render();
       request();
     },
     request,
   );
   // A stage panel clicked: show it in the focus view, and bring that into sight.
   const focusStage = (p) => player.goTo(p);
+  let inspector = null; // the layer inspector (built once the socket can send)
   stages = new StagesView($("plot-stages"), ranges, (p) => {
     focusStage(p);
+    inspector?.selectStage(p);
     $("focus").scrollIntoView({ block: "nearest", behavior: "smooth" });
   });
   $("lock-axes").addEventListener("change", (event) => {
@@ -149,11 +159,25 @@ async function main() {
   let wantRunning = !query.paused;
 
   let socket = null;
-  const send = (message) => socket?.send(message);
+  // A follower's page only acknowledges frames: the session it shows is another's.
+  const readOnly = followTarget() !== null;
+  const send = (message) => {
+    if (readOnly && message.type !== "ack") return;
+    socket?.send(message);
+  };
+
+  // Inside one layer: the inspector, stepping through its operations, the challenges.
+  let steps = null;
+  inspector = new Inspector($("inspector"), send, () => steps.render());
+  steps = new StepThrough($("focus-steps"), player, () => inspector.layer);
+  const challenges = new Challenges(inspector.challengeBox, schema.challenges, send);
+  Object.assign(spacefold.views, { inspector, steps, challenges });
 
   const controls = new Controls($("controls"), schema, {
     change(path, value) {
-      send({ type: "configure", changes: change(path, value) });
+      // Width or depth while the layers have widths of their own: rewrite those too.
+      const model = stepperChange(path, value, state.config?.model);
+      send({ type: "configure", changes: model ? { model } : change(path, value) });
     },
     preset(name) {
       send({ type: "configure", changes: schema.presets[name] });
@@ -168,10 +192,33 @@ async function main() {
       if (name === "reset") {
         metrics.clear();
         dead.clear();
+        playground.clear();
       }
       send({ type: name });
     },
   });
+
+  // Drawing data, CSV files, features and layers, the network diagram, per-layer charts.
+  const playground = setupPlayground({ schema, messages, send, input, request });
+  Object.assign(spacefold.views, playground.views);
+
+  // Lessons, presenter mode, shortcuts, saves, exports and follow mode.
+  const classroom = setupClassroom({
+    schema,
+    state,
+    send,
+    action: (name) => controls.on.action(name),
+    messages,
+    player,
+    sidebar: $("sidebar"),
+    panel: $("classroom"),
+    main: document.querySelector(".main"),
+    morphCanvas: $("focus-canvas"),
+    closeSocket: () => socket?.close(),
+  });
+  spacefold.classroom = classroom;
+  // A saved experiment opens as it was saved, and a follower drives nothing: both stay still.
+  if (classroom.opening || classroom.following) wantRunning = false;
 
   const renderStatus = () => {
     const status = $("status");
@@ -196,6 +243,7 @@ async function main() {
 
   const refresh = () => {
     controls.render(state.config, state.running, state.connected);
+    playground.render(state.config, state.connected);
     renderStatus();
   };
 
@@ -218,7 +266,10 @@ async function main() {
   let chartsDrawn = 0;
   let chartsLater = null;
   const drawCharts = (now) => {
-    const stale = metrics.drawn !== metrics.revision || dead.drawn !== dead.revision;
+    const stale =
+      metrics.drawn !== metrics.revision ||
+      dead.drawn !== dead.revision ||
+      playground.chartsStale();
     if (!stale) return;
     if (now - chartsDrawn < CHART_EVERY_MS) {
       // Not yet: draw them a little later, so that the last frame's numbers always show.
@@ -231,6 +282,7 @@ async function main() {
     chartsDrawn = now;
     metrics.draw();
     dead.draw();
+    playground.drawCharts();
   };
   draw = (now) => {
     scheduled = false;
@@ -248,6 +300,10 @@ async function main() {
       dead.push(header);
       player.setHeader(header);
       focus.setFrame(frame);
+      inspector.update(frame);
+      steps.setHeader(header);
+      challenges.update(frame);
+      playground.update(frame);
       renderNote();
       renderSummary(header);
     }
@@ -267,11 +323,12 @@ async function main() {
       spacefold.lastHeader = frame.header;
       spacefold.lastFrame = frame;
       spacefold.stageCount = stages.stageCount;
+      inspector.afterDraw(frame, spacefold.receivedAt);
     }
     if (playing) request();
   };
 
-  socket = new Socket(socketUrl(), {
+  socket = new Socket(classroom.socketUrl(socketUrl()), {
     hello(message) {
       const reconnect = state.session !== null;
       if (reconnect) {
@@ -282,20 +339,25 @@ async function main() {
       adopt(message);
       state.session = message.session;
       state.connected = true;
-      const changes = difference(wanted, message.config);
-      if (changes) send({ type: "configure", changes });
-      if (wantRunning && !message.running) send({ type: "play" });
+      if (!classroom.following) {
+        const changes = difference(wanted, message.config);
+        if (changes) send({ type: "configure", changes });
+        if (wantRunning && !message.running) send({ type: "play" });
+      }
       refresh();
+      classroom.hello(message);
     },
     state(message) {
       if (message.generation !== state.generation) {
         metrics.clear();
         dead.clear();
+        playground.clear();
       }
       adopt(message);
       wantRunning = message.running;
       writeQuery(schema, state.config, state.running);
       refresh();
+      classroom.state(message);
     },
     error(message) {
       messages.show({
@@ -304,6 +366,8 @@ async function main() {
         extra: message.allowed ? { key: "msg.allowed", params: { allowed: message.allowed } } : null,
       });
       refresh(); // put any control the user moved back to the config the server kept
+      inspector.refused();
+      classroom.error(message);
     },
     diverged(message) {
       state.running = false;
@@ -317,6 +381,7 @@ async function main() {
           run: () => {
             metrics.clear();
             dead.clear();
+            playground.clear();
             wantRunning = true;
             send({ type: "reset" });
             send({ type: "play" });
@@ -375,21 +440,14 @@ async function main() {
     dead.relabel();
     player.relabel();
     focus.redraw();
+    inspector.relabel();
+    steps.relabel();
+    challenges.relabel();
+    playground.relabel();
     messages.relabel();
     renderStatus();
     renderNote();
-  });
-
-  document.addEventListener("keydown", (event) => {
-    if (event.target.closest?.("input, select, textarea, button")) return;
-    if (event.ctrlKey || event.metaKey || event.altKey || !state.connected) return;
-    if (event.key === " ") {
-      event.preventDefault();
-      controls.on.action(state.running ? "pause" : "play");
-    } else if (event.key === "ArrowRight") {
-      event.preventDefault();
-      controls.on.action("step");
-    }
+    classroom.relabel();
   });
 
   refresh();

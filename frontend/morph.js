@@ -33,17 +33,52 @@ export function affinePhase(decomposition, t) {
   return names[i];
 }
 
-function rotation(angle) {
+/** The rotation by `angle` radians, as a 2x2 matrix (rows). */
+export function rotation(angle) {
   const c = Math.cos(angle);
   const s = Math.sin(angle);
   return [[c, -s], [s, c]];
 }
 
-function multiply(a, b) {
+/** The product a·b of two 2x2 matrices. */
+export function multiply(a, b) {
   return [
     [a[0][0] * b[0][0] + a[0][1] * b[1][0], a[0][0] * b[0][1] + a[0][1] * b[1][1]],
     [a[1][0] * b[0][0] + a[1][1] * b[1][0], a[1][0] * b[0][1] + a[1][1] * b[1][1]],
   ];
+}
+
+/**
+ * W rebuilt from its decomposition: R(angle_out) · diag(scales) · F · R(angle_in), with
+ * F = diag(1, -1) when it reflects. The end of the affine path (t = 1) without the shift.
+ */
+export function composeMatrix(decomposition) {
+  return affineAt(decomposition, [0, 0], 1).m;
+}
+
+/**
+ * Positions s on the morph at which each operation of layer `layer` has just been done, for
+ * stepping through them one at a time: [{phase, s}], the affine step's sub-steps (rotate,
+ * reflect, scale, rotate2, shift) for a 2x2 map or one straight step ("straight") otherwise,
+ * then the fold if the layer has one. Each s lies a hair before the end of its phase, so that
+ * the morph's caption still names it. Empty when the frame has no such layer.
+ */
+export function layerSteps(header, layer) {
+  const stages = header.stages;
+  const p = stages.findIndex(
+    (stage) => (stage.kind === "affine" || stage.kind === "output") && stage.layer === layer,
+  );
+  if (p < 1) return [];
+  const eps = 1e-6;
+  const steps = [];
+  if (affineStep(header, p - 1)) {
+    const names = ["rotate", "reflect", "scale", "rotate2", "shift"];
+    names.forEach((phase, i) => steps.push({ phase, s: p - 1 + (i + 1) / PHASES - eps }));
+  } else {
+    steps.push({ phase: "straight", s: p - eps });
+  }
+  if (stages[p + 1]?.kind === "fold") steps.push({ phase: "fold", s: p + 1 - eps });
+  return steps;
 }
 
 /** The 2x2 layer map for the step from stage k to k+1, when the lecture's path applies. */

@@ -1,6 +1,8 @@
 // The one place the page keeps what it knows: the schema, the session's config and run state.
 // Also: dotted-path helpers, reading and writing the experiment config in the URL query.
 
+import { VIEW_OPTION_KEYS } from "./viewopts.js";
+
 export const state = {
   schema: null, // GET /api/schema
   config: null, // the session's config, as the server last said
@@ -14,8 +16,15 @@ export const state = {
 // Parts of the config a link carries always; view.* settings travel only when not default.
 const ALWAYS_IN_LINK = ["data.", "model.", "train.", "view.speed"];
 
-// Query keys that are not config fields.
-const RESERVED = new Set(["paused", "preset", "lang"]);
+// Query keys of the classroom (a lesson and its step, follow mode, presenter mode, hidden
+// sections) that a rewritten address keeps. ?open=… (a saved experiment) is read once.
+const CLASSROOM_KEYS = ["lesson", "step", "follow", "presenter", "hide"];
+
+// Query keys that are not config fields (the page's own view options among them).
+const RESERVED = new Set(["paused", "preset", "lang", "open", ...VIEW_OPTION_KEYS, ...CLASSROOM_KEYS]);
+
+// Config fields a link never carries: what the page turns on while a view needs it.
+const NEVER_IN_LINK = new Set(["view.units"]);
 
 export function getPath(obj, path) {
   let here = obj;
@@ -173,14 +182,16 @@ export function writeQuery(schema, config, running) {
   const params = new URLSearchParams();
   for (const [key, path] of queryKeys(schema.fields)) {
     const value = getPath(config, path);
-    if (value === undefined || value === null) continue;
+    if (value === undefined || value === null || NEVER_IN_LINK.has(path)) continue;
     const always = ALWAYS_IN_LINK.some((prefix) => path === prefix || path.startsWith(prefix));
     const isDefault = same(value, schema.fields[path].default);
     if (always || !isDefault) params.set(key, Array.isArray(value) ? value.join(",") : String(value));
   }
   if (!running) params.set("paused", "1");
-  const lang = new URLSearchParams(location.search).get("lang");
-  if (lang) params.set("lang", lang);
+  const kept = new URLSearchParams(location.search);
+  for (const key of ["lang", ...VIEW_OPTION_KEYS, ...CLASSROOM_KEYS]) {
+    if (kept.has(key)) params.set(key, kept.get(key));
+  }
   const query = params.toString();
   const url = `${location.pathname}${query ? `?${query}` : ""}${location.hash}`;
   if (url !== `${location.pathname}${location.search}${location.hash}`) {

@@ -1,6 +1,28 @@
-"""spacefold's web server: sessions, the WebSocket protocol and the CLI."""
+"""spacefold's web server: sessions, the WebSocket protocol and the CLI.
 
-from server.app import create_app
-from server.settings import Settings
+``create_app`` and ``Settings`` load on first use, so that the pure modules (the config, the
+presets, sessions and frames, the experiment file) import without FastAPI: ``nets.notebook``
+builds on them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from server.app import create_app
+    from server.settings import Settings
 
 __all__ = ["Settings", "create_app"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "create_app":
+        from server.app import create_app
+
+        return create_app
+    if name == "Settings":
+        from server.settings import Settings
+
+        return Settings
+    raise AttributeError(f"module 'server' has no attribute {name!r}")

@@ -1,4 +1,7 @@
-"""``spacefold``: start the server, print its address and open the browser."""
+"""``spacefold``: start the server, print its address and open the browser.
+
+``spacefold render ...`` draws a view to a file instead (``server/render.py``).
+"""
 
 from __future__ import annotations
 
@@ -21,7 +24,8 @@ from server.settings import Settings
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="spacefold", description="Watch a neural network fold the plane, layer by layer."
+        prog="spacefold", description="Watch a neural network fold the plane, layer by layer.",
+        epilog="spacefold render --help: draw a view to a PNG, GIF or MP4 without the server",
     )
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only)")
@@ -53,6 +57,11 @@ def page_url(host: str, port: int) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["render"]:  # spacefold render ...: pictures for slides, no server
+        from server.render import main as render
+
+        return render(argv[1:])
     args = parse_args(argv)
     try:
         settings = Settings(host=args.host, port=args.port, device=args.device)

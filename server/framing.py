@@ -24,8 +24,12 @@ def finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
+#: Layers with at most this many weights always carry them (the inspector shows and edits them).
+SMALL_LAYER = 64
+
+
 def layer_maps(net: FoldNet, every_weight: bool = False) -> list[dict[str, Any]]:
-    """Every Linear layer's shape; for 2×2 ones (or all, with ``every_weight``) its weight and
+    """Every Linear layer's shape; for small ones (or all, with ``every_weight``) its weight and
     bias, and for 2×2 ones its decomposition and shear form (the morph, the inspector)."""
     out: list[dict[str, Any]] = []
     linears = [m for m in net.body if isinstance(m, nn.Linear)]
@@ -33,7 +37,7 @@ def layer_maps(net: FoldNet, every_weight: bool = False) -> list[dict[str, Any]]
         shape = tuple(linear.weight.shape)
         entry: dict[str, Any] = {"layer": i, "shape": list(shape), "output": i == len(linears)}
         out.append(entry)
-        if not (every_weight or shape == (2, 2)):
+        if not (every_weight or shape[0] * shape[1] <= SMALL_LAYER):
             continue  # only the shape is sent: no copy of the weights needed
         w = linear.weight.detach().cpu().double().numpy()
         b = linear.bias.detach().cpu().double().numpy()

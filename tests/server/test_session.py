@@ -180,9 +180,13 @@ def test_a_layer_of_the_wrong_shape_is_refused(
     assert torch.equal(session.net.linear(1).weight, before)
 
 
-def test_every_weight_travels_when_the_network_diagram_is_on() -> None:
-    session = make({"model": {"width": 3}, "view": {"units": True}})
-    header, _ = decode_frame(session.frame())
+def test_small_layers_always_carry_their_weights_and_big_ones_with_the_diagram() -> None:
+    header, _ = decode_frame(make({"model": {"width": 3}}).frame())
     assert [len(layer["weight"]) for layer in header["layers"]] == [3, 3, 3, 2]
+    header, _ = decode_frame(make({"model": {"width": 16}}).frame())  # 32, 256, 256, 32 weights
+    assert ["weight" in layer for layer in header["layers"]] == [True, False, False, True]
+    session = make({"model": {"width": 16}, "view": {"units": True}})
+    header, _ = decode_frame(session.frame())
+    assert all("weight" in layer for layer in header["layers"])
     np.testing.assert_allclose(header["layers"][1]["weight"],
                                session.net.linear(2).weight.detach().numpy(), rtol=1e-6)

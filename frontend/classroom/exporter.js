@@ -1,0 +1,161 @@
+// Exports: a PNG of any view (its canvases as laid out), the whole experiment as JSON, the data
+// as CSV, and a WebM video of the morph animation recorded from the close-up's canvas.
+
+import { t } from "../i18n.js";
+import { download, problemOf, stamp } from "./dom.js";
+
+/**
+ * Paint every visible 2D canvas inside `root` where it sits on the page, on white, at the
+ * canvases' own resolution: one picture of a view made of several canvases.
+ * @param {HTMLElement} root a card
+ * @returns {HTMLCanvasElement|null} null when the view has no canvas to show
+ */
+export function composeCanvases(root) {
+  const canvases = [...root.querySelectorAll("canvas")].filter(
+    (c) => c.width > 0 && c.height > 0 && c.offsetParent !== null && c.getContext("2d", { willReadFrequently: false }) !== null,
+  );
+  if (canvases.length === 0) return null;
+  if (canvases.length === 1) return canvases[0];
+  const box = root.getBoundingClientRect();
+  const scale = Math.max(...canvases.map((c) => c.width / Math.max(1, c.getBoundingClientRect().width)));
+  const out = document.createElement("canvas");
+  out.width = Math.ceil(box.width * scale);
+  out.height = Math.ceil(box.height * scale);
+  const ctx = out.getContext("2d");
+  ctx.fillStyle = "#ffffff";
+  ctx.fillRect(0, 0, out.width, out.height);
+  for (const canvas of canvases) {
+    const r = canvas.getBoundingClientRect();
+    ctx.drawImage(canvas, (r.left - box.left) * scale, (r.top - box.top) * scale, r.width * scale, r.height * scale);
+  }
+  return out;
+}
+
+/**
+ * A view's picture as PNG bytes.
+ * @param {HTMLElement} root a card
+ * @returns {Promise<Blob|null>}
+ */
+export function viewPng(root) {
+  const canvas = composeCanvases(root);
+  if (!canvas) return Promise.resolve(null);
+  return new Promise((done) => canvas.toBlob(done, "image/png"));
+}
+
+export class Exporter {
+  /**
+   * @param {object} ctx {state, messages, player (the morph player), morphCanvas}
+   */
+  constructor(ctx) {
+    this.ctx = ctx;
+    this.recording = null;
+  }
+
+  fail(key, error) {
+    this.ctx.messages.show({ key, params: { message: String(error?.message ?? error) }, tag: "export" });
+  }
+
+  /** Download a PNG of the card `root`; `name` goes in the file name. */
+  async png(root, name) {
+    const blob = await viewPng(root);
+    if (!blob) {
+      this.ctx.messages.show({ kind: "warn", key: "export.noCanvas", tag: "export" });
+      return;
+    }
+    download(blob, `spacefold-${name}-${stamp()}.png`);
+  }
+
+  /** The session's points as CSV. */
+  async csv() {
+    const session = this.ctx.state.session;
+    if (!session) return;
+    try {
+      const response = await fetch(`/api/sessions/${session}/data.csv`);
+      if (!response.ok) throw new Error(await problemOf(response));
+      download(await response.blob(), `spacefold-points-${stamp()}.csv`);
+    } catch (error) {
+      this.fail("export.failed", error);
+    }
+  }
+
+  /**
+   * The whole experiment (settings, points, weights, step) as the server writes it: saved for a
+   * moment under a name, fetched, and the save removed again.
+   */
+  async json() {
+    const session = this.ctx.state.session;
+    if (!session) return;
+    try {
+      const saved = await fetch(`/api/sessions/${session}/saves`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ name: `export ${stamp()}` }),
+      });
+      if (!saved.ok) throw new Error(await problemOf(saved));
+      const { id } = await saved.json();
+      const file = await fetch(`/api/saves/${id}`);
+      await fetch(`/api/saves/${id}`, { method: "DELETE" });
+      if (!file.ok) throw new Error(await problemOf(file));
+      download(await file.blob(), `spacefold-experiment-${stamp()}.json`);
+    } catch (error) {
+      this.fail("export.failed", error);
+    }
+  }
+
+  get canRecord() {
+    return typeof MediaRecorder !== "undefined" && typeof HTMLCanvasElement.prototype.captureStream === "function";
+  }
+
+  /**
+   * Play the morph from the first stage to the last and record the close-up canvas as WebM.
+   * @param {(recording: boolean) => void} onChange told when recording starts and stops
+   */
+  async video(onChange = () => {}) {
+    const { player, morphCanvas } = this.ctx;
+    if (this.recording) return;
+    if (!this.canRecord) {
+      this.ctx.messages.show({ kind: "warn", key: "export.noVideo", tag: "export" });
+      return;
+    }
+    if (!player.header || morphCanvas.offsetParent === null) {
+      this.ctx.messages.show({ kind: "warn", key: "export.noMorph", tag: "export" });
+      return;
+    }
+    const type = ["video/webm;codecs=vp9", "video/webm;codecs=vp8", "video/webm"].find((m) => MediaRecorder.isTypeSupported(m));
+    const stream = morphCanvas.captureStream(30);
+    const recorder = new MediaRecorder(stream, type ? { mimeType: type } : {});
+    const chunks = [];
+    recorder.ondataavailable = (event) => {
+      if (event.data.size > 0) chunks.push(event.data);
+    };
+    const stopped = new Promise((done) => {
+      recorder.onstop = done;
+    });
+    this.recording = recorder;
+    onChange(true);
+    morphCanvas.scrollIntoView({ block: "center" }); // views out of sight are not drawn
+    player.goTo(0);
+    recorder.start(250);
+    player.play();
+    await new Promise((done) => {
+      const watch = setInterval(() => {
+        if (!player.playing) {
+          clearInterval(watch);
+          done();
+        }
+      }, 100);
+    });
+    await new Promise((done) => setTimeout(done, 300)); // the last stage stays a moment
+    recorder.stop();
+    await stopped;
+    for (const track of stream.getTracks()) track.stop();
+    this.recording = null;
+    onChange(false);
+    download(new Blob(chunks, { type: "video/webm" }), `spacefold-morph-${stamp()}.webm`);
+  }
+}
+
+/** The label of the record button, for its state. */
+export function videoLabel(recording) {
+  return t(recording ? "export.recording" : "export.video");
+}

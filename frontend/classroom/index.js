@@ -1,0 +1,138 @@
+// The classroom: lessons, presenter mode, keyboard shortcuts and help, saved experiments,
+// exports and follow mode, wired into the page. main.js calls setupClassroom once, then
+// hands it the socket's hello, state and error events.
+
+import { t } from "../i18n.js";
+import { CardTools, fullCard, leaveFull, toggleFull, cardName } from "./cards.js";
+import { el } from "./dom.js";
+import { Exporter, videoLabel } from "./exporter.js";
+import { FollowPanel, followSocketUrl } from "./follow.js";
+import { HelpOverlay } from "./help.js";
+import { LessonPlayer } from "./lessons.js";
+import { Presenter } from "./presenter.js";
+import { SavesPanel } from "./saves.js";
+import { listenForShortcuts } from "./shortcuts.js";
+import "./strings.js";
+
+/**
+ * Build the classroom's parts and listen for its shortcuts.
+ * @param {object} ctx {schema, state, send(message), action(name) (the run buttons' handler),
+ *   messages, player (the morph player), sidebar, panel (where the sidebar sections go),
+ *   main (the main column), morphCanvas}
+ * @returns {object} {following, opening, socketUrl(base), hello(m), state(m), error(m), relabel()}
+ */
+export function setupClassroom(ctx) {
+  const { state, messages } = ctx;
+  const params = new URLSearchParams(location.search);
+  const follow = new FollowPanel({ state, messages });
+  const following = follow.following !== null;
+  const opening = following ? null : params.get("open");
+
+  const lessons = new LessonPlayer(ctx);
+  const saves = new SavesPanel({ state, messages });
+  const exporter = new Exporter(ctx);
+  const presenter = new Presenter(ctx.sidebar);
+  const help = new HelpOverlay();
+  const cards = new CardTools(ctx.main, (card) => exporter.png(card, cardName(card)));
+
+  // The export buttons.
+  const exportButton = (key, testid, run) =>
+    el("button", { type: "button", "data-testid": testid, on: { click: run } }, [el("span", { "data-i18n": key, text: t(key) })]);
+  const videoButton = el("button", { type: "button", "data-testid": "export-video", on: { click: () => exporter.video(renderVideo) } });
+  const renderVideo = (recording = exporter.recording !== null) => {
+    videoButton.textContent = videoLabel(recording);
+    videoButton.disabled = recording;
+  };
+  renderVideo(false);
+  const jsonButton = exportButton("export.json", "export-json", () => exporter.json());
+  const exportGroup = el("details", { class: "group", open: true, "data-testid": "group-export" }, [
+    el("summary", {}, [el("h3", {}, [el("span", { "data-i18n": "export.section", text: t("export.section") })])]),
+    el("div", { class: "export-buttons" }, [jsonButton, exportButton("export.csv", "export-csv", () => exporter.csv()), videoButton]),
+    el("p", { class: "hint", "data-i18n": "export.hint", text: t("export.hint") }),
+  ]);
+
+  // Sidebar sections, the lesson bar above the views, the toolbar in the corner.
+  ctx.panel.append(lessons.group, saves.group, exportGroup, follow.group, presenter.group);
+  ctx.main.querySelector("#messages").after(lessons.bar);
+  const helpButton = el("button", { type: "button", class: "help-button", "data-testid": "btn-help", text: "?", on: { click: () => help.toggle() } });
+  const toolbar = el("div", { class: "toolbar", "data-testid": "toolbar" }, [follow.badge, presenter.button, helpButton]);
+  document.body.append(toolbar);
+  presenter.buildBoxes();
+
+  if (following) {
+    // Read-only: nothing here may change the teacher's session.
+    ctx.sidebar.querySelector("#controls").inert = true;
+    for (const group of [lessons.group, saves.group]) group.hidden = true;
+    jsonButton.hidden = true;
+  }
+
+  const connected = () => state.connected && !following;
+  listenForShortcuts({
+    playPause: () => connected() && (ctx.action(state.running ? "pause" : "play"), true),
+    step: () => connected() && (ctx.action("step"), true),
+    reset: () => connected() && (ctx.action("reset"), true),
+    prev: () => connected() && lessons.active && (lessons.prev(), true),
+    next: () => {
+      if (!connected()) return false;
+      if (lessons.active) lessons.next();
+      else ctx.action("step"); // no lesson open: one training step, as before
+      return true;
+    },
+    full: () => {
+      const card = fullCard() ?? cards.target();
+      if (!card) return false;
+      toggleFull(card);
+      return true;
+    },
+    presenter: () => (presenter.toggle(), true),
+    help: () => (help.toggle(), true),
+    escape: () => {
+      if (help.shown) help.hide();
+      else if (fullCard()) leaveFull();
+      else return false;
+      return true;
+    },
+  });
+
+  let greeted = false;
+  const api = {
+    following,
+    /** Whether the page opens a saved experiment (?open=…): it then starts paused. */
+    opening,
+    socketUrl: followSocketUrl,
+    lessons,
+    saves,
+    presenter,
+    help,
+    hello(message) {
+      follow.update(message);
+      if (greeted) return;
+      greeted = true;
+      if (following) return;
+      saves.refresh();
+      if (opening) saves.open(opening);
+      const lesson = params.get("lesson");
+      if (lesson) {
+        const k = Number.parseInt(params.get("step") ?? "1", 10);
+        lessons.open(lesson, Number.isFinite(k) ? k - 1 : 0);
+      }
+    },
+    state(message) {
+      follow.update(message);
+    },
+    error(message) {
+      // The session to follow is gone: stop knocking.
+      if (following && message.field === "follow") ctx.closeSocket();
+    },
+    relabel() {
+      lessons.relabel();
+      saves.relabel();
+      presenter.relabel();
+      help.relabel();
+      follow.render();
+      renderVideo();
+    },
+  };
+  lessons.load();
+  return api;
+}

@@ -1,0 +1,198 @@
+// The lesson player: pick a lesson, step through it (buttons, ← →), each step setting up the
+// experiment its file describes and showing its caption in the current language.
+
+import { getLanguage, t } from "../i18n.js";
+import { difference, merge } from "../state.js";
+import { el, problemOf } from "./dom.js";
+
+// The parts of the config a step always sets; view.* only where the lesson names a field.
+const SECTIONS = ["data", "model", "train"];
+
+/**
+ * The config a lesson leaves the experiment in at step `k` (0-based): the defaults, the
+ * lesson's start, then every step's changes up to k (as the server's Lesson.configs()).
+ * @param {object} defaults the schema's default config
+ * @param {object} lesson GET /api/lessons/{name}
+ * @param {number} k
+ * @returns {object} a partial config: data, model, train and the view fields the lesson names
+ */
+export function lessonTarget(defaults, lesson, k) {
+  let config = merge(defaults, lesson.start);
+  const viewKeys = new Set(Object.keys(lesson.start?.view ?? {}));
+  for (const step of lesson.steps.slice(0, k + 1)) {
+    config = merge(config, step.changes);
+    for (const key of Object.keys(step.changes?.view ?? {})) viewKeys.add(key);
+  }
+  const target = Object.fromEntries(SECTIONS.map((name) => [name, config[name]]));
+  if (viewKeys.size) {
+    target.view = Object.fromEntries([...viewKeys].map((key) => [key, config.view[key]]));
+  }
+  return target;
+}
+
+/** Put ?lesson=…&step=… into the address bar (or take them out), keeping the rest. */
+function writeLessonQuery(name, k) {
+  const params = new URLSearchParams(location.search);
+  if (name) {
+    params.set("lesson", name);
+    params.set("step", String(k + 1));
+  } else {
+    params.delete("lesson");
+    params.delete("step");
+  }
+  const query = params.toString();
+  history.replaceState(null, "", `${location.pathname}${query ? `?${query}` : ""}${location.hash}`);
+}
+
+export class LessonPlayer {
+  /**
+   * @param {object} ctx {schema, state, send(message), action(name), messages}
+   */
+  constructor(ctx) {
+    this.ctx = ctx;
+    this.list = []; // GET /api/lessons: [{name, title, summary, steps}]
+    this.name = null;
+    this.lesson = null;
+    this.k = 0;
+    this.buildPicker();
+    this.buildBar();
+  }
+
+  buildPicker() {
+    this.picker = el("select", { id: "lesson-pick", "data-testid": "lesson-pick" });
+    this.picker.addEventListener("change", () => {
+      if (this.picker.value) this.open(this.picker.value, 0);
+      else this.close();
+    });
+    this.summary = el("p", { class: "hint", "data-testid": "lesson-summary" });
+    this.group = el("section", { class: "group", "data-testid": "group-lesson" }, [
+      el("h3", {}, [el("label", { for: "lesson-pick", "data-i18n": "lesson.section", text: t("lesson.section") })]),
+      this.picker,
+      this.summary,
+    ]);
+  }
+
+  buildBar() {
+    const button = (id, key, run) =>
+      el("button", { type: "button", id, "data-testid": id, on: { click: run } }, [
+        el("span", { "data-i18n": key, text: t(key) }),
+      ]);
+    this.title = el("h2", { id: "lesson-title", "data-testid": "lesson-title" });
+    this.caption = el("p", { id: "lesson-caption", class: "lesson-caption", "data-testid": "lesson-caption" });
+    this.counter = el("span", { id: "lesson-counter", class: "lesson-counter", "data-testid": "lesson-counter" });
+    this.prevButton = button("lesson-prev", "lesson.prev", () => this.prev());
+    this.nextButton = button("lesson-next", "lesson.next", () => this.next());
+    const close = el("button", {
+      type: "button",
+      class: "lesson-close",
+      "data-testid": "lesson-close",
+      "data-i18n-title": "lesson.close",
+      title: t("lesson.close"),
+      text: "×",
+      on: { click: () => this.close() },
+    });
+    this.bar = el("section", { id: "lesson-bar", class: "card lesson-bar", "data-testid": "lesson-bar", hidden: true }, [
+      el("div", { class: "card-head" }, [this.title, close]),
+      this.caption,
+      el("div", { class: "lesson-nav" }, [this.prevButton, this.counter, this.nextButton]),
+    ]);
+  }
+
+  /** Fetch the lesson list and fill the picker. */
+  async load() {
+    try {
+      const response = await fetch("/api/lessons");
+      if (!response.ok) throw new Error(await problemOf(response));
+      this.list = (await response.json()).lessons;
+    } catch (error) {
+      this.ctx.messages.show({ key: "lesson.loadFailed", params: { message: String(error.message ?? error) } });
+      this.list = [];
+    }
+    this.fillPicker();
+  }
+
+  fillPicker() {
+    const lang = getLanguage();
+    this.picker.replaceChildren(el("option", { value: "", text: t("lesson.none") }));
+    for (const item of this.list) {
+      this.picker.append(el("option", { value: item.name, text: item.title[lang] ?? item.title.en }));
+    }
+    this.picker.value = this.name ?? "";
+  }
+
+  get active() {
+    return this.lesson !== null;
+  }
+
+  /**
+   * Open lesson `name` at step `k` (0-based) and apply that step.
+   * @returns {Promise<boolean>} whether it opened
+   */
+  async open(name, k = 0) {
+    let lesson;
+    try {
+      const response = await fetch(`/api/lessons/${encodeURIComponent(name)}`);
+      if (!response.ok) throw new Error(await problemOf(response));
+      lesson = await response.json();
+    } catch (error) {
+      this.ctx.messages.show({ key: "lesson.openFailed", params: { name, message: String(error.message ?? error) } });
+      this.picker.value = this.name ?? "";
+      return false;
+    }
+    this.name = name;
+    this.lesson = lesson;
+    this.picker.value = name;
+    this.go(Math.min(Math.max(k, 0), lesson.steps.length - 1));
+    return true;
+  }
+
+  /** Apply step `k`: its config (built on the start and every earlier step), then its action. */
+  go(k) {
+    if (!this.lesson) return;
+    this.k = k;
+    const step = this.lesson.steps[k];
+    const target = lessonTarget(this.ctx.schema.defaults, this.lesson, k);
+    const changes = difference(target, this.ctx.state.config);
+    if (changes) this.ctx.send({ type: "configure", changes });
+    if (step.action === "step") this.ctx.send({ type: "step", count: step.steps ?? 1 });
+    else if (step.action) this.ctx.action(step.action);
+    writeLessonQuery(this.name, k);
+    this.render();
+  }
+
+  next() {
+    if (this.lesson && this.k < this.lesson.steps.length - 1) this.go(this.k + 1);
+  }
+
+  prev() {
+    if (this.lesson && this.k > 0) this.go(this.k - 1);
+  }
+
+  close() {
+    this.lesson = null;
+    this.name = null;
+    this.picker.value = "";
+    writeLessonQuery(null, 0);
+    this.render();
+  }
+
+  render() {
+    const lang = getLanguage();
+    const pick = (text) => text?.[lang] ?? text?.en ?? "";
+    const listed = this.list.find((item) => item.name === this.picker.value);
+    this.summary.textContent = listed ? pick(listed.summary) : t("lesson.hint");
+    this.bar.hidden = !this.lesson;
+    if (!this.lesson) return;
+    const n = this.lesson.steps.length;
+    this.title.textContent = `${t("lesson.label")} · ${pick(this.lesson.title)}`;
+    this.caption.textContent = pick(this.lesson.steps[this.k].caption);
+    this.counter.textContent = t("lesson.counter", { k: this.k + 1, n });
+    this.prevButton.disabled = this.k === 0;
+    this.nextButton.disabled = this.k === n - 1;
+  }
+
+  relabel() {
+    this.fillPicker();
+    this.render();
+  }
+}

@@ -1,0 +1,43 @@
+// Small DOM helpers for the views that build their own elements.
+
+/**
+ * A new element: `attrs` are attributes, except `text` (its text) and `on` ({event: handler}).
+ * @param {string} tag
+ * @param {object} [attrs]
+ * @param {(Node | string)[]} [children]
+ */
+export function el(tag, attrs = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "text") node.textContent = value;
+    else if (key === "on") {
+      for (const [name, handler] of Object.entries(value)) node.addEventListener(name, handler);
+    } else if (value !== null && value !== undefined && value !== false) {
+      node.setAttribute(key, value === true ? "" : String(value));
+    }
+  }
+  node.append(...children);
+  return node;
+}
+
+/** Set a node's text only when it differs (no needless layout). */
+export function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
+/** A number as shown: 3 decimals (none from 100 on), a true minus sign. */
+export function fmt(value, digits = 3) {
+  if (!Number.isFinite(value)) return "–";
+  const text = Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(digits);
+  return text.replace("-", "−");
+}
+
+/** Radians as whole-ish degrees: one decimal. */
+export function degrees(radians) {
+  return fmt((radians * 180) / Math.PI, 1);
+}
+
+/** A share (0–1) as a percentage. */
+export function pct(share) {
+  return Number.isFinite(share) ? `${(100 * share).toFixed(1)}%` : "–";
+}

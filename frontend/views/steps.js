@@ -1,0 +1,99 @@
+// Step through one layer's operations on the close-up, one at a time: Previous / Next move the
+// morph to just after each operation (rotate, reflect, scale, rotate again, shift, fold for a
+// 2×2 layer; the map to another dimension, then the fold, otherwise). Where to stop is
+// ../morph.js's layerSteps, the same path the morph plays.
+
+import "../strings/inspector.js";
+import { t } from "../i18n.js";
+import { layerSteps } from "../morph.js";
+import { el, setText } from "./dom.js";
+
+const SAME = 1e-9;
+
+export class StepThrough {
+  /**
+   * @param {HTMLElement} root an empty container in the close-up
+   * @param {import("./morph.js").MorphPlayer} player moves the close-up
+   * @param {() => number} layer the layer to step through (the inspector's)
+   */
+  constructor(root, player, layer) {
+    this.root = root;
+    this.player = player;
+    this.layerOf = layer;
+    this.header = null;
+    this.title = el("span", { class: "steps-title", "data-i18n": "steps.title", text: t("steps.title") });
+    this.prev = el("button", {
+      type: "button", "data-testid": "steps-prev", "data-i18n": "steps.prev", text: t("steps.prev"),
+      on: { click: () => this.go(-1) },
+    });
+    this.next = el("button", {
+      type: "button", "data-testid": "steps-next", "data-i18n": "steps.next", text: t("steps.next"),
+      on: { click: () => this.go(1) },
+    });
+    this.label = el("p", { class: "steps-label", "data-testid": "steps-label", "aria-live": "polite" });
+    root.append(el("div", { class: "steps-bar" }, [this.title, this.prev, this.next]), this.label);
+  }
+
+  steps() {
+    return this.header ? layerSteps(this.header, this.layerOf()) : [];
+  }
+
+  /** A new frame: the stages may have changed. */
+  setHeader(header) {
+    this.header = header;
+    this.render();
+  }
+
+  /**
+   * Move to the next (+1) or previous (−1) operation from where the morph is; from anywhere
+   * outside this layer's stretch of the morph, Next starts at its first operation.
+   */
+  go(direction) {
+    const steps = this.steps();
+    if (!steps.length) return;
+    const s = this.player.s;
+    let target;
+    if (!this.inside(steps, s)) target = direction > 0 ? steps[0] : steps.at(-1);
+    else if (direction > 0) target = steps.find((step) => step.s > s + SAME) ?? steps.at(-1);
+    else target = steps.findLast((step) => step.s < s - SAME) ?? steps[0];
+    this.player.goTo(target.s);
+    this.render();
+  }
+
+  /** Is position s within the layer's operations (from its input stage to its last step)? */
+  inside(steps, s) {
+    return s >= Math.floor(steps[0].s) - SAME && s <= steps.at(-1).s + SAME;
+  }
+
+  render() {
+    const steps = this.steps();
+    const layer = this.layerOf();
+    const s = this.player.s;
+    const i = steps.findIndex((step) => Math.abs(step.s - s) < SAME);
+    const inside = steps.length > 0 && this.inside(steps, s);
+    this.prev.disabled = !steps.length || (inside && s <= steps[0].s + SAME);
+    this.next.disabled = !steps.length || (inside && s >= steps.at(-1).s - SAME);
+    let text;
+    if (!steps.length) text = t("steps.none");
+    else if (i < 0) text = t("steps.ready", { layer, n: steps.length });
+    else {
+      const name = this.opName(steps[i], layer);
+      text = t("steps.at", { layer, i: i + 1, n: steps.length, name });
+    }
+    setText(this.label, text);
+    this.label.dataset.step = i < 0 ? "" : steps[i].phase;
+  }
+
+  /** The operation's name: for a map between dimensions, which way it goes. */
+  opName(step, layer) {
+    if (step.phase !== "straight") return t(`steps.op.${step.phase}`);
+    const entry = this.header.layers.find((l) => l.layer === layer);
+    const [b, a] = entry?.shape ?? [0, 0];
+    const which = a < b ? "raise" : a > b ? "lower" : "same";
+    return t(`steps.op.${which}`, { a, b });
+  }
+
+  relabel() {
+    this.render();
+  }
+}
