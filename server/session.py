@@ -22,7 +22,7 @@ from nets.probe import Extent, square_extent
 from nets.train import Metrics, Recipe, Trainer
 from server.errors import Refused
 from server.framing import build_frame
-from server.schemas import ExperimentConfig, TrainConfig
+from server.schemas import MAX_POINTS, ExperimentConfig, TrainConfig
 from server.views import ViewMemory
 
 
@@ -70,6 +70,9 @@ class Session:
             data = edit(self.data)
         except BadData as exc:
             raise Refused(str(exc)) from None
+        if len(data.y) > MAX_POINTS and len(data.y) > len(self.data.y):
+            raise Refused(f"the data holds its maximum of {MAX_POINTS} points; remove some "
+                          "first", "points", f"up to {MAX_POINTS}")
         self.custom = data
         if self.config.data.dataset != "custom":
             changed = self.config.data.model_copy(

@@ -79,3 +79,22 @@ def test_sessions_are_found_only_by_their_id(client: TestClient) -> None:
     assert client.get("/api/sessions/0123456789ab/data.csv").status_code == 404
     assert client.get("/api/sessions/..%2f..%2fetc/data.csv").status_code in (404, 422)
     assert client.post("/api/sessions/NOTANID/data.csv", content=b"").status_code == 422
+
+
+def test_a_point_past_the_cap_is_refused_and_nothing_changes(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        send(ws, type="configure", changes={"data": {"points": 5000}})
+        assert next_event(ws, "state")["config"]["data"]["points"] == 5000
+        header, arrays = next_frame(ws)
+        while header["n_train"] + header["n_test"] != 5000:
+            header, arrays = next_frame(ws)
+        send(ws, type="add_point", x=0.1, y=0.2, label=0)
+        error = next_event(ws, "error")
+        assert "5000 points" in error["message"] and error["field"] == "points"
+        x, y = arrays["stage0/points"][0].tolist()
+        send(ws, type="remove_point", x=x, y=y)  # removing still works
+        next_event(ws, "state")
+        while header["n_train"] + header["n_test"] != 4999:
+            header, _ = next_frame(ws)
+        send(ws, type="add_point", x=0.1, y=0.2, label=0)  # and makes room again
+        assert next_event(ws, "state")["config"]["data"]["dataset"] == "custom"
