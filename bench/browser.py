@@ -6,7 +6,12 @@ seconds and reads chromium's own counters (``Performance.getMetrics``): JavaScri
 main-thread task time, per frame drawn. ``--profile`` also lists the functions that took the
 most JavaScript time (chromium's sampling profiler).
 
+``--latency N`` instead times N width changes in the default experiment (training): from the
+click on the width's + or - button to the animation frame after the first frame of the new
+network was drawn, median and 95th percentile.
+
 Run: python -m bench.browser [--seconds 8] [--profile] [--only NAME] [--frontend DIR]
+     python -m bench.browser --latency 40
 
 Against an older page: git archive COMMIT frontend | tar -x -C /tmp/old, then
 --frontend /tmp/old/frontend.
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -181,11 +187,48 @@ def measure(
         context.close()
 
 
+# Click + (or -) on the hidden width, then wait for the animation frame after the first frame of
+# a network of that width was drawn: milliseconds in between.
+WIDTH_CHANGE = """async (up) => {
+  const sf = window.spacefold;
+  const hidden = () => sf.lastFrame?.header.stages.find((s) => s.kind === "affine")?.width;
+  const want = hidden() + (up ? 1 : -1);
+  const started = performance.now();
+  document.getElementById(up ? "ctl-model-width-inc" : "ctl-model-width-dec").click();
+  return await new Promise((resolve) => {
+    const check = () => {
+      if (hidden() === want) requestAnimationFrame(() => resolve(performance.now() - started));
+      else requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+  });
+}"""
+
+
+def width_latency(browser: Browser, url: str, changes: int) -> list[float]:
+    """Milliseconds from each width click to the new network on screen (widths 2 to 5, back)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    try:
+        page.goto(url)
+        page.wait_for_function("() => (window.spacefold?.frames ?? 0) >= 3", timeout=60_000)
+        page.wait_for_timeout(1000)
+        out = []
+        for i in range(changes):
+            out.append(float(page.evaluate(WIDTH_CHANGE, i % 6 < 3)))
+            page.wait_for_timeout(150)  # as a person would click: not back to back
+        return out
+    finally:
+        context.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=8.0, help="measured per experiment")
     parser.add_argument("--profile", action="store_true", help="list the hottest JS functions")
     parser.add_argument("--only", help="run only the experiments whose name contains this")
+    parser.add_argument("--latency", type=int, metavar="N",
+                        help="instead: time N width changes, click to the new network on screen")
     parser.add_argument(
         "--frontend", type=Path,
         help="serve the page from this folder (e.g. an older frontend/, from git archive)",
@@ -205,6 +248,13 @@ def main() -> None:
     with live_server() as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
+            if args.latency:
+                times = sorted(width_latency(browser, server.url, args.latency))
+                p95 = times[min(len(times) - 1, round(0.95 * len(times)) - 1)]
+                print(f"width change to the new network on screen, {len(times)} changes: "
+                      f"median {statistics.median(times):.0f} ms, p95 {p95:.0f} ms, "
+                      f"max {times[-1]:.0f} ms")
+                return
             for scenario in scenarios:
                 figures = measure(browser, server.url, scenario, args.seconds, args.profile)
                 print(f"{scenario.name}: page {scenario.query or '(no query: the defaults)'}")

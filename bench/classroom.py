@@ -4,7 +4,8 @@ Each session is a WebSocket client of its own that acks every frame, as the page
 Prints, per N: the median and the slowest session's training steps/s, and the 95th percentile
 of the intervals between frames (all sessions together).
 
-Run: python -m bench.classroom [--sessions 10 30 60] [--followers 30 100] [--seconds 10]
+Run: python -m bench.classroom [--sessions 10 30 60 100] [--followers 30 200] [--seconds 8]
+     [--speed 5]
 """
 
 from __future__ import annotations
@@ -13,22 +14,28 @@ import argparse
 import asyncio
 import itertools
 import json
+import os
 import statistics
 
 import websockets
 
-from server.frames import decode_frame
+from server.frames import read_header
 from tests.live_server import live_server
+
+SPEED = 5  # view.speed of every session (--speed)
 
 
 async def client(url: str, seconds: float, play: bool, start: asyncio.Event,
                  out: list[tuple[float, int]], hello: asyncio.Future[str] | None = None) -> None:
     """Connect, wait for ``start``, then for ``seconds`` note (time, step) of every frame and ack
     it. ``hello`` receives the session id."""
-    async with websockets.connect(url, max_size=None) as ws:
+    async with websockets.connect(url, max_size=None, open_timeout=120) as ws:
         session = json.loads(await ws.recv())["session"]
         if hello is not None:
             hello.set_result(session)
+        if play and SPEED != 5:
+            await ws.send(json.dumps({"type": "configure",
+                                      "changes": {"view": {"speed": SPEED}}}))
         await start.wait()
         if play:
             await ws.send(json.dumps({"type": "play"}))
@@ -40,7 +47,7 @@ async def client(url: str, seconds: float, play: bool, start: asyncio.Event,
             except TimeoutError:
                 break
             if isinstance(message, bytes):
-                out.append((loop.time(), int(decode_frame(message)[0]["step"])))
+                out.append((loop.time(), int(read_header(message)["step"])))
                 await ws.send(json.dumps({"type": "ack"}))
 
 
@@ -88,12 +95,20 @@ async def followers(url: str, n: int, seconds: float) -> list[list[tuple[float, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sessions", type=int, nargs="*", default=[10, 30, 60])
-    parser.add_argument("--followers", type=int, nargs="*", default=[30, 100])
+    parser.add_argument("--sessions", type=int, nargs="*", default=[10, 30, 60, 100])
+    parser.add_argument("--followers", type=int, nargs="*", default=[30, 200])
     parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--speed", type=int, default=5,
+                        help="view.speed: 30 x speed steps a second; 0: flat out")
     args = parser.parse_args()
-    print("default experiment in every session (moons, 3 hidden layers of width 2, 5 steps "
-          "between frames, at most 30 frames/s); clients ack every frame")
+    global SPEED
+    SPEED = args.speed
+    print(f"default experiment in every session (moons, 3 hidden layers of width 2), speed "
+          f"{args.speed} ({'flat out' if args.speed == 0 else f'{30 * args.speed} steps/s'}), "
+          "frames at most 60/s a tab and 300/s in all; clients ack every frame; "
+          f"{os.cpu_count()} CPU cores shared by the server and the clients")
+    most = max([*args.sessions, *(n + 1 for n in args.followers), 64])
+    os.environ.setdefault("SPACEFOLD_MAX_SESSIONS", str(most + 8))
     with live_server() as server:
         for n in args.sessions:
             report(f"{n} sessions", asyncio.run(sessions(server.ws_url, n, args.seconds)),

@@ -19,7 +19,7 @@ import time
 import websockets
 
 from bench.cycles import health, rss_kib, settle
-from server.frames import decode_frame
+from server.frames import read_header
 from tests.live_server import live_server
 
 
@@ -37,7 +37,7 @@ async def session(url: str, seconds: float, out: list[tuple[float, int]]) -> Non
             except TimeoutError:
                 break
             if isinstance(message, bytes):
-                out.append((loop.time(), int(decode_frame(message)[0]["step"])))
+                out.append((loop.time(), int(read_header(message)["step"])))
                 await ws.send(json.dumps({"type": "ack"}))
 
 

@@ -15,7 +15,7 @@ import time
 import torch
 import websockets
 
-from server.frames import decode_frame
+from server.frames import read_header
 from server.schemas import ExperimentConfig, merge_config
 from server.session import Session
 from tests.live_server import live_server
@@ -59,7 +59,7 @@ async def client_side(url: str, config: ExperimentConfig, seconds: float) -> Non
         while loop.time() < deadline:
             message = await ws.recv()
             if isinstance(message, bytes):
-                header = decode_frame(message)[0]
+                header = read_header(message)
                 await ws.send(json.dumps({"type": "ack"}))
                 frames += 1
                 first_step = header["step"] if first_step is None else first_step

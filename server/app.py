@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         torch.set_num_threads(1)  # tiny nets: threads cost more than they give
-        gym = app.state.gym = Gym(settings.max_fps)  # one per lifespan: a thread starts once
+        gym = app.state.gym = Gym()  # one per lifespan: a thread starts once
         gym.start()
         try:
             with ThreadPoolExecutor(settings.workers, thread_name_prefix="spacefold") as pool:

@@ -27,6 +27,7 @@ DTYPES: dict[str, np.dtype[Any]] = {
     "float32": np.dtype("<f4"), "uint8": np.dtype("u1"), "uint16": np.dtype("<u2")}
 COORD_TOP = 65534  # codes 0..65534 span [low, high]; 65535 is NaN
 NAN_CODE = 65535
+OFFSET_DIGITS = 10  # an offset below 10 GB fits in the room left for it
 SIGNIFICANT = 7  # digits kept of every float in the header (float32 precision)
 
 
@@ -70,17 +71,26 @@ def compact(value: Any) -> Any:
 
 
 def _pack_coords(coords: Coords) -> tuple[np.ndarray, dict[str, Any]]:
-    values = np.asarray(coords.values, dtype=np.float64)
+    values = np.asarray(coords.values, dtype=np.float32)
     flat = values.reshape(-1, values.shape[-1]) if values.ndim > 1 else values.reshape(-1, 1)
     finite = np.isfinite(flat)
-    low = np.where(finite, flat, np.inf).min(axis=0, initial=np.inf)
-    high = np.where(finite, flat, -np.inf).max(axis=0, initial=-np.inf)
-    low, high = np.where(np.isfinite(low), low, 0.0), np.where(np.isfinite(high), high, 0.0)
-    low = low.astype(np.float32).astype(np.float64)
-    high = high.astype(np.float32).astype(np.float64)
-    span = np.where(high > low, high - low, 1.0)
-    codes = np.rint((np.where(finite, flat, low) - low) / span * COORD_TOP)
-    codes = np.where(finite, np.clip(codes, 0, COORD_TOP), NAN_CODE).astype("<u2")
+    whole = bool(finite.all())  # the usual case: no NaN to step around
+    if whole:
+        low = flat.min(axis=0, initial=np.inf)
+        high = flat.max(axis=0, initial=-np.inf)
+    else:
+        low = np.where(finite, flat, np.inf).min(axis=0, initial=np.inf)
+        high = np.where(finite, flat, -np.inf).max(axis=0, initial=-np.inf)
+    low = np.where(np.isfinite(low), low, 0).astype(np.float32)
+    high = np.where(np.isfinite(high), high, 0).astype(np.float32)
+    span = high.astype(np.float64) - low
+    scale = np.zeros_like(span)
+    np.divide(COORD_TOP, span, out=scale, where=span > 0)
+    base = flat if whole else np.where(finite, flat, low)
+    steps = (base - low.astype(np.float64)) * scale
+    codes = np.clip(np.rint(steps), 0, COORD_TOP).astype("<u2")
+    if not whole:
+        codes[~finite] = NAN_CODE
     meta = {"low": [float(v) for v in low], "high": [float(v) for v in high]}
     return codes.reshape(values.shape), meta
 
@@ -119,17 +129,18 @@ def encode_frame(header: dict[str, Any], arrays: Mapping[str, Packable]) -> byte
         blobs.append(data)
     # The header holds the offsets and the offsets follow the header: grow the slot until the
     # header fits in front of the offsets it names (a few rounds at most: offsets only grow).
-    start = 0
+    # With every offset 0 the header is as short as it gets; real offsets add at most
+    # OFFSET_DIGITS characters each. Leave that room, then place the arrays after it (the
+    # header's length is stated, so the unused room is just padding).
     body = compact(header)
-    while True:
-        offset = start
-        for entry, blob in zip(entries, blobs, strict=True):
-            entry["offset"] = offset
-            offset = _aligned(offset + len(blob))
-        head = json.dumps({**body, "arrays": entries}, separators=(",", ":")).encode()
-        if 4 + len(head) <= start:
-            break
-        start = _aligned(4 + len(head))
+    head = json.dumps({**body, "arrays": entries}, separators=(",", ":")).encode()
+    start = _aligned(4 + len(head) + OFFSET_DIGITS * len(entries))
+    offset = start
+    for entry, blob in zip(entries, blobs, strict=True):
+        entry["offset"] = offset
+        offset = _aligned(offset + len(blob))
+    head = json.dumps({**body, "arrays": entries}, separators=(",", ":")).encode()
+    assert 4 + len(head) <= start
     out = bytearray(start)
     struct.pack_into("<I", out, 0, len(head))
     out[4 : 4 + len(head)] = head
@@ -160,12 +171,18 @@ def _unpack(entry: dict[str, Any], raw: np.ndarray) -> dict[str, np.ndarray]:
     return {name: raw}
 
 
-def decode_frame(message: bytes) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """The inverse of :func:`encode_frame`: the header and every array, by name, unpacked."""
+def read_header(message: bytes) -> dict[str, Any]:
+    """Only the header of a frame (what a client that needs no arrays reads)."""
     if len(message) < 4:
         raise ValueError("frame shorter than its length prefix")
     (length,) = struct.unpack_from("<I", message, 0)
     header: dict[str, Any] = json.loads(message[4 : 4 + length].decode())
+    return header
+
+
+def decode_frame(message: bytes) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The inverse of :func:`encode_frame`: the header and every array, by name, unpacked."""
+    header = read_header(message)
     arrays: dict[str, np.ndarray] = {}
     for entry in header["arrays"]:
         dtype = DTYPES[entry["dtype"]]

@@ -1,11 +1,11 @@
 """The gym: one thread that trains every playing session, cohort by cohort, apart from frames.
 
 Training is not tied to frames: a session playing at speed s (``view.speed``) is owed
-``s · max_fps`` steps a second whether its tab draws 30 frames a second or 3, and speed 0 means
-as many as the server can give. Sessions whose networks share a shape and optimizer (see
-``nets.cohort.cohort_key``) and their speed train as one batched computation, which is what
-lets one machine hold a class. The connection draws frames from whatever the weights are when
-its client is ready for one.
+``30 · s`` steps a second (s steps a frame at 30 frames a second) whether its tab draws 60
+frames a second or 3, and speed 0 means as many as the server can give. Sessions whose
+networks share a shape and optimizer (see ``nets.cohort.cohort_key``) and their speed train as
+one batched computation, which is what lets one machine hold a class. The connection draws
+frames from whatever the weights are when its client is ready for one.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from server.session import Session
 
 log = logging.getLogger("spacefold")
 
+#: Steps a second per unit of ``view.speed``.
+SPEED_CLOCK = 30.0
 #: A member's owed steps are capped at this many seconds' worth (no catching up after a stall).
 BACKLOG_S = 0.1
 #: The slowest a step of any cohort is assumed to be before it has been timed.
@@ -49,8 +51,8 @@ class Gym:
     trains whichever members are running. ``slice_s`` is how long one cohort's run holds its
     sessions' locks (frames and control messages wait at most that long)."""
 
-    def __init__(self, max_fps: float, slice_s: float = 0.01) -> None:
-        self.max_fps, self.slice_s = max_fps, slice_s
+    def __init__(self, slice_s: float = 0.01) -> None:
+        self.slice_s = slice_s
         self.members: dict[str, Member] = {}
         self.step_time: dict[Hashable, float] = {}  # seconds per step, by cohort
         self.cohorts: dict[Hashable, tuple[Cohort, float]] = {}  # bound cohort, last used
@@ -86,7 +88,7 @@ class Gym:
 
     def _rate(self, session: Session) -> float:
         speed = session.config.view.speed
-        return float("inf") if speed == 0 else speed * self.max_fps
+        return float("inf") if speed == 0 else speed * SPEED_CLOCK
 
     # -- the thread -----------------------------------------------------------------------
     def _loop(self) -> None:

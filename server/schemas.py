@@ -69,8 +69,8 @@ class TrainConfig(StrictModel):
 
 class ViewConfig(StrictModel):
     speed: int = Field(5, ge=0, le=1000, description=(
-        "optimizer steps per frame at the frame cap (steps a second = speed x SPACEFOLD_MAX_FPS,"
-        " however fast frames really go); 0: as fast as the server can"))
+        "30 x speed optimizer steps a second (speed steps a frame at 30 frames a second), "
+        "however fast frames really go; 0: as fast as the server can"))
     projection: Literal["pair", "pca", "3d"] = Field(
         "pair", description="how stages wider than 2 are drawn")
     pair: tuple[Annotated[int, Field(ge=0, le=31)], Annotated[int, Field(ge=0, le=31)]] = Field(

@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     max_message_bytes: int = Field(65536, ge=256, description="largest control message accepted")
     idle_minutes: float = Field(
         60.0, gt=0, description="a tab that neither trains nor is used this long is closed")
-    max_fps: float = Field(30.0, gt=0, le=240, description="frames a second sent to one tab")
+    max_fps: float = Field(60.0, gt=0, le=240, description="frames a second sent to one tab")
     max_total_fps: float = Field(
         300.0, gt=0, description="frames a second for all tabs together; shared when busy")
     workers: int = Field(2, ge=1, le=64, description="threads that run training and probes")

@@ -49,7 +49,7 @@ def test_a_cohort_run_equals_each_sessions_own_steps() -> None:
     """Two sessions trained by the gym's cohort path end where their own training does."""
     sessions = [Session(PRESETS["default"], torch.device("cpu")) for _ in range(2)]
     solo = [Session(PRESETS["default"], torch.device("cpu")) for _ in range(2)]
-    gym = Gym(max_fps=30, slice_s=60.0)  # never started: its run is called by hand
+    gym = Gym(slice_s=60.0)  # never started: its run is called by hand
     for s in sessions:
         s.running = True
         gym.join(s, lambda result: None)
