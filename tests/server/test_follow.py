@@ -1,7 +1,14 @@
 """Follow mode: read-only viewers get the leader's frames and states."""
 
+import asyncio
+import json
+
+import websockets
 from fastapi.testclient import TestClient
 
+from server.frames import read_header
+from tests.live_server import live_server
+from tests.server.test_flow import run_async
 from tests.server.wsutil import next_event, next_frame, send
 
 
@@ -44,3 +51,56 @@ def test_following_a_session_that_does_not_exist(client: TestClient) -> None:
         assert error["field"] == "follow" and "no session" in error["message"]
         closed = ws.receive()
         assert closed["type"] == "websocket.close" and closed["code"] == 1008
+
+
+async def thirty_followers(url: str, steps: int) -> tuple[list[int], list[list[int]]]:
+    """A leader takes ``steps`` single steps; 30 followers (acking as the page does) note the
+    step of every frame they receive. The leader goes on once every follower has its frame."""
+    async with websockets.connect(url, max_size=None) as leader:
+        session = json.loads(await leader.recv())["session"]
+        seen: list[list[int]] = [[] for _ in range(30)]
+        got = [asyncio.Event() for _ in range(30)]
+
+        async def follow(i: int) -> None:
+            async with websockets.connect(f"{url}?follow={session}", max_size=None) as ws:
+                ready[i].set()
+                async for message in ws:
+                    if isinstance(message, bytes):
+                        seen[i].append(int(read_header(message)["step"]))
+                        await ws.send(json.dumps({"type": "ack"}))
+                        got[i].set()
+
+        ready = [asyncio.Event() for _ in range(30)]
+        tasks = [asyncio.create_task(follow(i)) for i in range(30)]
+        await asyncio.gather(*(r.wait() for r in ready))
+        await asyncio.sleep(0.5)  # every follower has had the frame a join brings
+        while True:  # and the leader has read the frames of step 0 that the joins brought
+            try:
+                await asyncio.wait_for(leader.recv(), 0.5)
+            except TimeoutError:
+                break
+        for follower in seen:
+            follower.clear()
+        sent: list[int] = []
+        for _ in range(steps):
+            for event in got:
+                event.clear()
+            await leader.send(json.dumps({"type": "step", "count": 1}))
+            while True:
+                message = await leader.recv()
+                if isinstance(message, bytes):
+                    sent.append(int(read_header(message)["step"]))
+                    break
+            await asyncio.wait_for(asyncio.gather(*(event.wait() for event in got)), 30)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return sent, seen
+
+
+def test_thirty_followers_receive_every_frame_of_the_leader() -> None:
+    with live_server() as server:
+        sent, seen = run_async(thirty_followers(server.ws_url, 12))
+    assert sent == list(range(1, 13))
+    for follower in seen:
+        assert follower == sent
