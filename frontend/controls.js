@@ -23,6 +23,7 @@ const SECTIONS = [
       { path: "data.classes", kind: "stepper" },
       { path: "data.points", kind: "choice", values: POINTS },
       { path: "data.noise", kind: "range", step: 0.01 },
+      { path: "data.turns", kind: "range", step: 0.05 },
       { path: "data.test_ratio", kind: "range", step: 0.05 },
       { path: "data.seed", kind: "seed" },
     ],
@@ -405,6 +406,12 @@ export class Controls {
       row.classList.toggle("disabled", fixed);
       for (const node of row.querySelectorAll("input, button")) node.disabled = fixed || !connected;
       row.title = fixed ? t("hint.classes") : "";
+    }
+    const turns = this.inputs.get("data.turns");
+    if (turns) {
+      const row = turns.input.closest(".field");
+      row.classList.toggle("disabled", dataset !== "spiral");
+      row.title = dataset !== "spiral" ? t("hint.turns") : "";
     }
     for (const node of this.root.querySelectorAll("select, input, button")) {
       const row = node.closest(".field.disabled");

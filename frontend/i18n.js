@@ -60,6 +60,8 @@ const STRINGS = {
     "field.data.classes": "Classes",
     "field.data.points": "Points",
     "field.data.noise": "Noise",
+    "field.data.turns": "Spiral turns",
+    "hint.turns": "Only the spiral has turns",
     "field.data.test_ratio": "Test share",
     "field.data.seed": "Seed",
     "field.model.width": "Hidden width",
@@ -79,6 +81,7 @@ const STRINGS = {
     "preset.custom": "Custom",
     "preset.default": "Default",
     "preset.lecture": "Lecture",
+    "preset.lecture_solved": "Lecture, solved",
     "preset.wide": "Wide",
 
     "choice.spiral": "Spiral",
@@ -294,6 +297,8 @@ const STRINGS = {
     "field.data.classes": "类别数",
     "field.data.points": "点数",
     "field.data.noise": "噪声",
+    "field.data.turns": "螺旋圈数",
+    "hint.turns": "只有螺旋数据集有圈数",
     "field.data.test_ratio": "测试集比例",
     "field.data.seed": "随机种子",
     "field.model.width": "隐藏层宽度",
@@ -313,6 +318,7 @@ const STRINGS = {
     "preset.custom": "自定义",
     "preset.default": "默认",
     "preset.lecture": "课堂",
+    "preset.lecture_solved": "课堂（可解）",
     "preset.wide": "宽网络",
 
     "choice.spiral": "螺旋",

@@ -41,10 +41,16 @@ class Dataset:
         )
 
 
-def _spiral(rng: np.random.Generator, n: int, arms: int) -> tuple[FloatArray, FloatArray]:
+#: Turns of every spiral arm unless told otherwise.
+SPIRAL_TURNS = 1.75
+
+
+def _spiral(
+    rng: np.random.Generator, n: int, arms: int, turns: float = SPIRAL_TURNS
+) -> tuple[FloatArray, FloatArray]:
     labels = rng.integers(0, arms, n)
     t = np.sqrt(rng.uniform(0.0, 1.0, n))  # even density along the arm
-    angle = 1.75 * 2 * np.pi * t + 2 * np.pi * labels / arms
+    angle = turns * 2 * np.pi * t + 2 * np.pi * labels / arms
     x = np.stack([t * np.cos(angle), t * np.sin(angle)], axis=1)
     return x, labels
 
@@ -134,12 +140,14 @@ def make_dataset(
     seed: int = 0,
     classes: int = 2,
     test_ratio: float = 0.5,
+    turns: float = SPIRAL_TURNS,
 ) -> Dataset:
     """Generate ``points`` labelled points of dataset ``name``.
 
     ``noise`` is the standard deviation of Gaussian jitter, as a fraction of the data's
     half-width (the data lie in about [-1, 1]). ``classes`` is the number of spiral arms,
-    rings or blobs for the datasets that take one. The same arguments give the same data.
+    rings or blobs for the datasets that take one; ``turns`` how far each spiral arm winds.
+    The same arguments give the same data.
     """
     if name not in GENERATORS:
         raise ValueError(f"unknown dataset {name!r}; choose one of {sorted(GENERATORS)}")
@@ -148,7 +156,10 @@ def make_dataset(
     if not 0.0 < test_ratio < 1.0:
         raise ValueError("test_ratio must lie strictly between 0 and 1")
     rng = np.random.default_rng(seed)
-    x, labels = GENERATORS[name](rng, points, classes)
+    if name == "spiral":
+        x, labels = _spiral(rng, points, classes, turns)
+    else:
+        x, labels = GENERATORS[name](rng, points, classes)
     x = x + rng.normal(0.0, noise, x.shape)
     order = rng.permutation(points)
     target_type = np.float32 if name in REGRESSION else np.int64

@@ -55,7 +55,7 @@ async def dataset(query: Annotated[DataConfig, Query()]) -> DatasetPreview:
         raise HTTPException(422, "custom data is drawn or uploaded in a session: it has no "
                                  "generator to preview")
     data = make_dataset(query.dataset, query.points, query.noise, query.seed, query.classes,
-                        query.test_ratio)
+                        query.test_ratio, query.turns)
     return DatasetPreview(x=data.x.tolist(), y=data.y.tolist(), n_train=len(data.y_train),
                           classes=data.n_classes)
 

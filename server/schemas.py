@@ -29,6 +29,7 @@ class DataConfig(StrictModel):
     noise: float = Field(0.0, ge=0.0, le=0.5)
     test_ratio: float = Field(0.5, ge=0.1, le=0.9)
     seed: int = Field(4, ge=0, le=2**31 - 1, description="seeds the data and the weights")
+    turns: float = Field(1.75, ge=0.5, le=3.0, description="turns of every spiral arm")
 
 
 class ModelConfig(StrictModel):

@@ -52,7 +52,8 @@ class Session:
             classes = max(d.classes, int(custom.y.max()) + 1 if len(custom.y) else 0)
             data = replace(custom, n_classes=classes)
         else:
-            data = make_dataset(d.dataset, d.points, d.noise, d.seed, d.classes, d.test_ratio)
+            data = make_dataset(d.dataset, d.points, d.noise, d.seed, d.classes, d.test_ratio,
+                                d.turns)
         self._set_data(data)
         self.extent: Extent = square_extent(self.x_all)
 

@@ -18,6 +18,7 @@ CHANGES: dict[str, tuple[Any, dict[str, dict[str, Any]]]] = {
     "data.noise": (0.2, {}),
     "data.test_ratio": (0.3, {}),
     "data.seed": (11, {}),
+    "data.turns": (1.0, {"data": {"dataset": "spiral"}}),
     "model.width": (5, {}),
     "model.depth": (1, {}),
     "model.widths": ([3, 2], {}),

@@ -19,6 +19,16 @@ def test_the_default_learns_and_the_lecture_gets_stuck_where_wide_learns() -> No
     assert trained("wide", 600).metrics().test_acc >= 0.95
 
 
+def test_the_lecture_net_separates_a_spiral_of_one_turn() -> None:
+    """The lecture's own network (4 × 2, ReLU, 2 classes) succeeds where the spiral winds less."""
+    session = trained("lecture_solved", 300)
+    assert session.net.widths == (2, 2, 2, 2) and session.net.activation == "relu"
+    assert session.config.data.dataset == "spiral" and session.net.classes == 2
+    assert session.metrics().test_acc >= 0.95
+    session.train(1700)
+    assert session.metrics().test_acc >= 0.95
+
+
 HAND_SOLUTIONS = {
     # |x - y| against |x + y|: the product's sign, from four ReLU units.
     "xor": ([[1, 1], [-1, -1], [1, -1], [-1, 1]], [[1, 1, 0, 0], [0, 0, 1, 1]], [0.0, 0.0]),
