@@ -241,8 +241,9 @@ def main() -> None:
         f"chromium {CHROMIUM} headless {' '.join(CHROMIUM_ARGS)}; window "
         f"{VIEWPORT['width']}x{VIEWPORT['height']} unless said; {os.cpu_count()} CPU cores "
         f"shared with the server (python -m server, frames capped at SPACEFOLD_MAX_FPS="
-        f"{os.environ.get('SPACEFOLD_MAX_FPS', '30 (default)')} a second, 5 training steps "
-        f"each); {args.seconds:g} s measured per experiment after 2 s of warm-up; page from "
+        f"{os.environ.get('SPACEFOLD_MAX_FPS', '60 (default)')} a second; training at the "
+        f"default speed, 150 steps a second); {args.seconds:g} s measured per experiment after "
+        f"2 s of warm-up; page from "
         f"{os.environ.get('SPACEFOLD_FRONTEND_DIR', 'frontend/')}"
     )
     with live_server() as server, sync_playwright() as playwright:

@@ -1,6 +1,8 @@
 """The real command line: start, announce, serve, refuse bad arguments."""
 
+import asyncio
 import json
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -8,8 +10,9 @@ import urllib.request
 import pytest
 import torch
 
-from server.cli import page_url, parse_args
+from server.cli import bind, page_url, parse_args
 from tests.live_server import ROOT, live_server
+from tests.server.test_flow import run_async
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -60,3 +63,25 @@ def test_a_busy_port_is_a_clear_error() -> None:
         port = server.url.rsplit(":", 1)[1].strip("/")
         result = run_cli("--port", port)
         assert result.returncode == 2 and "cannot listen" in result.stderr
+
+
+def test_connections_to_the_bound_socket_have_nagle_off() -> None:
+    """Else a frame that follows a small message waits for the client's delayed ACK (40 ms)."""
+    sock = bind("127.0.0.1", 0)
+
+    async def accepted_nodelay() -> int:
+        seen: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            accepted = writer.get_extra_info("socket")
+            seen.set_result(accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        server = await asyncio.start_server(handle, sock=sock)
+        async with server:
+            _, writer = await asyncio.open_connection(*sock.getsockname()[:2])
+            value = await asyncio.wait_for(seen, 10)
+            writer.close()
+            return value
+
+    assert run_async(accepted_nodelay()) != 0
