@@ -73,7 +73,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--width", type=int, default=2)
     parser.add_argument("--depth", type=int, default=3)
-    parser.add_argument("--speed", type=int, default=5, help="view.speed: 30 x speed steps a second; 0: flat out")
+    parser.add_argument("--speed", type=int, default=5,
+                        help="view.speed: 30 x speed steps a second; 0: flat out")
     parser.add_argument("--projection", choices=["pair", "pca", "3d"], default="pair")
     parser.add_argument("--regions", action=argparse.BooleanOptionalAction, default=True,
                         help="decision regions in every 2-wide stage (default on)")

@@ -13,9 +13,10 @@ from pydantic import BaseModel
 from nets.datasets import make_dataset
 from nets.editing import BadData, from_csv, to_csv
 from server.deps import SessionId, session_of
+from server.errors import Refused
 from server.lessons import NAME, Lesson, load_lesson, load_lessons
 from server.presets import CHALLENGES, PRESETS
-from server.schemas import FIELDS, MAX_POINTS, DataConfig, ExperimentConfig
+from server.schemas import FIELDS, DataConfig, ExperimentConfig
 
 router = APIRouter(prefix="/api")
 
@@ -28,11 +29,12 @@ async def health(request: Request) -> dict[str, Any]:
 
 
 @router.get("/schema")
-async def schema() -> dict[str, Any]:
-    """Every config field with its type, range or choices, the defaults and the presets."""
+async def schema(request: Request) -> dict[str, Any]:
+    """Every config field with its type, range (within this server's caps) or choices, the
+    defaults and the presets."""
     return {
         "defaults": ExperimentConfig().model_dump(mode="json"),
-        "fields": FIELDS,
+        "fields": request.app.state.manager.caps.schema_fields(FIELDS),
         "presets": {name: config.model_dump(mode="json") for name, config in PRESETS.items()},
         "challenges": {
             name: {"goal": c["goal"], "config": c["config"].model_dump(mode="json")}
@@ -86,7 +88,7 @@ async def import_points(request: Request, session_id: SessionId) -> dict[str, An
     except UnicodeDecodeError:
         raise HTTPException(422, "the file is not UTF-8 text") from None
     try:
-        data = from_csv(text, session.data.n_classes, MAX_POINTS)
+        data = from_csv(text, session.data.n_classes, session.caps.max_points)
     except BadData as exc:
         raise HTTPException(422, str(exc)) from None
 
@@ -94,7 +96,10 @@ async def import_points(request: Request, session_id: SessionId) -> dict[str, An
         with session.lock:
             session.edit_data(lambda _: data)
 
-    await asyncio.to_thread(apply)
+    try:
+        await asyncio.to_thread(apply)
+    except Refused as exc:
+        raise HTTPException(422, str(exc.event()["message"])) from None
     if session.on_change is not None:
         session.on_change()
     return {"points": len(data.y), "train": len(data.y_train), "test": len(data.y_test)}

@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from server.api import router as api_router
+from server.caps import Caps
 from server.connection import Connection
 from server.follow import follow
 from server.gym import Gym
@@ -57,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="spacefold", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.manager = SessionManager(settings.max_sessions, device,
-                                       settings.max_sessions_per_client)
+                                       settings.max_sessions_per_client, Caps.of(settings))
     app.state.store = Store(settings.data_dir / "spacefold.db")
     if settings.join_code:
         app.add_middleware(JoinGate, code=settings.join_code.upper())

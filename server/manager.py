@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
+from server.caps import Caps
 from server.joincode import is_loopback_host
 from server.schemas import ExperimentConfig
 from server.session import Session
@@ -22,7 +23,9 @@ class SessionsFull(RuntimeError):
 class SessionManager:
     def __init__(
         self, max_sessions: int, device: torch.device, max_per_client: int | None = None,
+        caps: Caps | None = None,
     ) -> None:
+        self.caps = caps or Caps()
         self.max_sessions = max_sessions
         self.max_per_client = max_per_client or max_sessions
         self.device = device
@@ -43,7 +46,7 @@ class SessionManager:
                 f"{owner} already holds {self.max_per_client} sessions, the most one computer "
                 "may open; close another tab of this page and try again"
             )
-        session = Session(config or ExperimentConfig(), self.device)
+        session = Session(self.caps.clamp(config or ExperimentConfig()), self.device, self.caps)
         self.sessions[session.id] = session
         if owner is not None:
             self.owners[session.id] = owner

@@ -20,9 +20,10 @@ from nets.editing import BadData, empty
 from nets.model import FoldNet, transplant
 from nets.probe import Extent, square_extent
 from nets.train import Metrics, Recipe, Trainer
+from server.caps import Caps
 from server.errors import Refused
 from server.framing import build_frame
-from server.schemas import MAX_POINTS, ExperimentConfig, TrainConfig
+from server.schemas import ExperimentConfig, TrainConfig
 from server.views import ViewMemory
 
 
@@ -31,7 +32,11 @@ class Session:
 
     _metrics: Metrics | None
 
-    def __init__(self, config: ExperimentConfig, device: torch.device) -> None:
+    def __init__(
+        self, config: ExperimentConfig, device: torch.device, caps: Caps | None = None
+    ) -> None:
+        self.caps = caps or Caps()
+        self.caps.check(config)
         self.id = uuid.uuid4().hex[:12]
         self.lock = threading.Lock()
         self.device = device
@@ -71,9 +76,10 @@ class Session:
             data = edit(self.data)
         except BadData as exc:
             raise Refused(str(exc)) from None
-        if len(data.y) > MAX_POINTS and len(data.y) > len(self.data.y):
-            raise Refused(f"the data holds its maximum of {MAX_POINTS} points; remove some "
-                          "first", "points", f"up to {MAX_POINTS}")
+        most = self.caps.max_points
+        if len(data.y) > most and len(data.y) > len(self.data.y):
+            raise Refused(f"the data holds its maximum of {most} points; remove some first",
+                          "points", f"up to {most}")
         self.custom = data
         if self.config.data.dataset != "custom":
             changed = self.config.data.model_copy(
@@ -108,7 +114,8 @@ class Session:
         return self.trainer.net
 
     def configure(self, config: ExperimentConfig) -> None:
-        """Adopt ``config``, rebuilding only what its changes touch."""
+        """Adopt ``config``, rebuilding only what its changes touch (refused past a cap)."""
+        self.caps.check(config)
         old, self.config = self.config, config
         if config.data != old.data:
             self._build_data()
@@ -160,6 +167,10 @@ class Session:
 
     def adopt(self, config: ExperimentConfig, data: Dataset) -> None:
         """Take ``config`` and exactly ``data`` (a reopened experiment): a new network."""
+        self.caps.check(config)
+        if len(data.y) > self.caps.max_points:
+            raise Refused(f"{len(data.y)} points is over this server's cap of "
+                          f"{self.caps.max_points}", "points", f"up to {self.caps.max_points}")
         self.config = config
         self.custom = data if config.data.dataset == "custom" else None
         self._set_data(data)

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from server.schemas import MAX_POINTS
+
 FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
 
@@ -23,6 +25,13 @@ class Settings(BaseSettings):
     max_sessions: int = Field(64, ge=1, description="sessions (open tabs) held at once")
     max_sessions_per_client: int = Field(
         8, ge=1, description="sessions one remote address may hold; this machine is not counted")
+    max_points: int = Field(MAX_POINTS, ge=10, le=MAX_POINTS,
+                            description="points in one experiment, generated or drawn")
+    max_width: int = Field(32, ge=1, le=32, description="units in one hidden layer")
+    max_depth: int = Field(10, ge=0, le=10, description="hidden layers")
+    max_resolution: int = Field(
+        129, ge=8, le=129,
+        description="grid samples a line and region or unit-map cells a side, at most")
     max_message_bytes: int = Field(65536, ge=256, description="largest control message accepted")
     idle_minutes: float = Field(
         60.0, gt=0, description="a tab that neither trains nor is used this long is closed")

@@ -5,6 +5,7 @@ experiments (test_saves), points drawn or uploaded (test_points).
 """
 
 import re
+from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -125,3 +126,55 @@ def test_more_hidden_layers_than_the_depth_cap_are_refused(client: TestClient) -
         send(ws, type="configure", changes={"model": {"widths": [2] * 11}})
         error = next_event(ws, "error")
         assert error["field"] == "model.widths" and "10" in error["message"]
+
+
+@pytest.fixture
+def capped(tmp_path: Path) -> Iterator[TestClient]:
+    """A server whose operator lowered the experiment caps."""
+    settings = Settings(device="cpu", data_dir=tmp_path, max_points=300, max_width=4,
+                        max_depth=2, max_resolution=20)
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+@pytest.mark.parametrize(("changes", "field", "setting"), [
+    ({"data": {"points": 301}}, "data.points", "SPACEFOLD_MAX_POINTS"),
+    ({"model": {"width": 5}}, "model.width", "SPACEFOLD_MAX_WIDTH"),
+    ({"model": {"widths": [2, 5]}}, "model.widths", "SPACEFOLD_MAX_WIDTH"),
+    ({"model": {"depth": 3}}, "model.depth", "SPACEFOLD_MAX_DEPTH"),
+    ({"model": {"widths": [2, 2, 2]}}, "model.widths", "SPACEFOLD_MAX_DEPTH"),
+    ({"view": {"region_resolution": 21}}, "view.region_resolution", "SPACEFOLD_MAX_RESOLUTION"),
+    ({"view": {"grid_samples": 21}}, "view.grid_samples", "SPACEFOLD_MAX_RESOLUTION"),
+])
+def test_an_operators_cap_refuses_past_it_and_changes_nothing(
+    capped: TestClient, changes: dict[str, dict[str, object]], field: str, setting: str
+) -> None:
+    with capped.websocket_connect("/ws") as ws:
+        before = next_event(ws, "hello")["config"]
+        send(ws, type="configure", changes=changes)
+        error = next_event(ws, "error")
+        assert error["field"] == field and setting in error["message"], error
+        send(ws, type="configure", changes={"model": {"width": 4}, "data": {"points": 300}})
+        after = next_event(ws, "state")["config"]  # at the caps: taken
+        assert after["model"]["width"] == 4 and after["data"]["points"] == 300
+        assert after["model"]["depth"] == before["model"]["depth"]
+
+
+def test_the_schema_reports_the_capped_ranges(capped: TestClient) -> None:
+    fields = capped.get("/api/schema").json()["fields"]
+    assert fields["model.width"]["max"] == 4 and fields["model.depth"]["max"] == 2
+    assert fields["data.points"]["max"] == 300 and fields["view.grid_samples"]["max"] == 20
+    assert fields["view.grid_lines"]["max"] == 41  # not capped
+
+
+def test_points_past_the_points_cap_are_refused_however_they_come(capped: TestClient) -> None:
+    with capped.websocket_connect("/ws") as ws:
+        session = next_event(ws, "hello")["session"]
+        send(ws, type="configure", changes={"data": {"points": 300}})
+        next_event(ws, "state")
+        send(ws, type="add_point", x=0.1, y=0.1, label=0)
+        assert "300 points" in next_event(ws, "error")["message"]
+        rows = "\n".join(f"{i / 400},0.5,0" for i in range(301))
+        upload = capped.post(f"/api/sessions/{session}/data.csv", content=f"x,y,label\n{rows}")
+        assert upload.status_code == 422 and "300" in upload.text
+        assert len(capped.get(f"/api/sessions/{session}/data.csv").text.splitlines()) == 301
