@@ -34,6 +34,15 @@ def link(saved_id: str) -> str:
     return f"/?open={saved_id}"
 
 
+async def taken(session: Session) -> dict[str, Any]:
+    """The session's experiment file, as JSON-ready data (taken in a worker, under its lock)."""
+    def take() -> dict[str, Any]:
+        with session.lock:
+            return snapshot(session).model_dump(mode="json")
+
+    return await asyncio.to_thread(take)
+
+
 @router.post("/sessions/{session_id}/saves", status_code=201)
 async def save_session(request: Request, session_id: SessionId, body: Name) -> dict[str, Any]:
     """Save the session's experiment (settings, points, weights); answers its short link."""
@@ -42,12 +51,16 @@ async def save_session(request: Request, session_id: SessionId, body: Name) -> d
     if store.count() >= request.app.state.settings.max_saves:
         raise HTTPException(409, "the store is full: delete saved experiments to make room")
 
-    def take() -> dict[str, Any]:
-        with session.lock:
-            return snapshot(session).model_dump(mode="json")
-
-    saved = store.save(body.name, await asyncio.to_thread(take))
+    saved = store.save(body.name, await taken(session))
     return {**saved.as_dict(), "link": link(saved.id)}
+
+
+@router.get("/sessions/{session_id}/experiment")
+async def export_session(request: Request, session_id: SessionId) -> Response:
+    """The session's whole experiment as a JSON file (as a save would keep it), saving nothing."""
+    body = await taken(session_of(request, session_id))
+    return Response(json.dumps(body), media_type="application/json", headers={
+        "Content-Disposition": 'attachment; filename="spacefold-experiment.json"'})
 
 
 @router.get("/saves")

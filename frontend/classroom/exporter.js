@@ -78,23 +78,12 @@ export class Exporter {
     }
   }
 
-  /**
-   * The whole experiment (settings, points, weights, step) as the server writes it: saved for a
-   * moment under a name, fetched, and the save removed again.
-   */
+  /** The whole experiment (settings, points, weights, step) as the server writes it. */
   async json() {
     const session = this.ctx.state.session;
     if (!session) return;
     try {
-      const saved = await fetch(`/api/sessions/${session}/saves`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ name: `export ${stamp()}` }),
-      });
-      if (!saved.ok) throw new Error(await problemOf(saved));
-      const { id } = await saved.json();
-      const file = await fetch(`/api/saves/${id}`);
-      await fetch(`/api/saves/${id}`, { method: "DELETE" });
+      const file = await fetch(`/api/sessions/${session}/experiment`);
       if (!file.ok) throw new Error(await problemOf(file));
       download(await file.blob(), `spacefold-experiment-${stamp()}.json`);
     } catch (error) {

@@ -122,3 +122,22 @@ def test_saves_survive_a_restart_and_the_cap_holds(tmp_path: Path) -> None:
 @pytest.mark.parametrize("path", ["/api/sessions/0123456789ab/saves"])
 def test_an_unknown_session_cannot_be_saved(client: TestClient, path: str) -> None:
     assert client.post(path, json={"name": "x"}).status_code == 404
+
+
+def test_a_session_exports_its_experiment_without_saving_it(client: TestClient) -> None:
+    with trained_session(client) as (session, ws):
+        exported = client.get(f"/api/sessions/{session}/experiment")
+        assert exported.status_code == 200
+        assert "attachment" in exported.headers["content-disposition"]
+        document = exported.json()
+        assert document["format"] == "spacefold-experiment" and document["step"] == 40
+        assert len(document["points"]["y_train"]) == 201  # the point drawn by hand is in it
+        assert client.get("/api/saves").json() == []  # nothing was saved on the way
+        with client.websocket_connect("/ws") as other:
+            target = next_event(other, "hello")["session"]
+            opened = client.post(f"/api/sessions/{target}/experiment", content=exported.content)
+            assert opened.json()["step"] == 40
+            header, _ = latest(other, 40)
+            mine, _ = latest(ws, 40)
+            assert header["layers"] == mine["layers"]
+    assert client.get("/api/sessions/0123456789ab/experiment").status_code == 404
