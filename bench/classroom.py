@@ -19,7 +19,7 @@ import statistics
 
 import websockets
 
-from server.frames import read_header
+from bench.frames import note_frames
 from tests.live_server import live_server
 
 SPEED = 5  # view.speed of every session (--speed)
@@ -39,16 +39,7 @@ async def client(url: str, seconds: float, play: bool, start: asyncio.Event,
         await start.wait()
         if play:
             await ws.send(json.dumps({"type": "play"}))
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + seconds
-        while (left := deadline - loop.time()) > 0:
-            try:
-                message = await asyncio.wait_for(ws.recv(), left)
-            except TimeoutError:
-                break
-            if isinstance(message, bytes):
-                out.append((loop.time(), int(read_header(message)["step"])))
-                await ws.send(json.dumps({"type": "ack"}))
+        await note_frames(ws, seconds, out)
 
 
 def report(label: str, runs: list[list[tuple[float, int]]], seconds: float) -> None:

@@ -19,7 +19,7 @@ import time
 import websockets
 
 from bench.cycles import health, rss_kib, settle
-from server.frames import read_header
+from bench.frames import note_frames
 from tests.live_server import live_server
 
 
@@ -29,16 +29,7 @@ async def session(url: str, seconds: float, out: list[tuple[float, int]]) -> Non
     async with websockets.connect(url, max_size=None, open_timeout=120) as ws:
         await ws.recv()  # hello
         await ws.send(json.dumps({"type": "play"}))
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + seconds
-        while (left := deadline - loop.time()) > 0:
-            try:
-                message = await asyncio.wait_for(ws.recv(), left)
-            except TimeoutError:
-                break
-            if isinstance(message, bytes):
-                out.append((loop.time(), int(read_header(message)["step"])))
-                await ws.send(json.dumps({"type": "ack"}))
+        await note_frames(ws, seconds, out)
 
 
 async def sample(pid: int, every: float, stop: asyncio.Event,

@@ -101,7 +101,7 @@ def _update(name: str, p: _Stacked, lr: torch.Tensor) -> None:
     elif name == "adam":
         m = p.state["exp_avg"].lerp_(g, 1 - BETAS[0])
         v = p.state["exp_avg_sq"].mul_(BETAS[1]).addcmul_(g, g, value=1 - BETAS[1])
-        t = _per_member(p.step.double(), w)
+        t = _per_member(p.step.to(w.device).double(), w)  # steps stay on the CPU, as torch's
         correction1 = (1 - BETAS[0] ** t).to(w.dtype)
         correction2 = (1 - BETAS[1] ** t).to(w.dtype)
         w.sub_(lr / correction1 * m / (v.sqrt() / correction2.sqrt() + ADAM_EPS))
