@@ -54,7 +54,7 @@ const STRINGS = {
     "btn.dismiss": "Dismiss",
     "hint.keys": "Keys: space = play/pause, s = one step, ? = every shortcut",
 
-    "field.view.speed": "Speed (steps per frame)",
+    "field.view.speed": "Speed (steps a frame at 30 fps)",
     "field.preset": "Preset",
     "field.data.dataset": "Dataset",
     "field.data.classes": "Classes",
@@ -291,7 +291,7 @@ const STRINGS = {
     "btn.dismiss": "关闭",
     "hint.keys": "快捷键：空格 = 开始/暂停，s = 单步，? = 全部快捷键",
 
-    "field.view.speed": "速度（每帧训练步数）",
+    "field.view.speed": "速度（按每秒 30 帧计的每帧步数）",
     "field.preset": "预设",
     "field.data.dataset": "数据集",
     "field.data.classes": "类别数",
