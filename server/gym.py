@@ -101,9 +101,14 @@ class Gym:
                     self._cond.wait(timeout=0.25)
                     continue
             trained = False
-            self._accrue(running)
-            for key, group in self._cohorts(running).items():
-                trained |= self._run(key, group)
+            try:
+                self._accrue(running)
+                for key, group in self._cohorts(running).items():
+                    trained |= self._run(key, group)
+            except Exception:  # a bug must not stop every session's training: log, go on
+                log.exception("the training loop failed; it goes on")
+                self.cohorts.clear()
+                time.sleep(0.05)
             now = time.perf_counter()
             for key, (_, used) in list(self.cohorts.items()):
                 if now - used > FORGET_S:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
+import pytest
 import torch
 from fastapi.testclient import TestClient
 
+from nets.cohort import cohort_key
+from nets.train import Trainer
 from server.gym import Gym
 from server.presets import PRESETS
 from server.session import Session
@@ -63,3 +68,22 @@ def test_a_cohort_run_equals_each_sessions_own_steps() -> None:
         assert s.step == t.step == 40
         for p, q in zip(s.net.parameters(), t.net.parameters(), strict=True):
             torch.testing.assert_close(p, q, rtol=1e-4, atol=1e-5)
+
+
+def test_a_failure_in_the_loop_does_not_stop_training(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = {"n": 0}
+
+    def flaky(trainer: Trainer) -> Hashable | None:
+        calls["n"] += 1
+        if calls["n"] <= 3:
+            raise RuntimeError("a bug")
+        return cohort_key(trainer)
+
+    monkeypatch.setattr("server.gym.cohort_key", flaky)
+    with client.websocket_connect("/ws") as ws:
+        next_event(ws, "hello")
+        send(ws, type="play")
+        assert frame_step_reaching(ws, 20) >= 20  # trained after the failures
+    assert calls["n"] > 3
