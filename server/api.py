@@ -12,8 +12,7 @@ from pydantic import BaseModel
 
 from nets.datasets import make_dataset
 from nets.editing import BadData, from_csv, to_csv
-from server.deps import SessionId, session_of
-from server.errors import Refused
+from server.deps import SessionId, change_session, session_of
 from server.lessons import NAME, Lesson, load_lesson, load_lessons
 from server.presets import CHALLENGES, PRESETS
 from server.schemas import FIELDS, DataConfig, ExperimentConfig
@@ -92,16 +91,7 @@ async def import_points(request: Request, session_id: SessionId) -> dict[str, An
     except BadData as exc:
         raise HTTPException(422, str(exc)) from None
 
-    def apply() -> None:
-        with session.lock:
-            session.edit_data(lambda _: data)
-
-    try:
-        await asyncio.to_thread(apply)
-    except Refused as exc:
-        raise HTTPException(422, str(exc.event()["message"])) from None
-    if session.on_change is not None:
-        session.on_change()
+    await change_session(session, lambda s: s.edit_data(lambda _: data))
     return {"points": len(data.y), "train": len(data.y_train), "test": len(data.y_test)}
 
 

@@ -1,11 +1,14 @@
-"""What HTTP handlers share: finding the session a request names."""
+"""What HTTP handlers share: finding the session a request names, and changing it."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import HTTPException, Path, Request
 
+from server.errors import Refused
 from server.session import Session
 
 SessionId = Annotated[str, Path(pattern=r"^[0-9a-f]{12}$", description="from the hello event")]
@@ -16,3 +19,18 @@ def session_of(request: Request, session_id: str) -> Session:
     if session is None:
         raise HTTPException(404, f"no open session {session_id}")
     return session
+
+
+async def change_session(session: Session, change: Callable[[Session], None]) -> None:
+    """Apply ``change`` in a worker thread under the session's lock; a refusal is a 422 and
+    changes nothing. Then the session's socket shows the change."""
+    def apply() -> None:
+        with session.lock:
+            change(session)
+
+    try:
+        await asyncio.to_thread(apply)
+    except Refused as exc:
+        raise HTTPException(422, str(exc.event()["message"])) from None
+    if session.on_change is not None:
+        session.on_change()

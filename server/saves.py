@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Request, Response
 from pydantic import BaseModel, Field, ValidationError
 
-from server.deps import SessionId, session_of
-from server.errors import Refused, first_problem
+from server.deps import SessionId, change_session, session_of
+from server.errors import first_problem
 from server.experiment import ExperimentFile, snapshot
 from server.experiment import restore as restore_file
 from server.session import Session
@@ -103,25 +103,12 @@ def parse_file(raw: bytes) -> ExperimentFile:
         raise HTTPException(422, first_problem(exc, "the file")) from None
 
 
-async def restore(request: Request, session: Session, saved: ExperimentFile) -> None:
-    def apply() -> None:
-        with session.lock:
-            restore_file(session, saved)
-
-    try:
-        await asyncio.to_thread(apply)
-    except Refused as exc:
-        raise HTTPException(422, str(exc.event()["message"])) from None
-    if session.on_change is not None:
-        session.on_change()
-
-
 @router.post("/sessions/{session_id}/experiment")
 async def import_experiment(request: Request, session_id: SessionId) -> dict[str, Any]:
     """Open an experiment file (as exported) in this session. A bad file changes nothing."""
     session = session_of(request, session_id)
     saved = parse_file(await request.body())
-    await restore(request, session, saved)
+    await change_session(session, lambda s: restore_file(s, saved))
     return {"step": saved.step, "points": len(saved.points.y_train) + len(saved.points.y_test)}
 
 
@@ -133,5 +120,5 @@ async def open_save(request: Request, session_id: SessionId, saved_id: SaveId) -
     if body is None:
         raise HTTPException(404, f"no saved experiment {saved_id}")
     saved = ExperimentFile.model_validate(body)
-    await restore(request, session, saved)
+    await change_session(session, lambda s: restore_file(s, saved))
     return {"step": saved.step}
