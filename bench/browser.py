@@ -30,6 +30,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, CDPSession, Page, ViewportSize, sync_playwright
 
+from bench.stats import percentile
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.live_server import live_server
 
@@ -251,7 +252,7 @@ def main() -> None:
         try:
             if args.latency:
                 times = sorted(width_latency(browser, server.url, args.latency))
-                p95 = times[min(len(times) - 1, round(0.95 * len(times)) - 1)]
+                p95 = percentile(times, 0.95)
                 print(f"width change to the new network on screen, {len(times)} changes: "
                       f"median {statistics.median(times):.0f} ms, p95 {p95:.0f} ms, "
                       f"max {times[-1]:.0f} ms")

@@ -20,6 +20,7 @@ import statistics
 import websockets
 
 from bench.frames import note_frames
+from bench.stats import percentile
 from tests.live_server import live_server
 
 SPEED = 5  # view.speed of every session (--speed)
@@ -51,7 +52,7 @@ def report(label: str, runs: list[list[tuple[float, int]]], seconds: float) -> N
             continue
         rates.append((frames[-1][1] - frames[0][1]) / (frames[-1][0] - frames[0][0]))
         gaps += [b[0] - a[0] for a, b in itertools.pairwise(frames)]
-    p95 = sorted(gaps)[int(0.95 * (len(gaps) - 1))] * 1e3 if gaps else float("nan")
+    p95 = percentile(gaps, 0.95) * 1e3
     frames_per_s = [len(r) / seconds for r in runs]
     print(f"{label}: steps/s median {statistics.median(rates):.0f}, slowest {min(rates):.0f}; "
           f"frames/s median {statistics.median(frames_per_s):.1f}, slowest "

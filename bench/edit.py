@@ -24,6 +24,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
+from bench.stats import percentile
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.live_server import live_server
 
@@ -97,7 +98,7 @@ def drag(page: Page, edits: int) -> list[float]:
 
 def report(name: str, values: list[float]) -> str:
     ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    p95 = percentile(values, 0.95)
     return (
         f"{name:7s} {len(values):3d} edits: median {statistics.median(values):6.1f} ms, "
         f"p95 {p95:6.1f} ms, min {ordered[0]:6.1f} ms, max {ordered[-1]:6.1f} ms"

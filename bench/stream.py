@@ -15,6 +15,7 @@ import time
 import torch
 import websockets
 
+from bench.stats import percentile
 from server.frames import read_header
 from server.schemas import ExperimentConfig, merge_config
 from server.session import Session
@@ -45,7 +46,7 @@ def server_side(config: ExperimentConfig, seconds: float) -> None:
     print(f"training: {rate:,.0f} steps/s ({rate * len(session.data.y_train):,.0f} examples/s, "
           "full batch)")
     print(f"server work per frame: median {statistics.median(frame_times) * 1e3:.2f} ms, "
-          f"p95 {sorted(frame_times)[189] * 1e3:.2f} ms (probe + encode)")
+          f"p95 {percentile(frame_times, 0.95) * 1e3:.2f} ms (probe + encode)")
     print(f"bytes per frame: {size:,}")
 
 
