@@ -36,17 +36,17 @@ class Caps:
 
     def check(self, config: ExperimentConfig) -> None:
         """Refuse ``config`` if any field is past its cap."""
+        widths = config.model.widths
+        if widths is not None and len(widths) > self.max_depth:
+            raise Refused(f"{len(widths)} hidden layers is over this server's cap of "
+                          f"{self.max_depth} ({BOUNDS['max_depth'][0]})", "model.widths",
+                          f"at most {self.max_depth} layers")
         for name, (setting, paths) in BOUNDS.items():
             cap: int = getattr(self, name)
             for path in paths:
-                section, field = path.split(".")
-                value = getattr(getattr(config, section), field)
-                values = value if isinstance(value, list) else [value]
-                over = [v for v in values if v is not None and v > cap]
-                if path == "model.widths" and value is not None and len(value) > self.max_depth:
-                    raise Refused(f"{len(value)} hidden layers is over this server's cap of "
-                                  f"{self.max_depth} ({BOUNDS['max_depth'][0]})", path,
-                                  f"at most {self.max_depth} layers")
+                value = _field(config, path)
+                over = [v for v in (value if isinstance(value, list) else [value])
+                        if v is not None and v > cap]
                 if over:
                     raise Refused(f"{over[0]} is over this server's cap of {cap} ({setting})",
                                   path, f"up to {cap}")
@@ -57,12 +57,12 @@ class Caps:
         for name, (_, paths) in BOUNDS.items():
             cap: int = getattr(self, name)
             for path in paths:
-                section, field = path.split(".")
-                value = getattr(getattr(config, section), field)
+                value = _field(config, path)
                 if isinstance(value, list):
                     value = [min(v, cap) for v in value][: self.max_depth] or None
                 elif isinstance(value, int):
                     value = min(value, cap)
+                section, field = path.split(".")
                 changes.setdefault(section, {})[field] = value
         return ExperimentConfig.model_validate(
             {section: {**getattr(config, section).model_dump(), **changes.get(section, {})}
@@ -82,3 +82,9 @@ class Caps:
                 if isinstance(entry.get("max"), int | float):
                     entry["max"] = min(entry["max"], getattr(self, name))
         return out
+
+
+def _field(config: ExperimentConfig, path: str) -> Any:
+    """The value at dotted ``path`` ("model.width") of ``config``."""
+    section, field = path.split(".")
+    return getattr(getattr(config, section), field)
