@@ -41,9 +41,14 @@ Done = Callable[[Exception | None], None]
 class Member:
     session: Session
     done: Done  # called from the gym's thread after each run: None, Diverged or an error
-    rate: float  # steps a second owed while running (inf: as fast as possible)
     owed: float = 0.0
     last: float = field(default_factory=time.perf_counter)
+
+    @property
+    def rate(self) -> float:
+        """Steps a second owed while running (inf: as fast as possible)."""
+        speed = self.session.config.view.speed
+        return float("inf") if speed == 0 else speed * SPEED_CLOCK
 
 
 class Gym:
@@ -56,7 +61,6 @@ class Gym:
         self.members: dict[str, Member] = {}
         self.step_time: dict[Hashable, float] = {}  # seconds per step, by cohort
         self.cohorts: dict[Hashable, tuple[Cohort, float]] = {}  # bound cohort, last used
-        self.runs = 0  # cohort runs so far (health checks, tests)
         self._cond = threading.Condition()
         self._stop = False
         self._thread = threading.Thread(target=self._loop, name="spacefold-gym", daemon=True)
@@ -72,7 +76,7 @@ class Gym:
 
     def join(self, session: Session, done: Done) -> None:
         with self._cond:
-            self.members[session.id] = Member(session, done, self._rate(session))
+            self.members[session.id] = Member(session, done)
             self._cond.notify_all()
 
     def leave(self, session: Session) -> None:
@@ -82,13 +86,7 @@ class Gym:
     def wake(self) -> None:
         """Something changed (play, a new speed): look again now."""
         with self._cond:
-            for member in self.members.values():
-                member.rate = self._rate(member.session)
             self._cond.notify_all()
-
-    def _rate(self, session: Session) -> float:
-        speed = session.config.view.speed
-        return float("inf") if speed == 0 else speed * SPEED_CLOCK
 
     # -- the thread -----------------------------------------------------------------------
     def _loop(self) -> None:
@@ -162,7 +160,6 @@ class Gym:
         finally:
             for m in held:
                 m.session.lock.release()
-        self.runs += 1
         for m, result in zip(live, outcome, strict=True):
             m.done(result)
         return True
