@@ -23,22 +23,21 @@ from bench.frames import note_frames
 from bench.stats import percentile
 from tests.live_server import live_server
 
-SPEED = 5  # view.speed of every session (--speed)
 
-
-async def client(url: str, seconds: float, play: bool, start: asyncio.Event,
+async def client(url: str, seconds: float, speed: int | None, start: asyncio.Event,
                  out: list[tuple[float, int]], hello: asyncio.Future[str] | None = None) -> None:
     """Connect, wait for ``start``, then for ``seconds`` note (time, step) of every frame and ack
-    it. ``hello`` receives the session id."""
+    it. With a ``speed`` the client trains at it; without, it only watches (a follower).
+    ``hello`` receives the session id."""
     async with websockets.connect(url, max_size=None, open_timeout=120) as ws:
         session = json.loads(await ws.recv())["session"]
         if hello is not None:
             hello.set_result(session)
-        if play and SPEED != 5:
+        if speed is not None:
             await ws.send(json.dumps({"type": "configure",
-                                      "changes": {"view": {"speed": SPEED}}}))
+                                      "changes": {"view": {"speed": speed}}}))
         await start.wait()
-        if play:
+        if speed is not None:
             await ws.send(json.dumps({"type": "play"}))
         await note_frames(ws, seconds, out)
 
@@ -59,24 +58,26 @@ def report(label: str, runs: list[list[tuple[float, int]]], seconds: float) -> N
           f"{min(frames_per_s):.1f}; p95 frame interval {p95:.0f} ms")
 
 
-async def sessions(url: str, n: int, seconds: float) -> list[list[tuple[float, int]]]:
+async def sessions(url: str, n: int, seconds: float,
+                   speed: int) -> list[list[tuple[float, int]]]:
     start = asyncio.Event()
     runs: list[list[tuple[float, int]]] = [[] for _ in range(n)]
-    tasks = [asyncio.create_task(client(url, seconds, True, start, runs[i])) for i in range(n)]
+    tasks = [asyncio.create_task(client(url, seconds, speed, start, runs[i])) for i in range(n)]
     await asyncio.sleep(0.5)
     start.set()
     await asyncio.gather(*tasks)
     return runs
 
 
-async def followers(url: str, n: int, seconds: float) -> list[list[tuple[float, int]]]:
+async def followers(url: str, n: int, seconds: float,
+                    speed: int) -> list[list[tuple[float, int]]]:
     start = asyncio.Event()
     hello: asyncio.Future[str] = asyncio.get_running_loop().create_future()
     own: list[tuple[float, int]] = []
-    leader = asyncio.create_task(client(url, seconds, True, start, own, hello))
+    leader = asyncio.create_task(client(url, seconds, speed, start, own, hello))
     follow_url = f"{url}?follow={await hello}"
     runs: list[list[tuple[float, int]]] = [[] for _ in range(n)]
-    tasks = [asyncio.create_task(client(follow_url, seconds, False, start, runs[i]))
+    tasks = [asyncio.create_task(client(follow_url, seconds, None, start, runs[i]))
              for i in range(n)]
     await asyncio.sleep(0.5)
     start.set()
@@ -93,8 +94,6 @@ def main() -> None:
     parser.add_argument("--speed", type=int, default=5,
                         help="view.speed: 30 x speed steps a second; 0: flat out")
     args = parser.parse_args()
-    global SPEED
-    SPEED = args.speed
     print(f"default experiment in every session (moons, 3 hidden layers of width 2), speed "
           f"{args.speed} ({'flat out' if args.speed == 0 else f'{30 * args.speed} steps/s'}), "
           "frames at most 60/s a tab and 300/s in all; clients ack every frame; "
@@ -103,11 +102,11 @@ def main() -> None:
     os.environ.setdefault("SPACEFOLD_MAX_SESSIONS", str(most + 8))
     with live_server() as server:
         for n in args.sessions:
-            report(f"{n} sessions", asyncio.run(sessions(server.ws_url, n, args.seconds)),
-                   args.seconds)
+            runs = asyncio.run(sessions(server.ws_url, n, args.seconds, args.speed))
+            report(f"{n} sessions", runs, args.seconds)
         for n in args.followers:
             report(f"1 session, {n} followers",
-                   asyncio.run(followers(server.ws_url, n, args.seconds)), args.seconds)
+                   asyncio.run(followers(server.ws_url, n, args.seconds, args.speed)), args.seconds)
 
 
 if __name__ == "__main__":
