@@ -17,10 +17,10 @@ import json
 import os
 import statistics
 
-import websockets
-
-from bench.frames import note_frames
+from bench import wire
 from bench.stats import percentile
+from server.drawer import auto_processes
+from server.settings import Settings
 from tests.live_server import live_server
 
 
@@ -28,18 +28,24 @@ async def client(url: str, seconds: float, speed: int | None, start: asyncio.Eve
                  out: list[tuple[float, int]], hello: asyncio.Future[str] | None = None) -> None:
     """Connect, wait for ``start``, then for ``seconds`` note (time, step) of every frame and ack
     it. With a ``speed`` the client trains at it; without, it only watches (a follower).
-    ``hello`` receives the session id."""
-    async with websockets.connect(url, max_size=None, open_timeout=120) as ws:
-        session = json.loads(await ws.recv())["session"]
+    ``hello`` receives the session id. A lean client (bench.wire), so that hundreds of them in
+    one process cost less than the server they measure."""
+    protocol, first = await wire.connect(url, [])
+    try:
         if hello is not None:
-            hello.set_result(session)
+            hello.set_result(json.loads(first)["session"])
         if speed is not None:
-            await ws.send(json.dumps({"type": "configure",
-                                      "changes": {"view": {"speed": speed}}}))
+            protocol.send_text(json.dumps({"type": "configure",
+                                           "changes": {"view": {"speed": speed}}}))
         await start.wait()
+        protocol.out = out
         if speed is not None:
-            await ws.send(json.dumps({"type": "play"}))
-        await note_frames(ws, seconds, out)
+            protocol.send_text(json.dumps({"type": "play"}))
+        await asyncio.sleep(seconds)
+        protocol.out = []
+    finally:
+        assert protocol.transport is not None
+        protocol.transport.close()
 
 
 def report(label: str, runs: list[list[tuple[float, int]]], seconds: float) -> None:
@@ -94,10 +100,13 @@ def main() -> None:
     parser.add_argument("--speed", type=int, default=5,
                         help="view.speed: 30 x speed steps a second; 0: flat out")
     args = parser.parse_args()
+    settings = Settings()
+    processes = settings.frame_processes
     print(f"default experiment in every session (moons, 3 hidden layers of width 2), speed "
           f"{args.speed} ({'flat out' if args.speed == 0 else f'{30 * args.speed} steps/s'}), "
-          "frames at most 60/s a tab and 300/s in all; clients ack every frame; "
-          f"{os.cpu_count()} CPU cores shared by the server and the clients")
+          f"frames at most {settings.max_fps:g}/s a tab and {settings.max_total_fps:g}/s in all, "
+          f"{auto_processes() if processes is None else processes} drawing processes; clients "
+          f"ack every frame; {os.cpu_count()} CPU cores shared by the server and the clients")
     most = max([*args.sessions, *(n + 1 for n in args.followers), 64])
     os.environ.setdefault("SPACEFOLD_MAX_SESSIONS", str(most + 8))
     with live_server() as server:

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from nets.features import Features
+from nets.features import PLAIN, Features
 from nets.optim import MOMENTUM
 from nets.train import Diverged, LayerStats, Trainer
 
@@ -45,7 +45,8 @@ def cohort_key(trainer: Trainer) -> Hashable | None:
     if net.dropout > 0 or n == 0:
         return None
     batch = None if recipe.batch_size is None or recipe.batch_size >= n else recipe.batch_size
-    shapes = tuple(tuple(p.shape) for p in net.parameters())
+    shapes = (net.widths, len(net.features) if net.features != PLAIN else net.in_features,
+              net.classes)  # what every parameter's shape follows from
     penalty = recipe.penalty if recipe.rate > 0 else "none"
     return (shapes, net.activation, net.features, net.classes, recipe.optimizer, recipe.loss,
             penalty, batch, n if batch is None else 0, str(trainer.device))
@@ -112,18 +113,19 @@ def _update(name: str, p: _Stacked, lr: torch.Tensor) -> None:
 def _losses(
     loss: str, out: torch.Tensor, y: torch.Tensor
 ) -> torch.Tensor:
-    """Each member's mean data loss, as nets.optim.data_loss computes it for one: (S,)."""
-    s, b, k = out.shape
+    """Each member's mean data loss, as nets.optim.data_loss computes it for one: (S,).
+    ``out`` holds the outputs as columns, (S, K, N)."""
+    s, k, b = out.shape
     if k == 1:
-        return ((out[..., 0] - y.to(out.dtype)) ** 2).mean(dim=1)
-    flat, labels = out.reshape(s * b, k), y.reshape(s * b)
+        return ((out[:, 0, :] - y.to(out.dtype)) ** 2).mean(dim=1)
     if loss == "cross_entropy":
-        return F.cross_entropy(flat, labels, reduction="none").view(s, b).mean(dim=1)
+        return F.cross_entropy(out, y, reduction="none").mean(dim=1)
     if loss == "hinge":
-        return F.multi_margin_loss(flat, labels, reduction="none").view(s, b).mean(dim=1)
+        flat = out.transpose(1, 2).reshape(s * b, k)
+        return F.multi_margin_loss(flat, y.reshape(s * b), reduction="none").view(s, b).mean(dim=1)
     if loss == "squared":
-        target = F.one_hot(y, k).to(out.dtype)
-        return ((torch.softmax(out, dim=2) - target) ** 2).mean(dim=(1, 2))
+        target = F.one_hot(y, k).to(out.dtype).transpose(1, 2)
+        return ((torch.softmax(out, dim=1) - target) ** 2).mean(dim=(1, 2))
     raise ValueError(f"unknown loss {loss!r}")
 
 
@@ -192,6 +194,20 @@ class Cohort:
                 and all(p.data_ptr() == self.stacked[0].value.data[j].data_ptr()
                         for j, p in enumerate(self.first)))
 
+    def _batch(
+        self, batches: Sequence[tuple[torch.Tensor, torch.Tensor]]
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Members' batches stacked: points as columns (S, features, N), labels (S, N)."""
+        x = torch.stack([b[0] for b in batches])
+        if self.features is not None:
+            x = self.features(x.reshape(-1, x.shape[-1])).reshape(len(batches), x.shape[1], -1)
+        return x.transpose(1, 2).contiguous(), torch.stack([b[1] for b in batches])
+
+    def _lrs(self) -> torch.Tensor:
+        """Each member's learning rate at its next step."""
+        return torch.tensor([t.lr_at(t.step_count) for t in self.trainers],
+                            dtype=self.weights[0].dtype, device=self.trainers[0].device)
+
     def train(self, steps: int) -> dict[int, Diverged]:
         """Take ``steps`` steps for every member; the members that diverged, by position."""
         trainers, weights, biases = self.trainers, self.weights, self.biases
@@ -199,16 +215,19 @@ class Cohort:
         rates = torch.tensor([t.recipe.rate for t in trainers], dtype=weights[0].dtype,
                              device=device)
         diverged: dict[int, Diverged] = {}
+        whole = all(t.recipe.batch_size is None or t.recipe.batch_size >= len(t.y_train)
+                    for t in trainers)
+        fixed = self._batch([t.next_batch() for t in trainers]) if whole else None
+        steady = all(t.recipe.decay == "none" for t in trainers)
+        lrs = self._lrs() if steady else None
         for i in range(steps):
-            batches = [t.next_batch() for t in trainers]
-            x = torch.stack([b[0] for b in batches])
-            y = torch.stack([b[1] for b in batches])
-            if self.features is not None:
-                x = self.features(x.reshape(-1, x.shape[-1])).reshape(len(trainers), x.shape[1],
-                                                                       -1)
+            batches = [] if whole else [t.next_batch() for t in trainers]
+            x, y = fixed or self._batch(batches)
+            # Points are columns, (S, features, N): a product along the long axis of points
+            # is much faster than one along the short axis of two units.
             h = x
             for layer, (w, b) in enumerate(zip(weights, biases, strict=True)):
-                h = torch.baddbmm(b.unsqueeze(1), h, w.transpose(1, 2))
+                h = torch.baddbmm(b.unsqueeze(2), w, h)
                 if layer < len(self.folds):
                     h = self.folds[layer](h)
             total = _losses(self.recipe.loss, h, y)
@@ -218,17 +237,16 @@ class Cohort:
             for p in self.stacked:
                 p.value.grad = None
             torch.autograd.backward(total.sum())
-            lrs = torch.tensor([t.lr_at(t.step_count) for t in trainers],
-                               dtype=weights[0].dtype, device=device)
+            step_lrs = lrs if lrs is not None else self._lrs()
             last = i == steps - 1
             before = [w.detach().clone() for w in weights] if last else []
             with torch.no_grad():
                 for p in self.stacked:
                     p.step.add_(1)
-                    _update(self.recipe.optimizer, p, lrs)
-            for t, batch in zip(trainers, batches, strict=True):
+                    _update(self.recipe.optimizer, p, step_lrs)
+            for j, t in enumerate(trainers):
                 t.step_count += 1
-                t.examples_seen += len(batch[1])
+                t.examples_seen += y.shape[1] if whole else len(batches[j][1])
             values = total.detach()
             if not bool(torch.isfinite(values).all()):
                 for j, t in enumerate(trainers):

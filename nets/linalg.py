@@ -53,6 +53,11 @@ class Decomposition:
         }
 
 
+def _det(m: np.ndarray) -> float:
+    """The determinant of a 2×2 matrix (numpy's general one costs many times more)."""
+    return float(m[0, 0] * m[1, 1] - m[0, 1] * m[1, 0])
+
+
 def decompose(w: np.ndarray) -> Decomposition:
     """Rotation · scaling · (reflection) · rotation for a real 2×2 matrix, singular ones too."""
     w = np.asarray(w, dtype=np.float64)
@@ -60,9 +65,9 @@ def decompose(w: np.ndarray) -> Decomposition:
         raise ValueError(f"decompose takes a 2x2 matrix, not {w.shape}")
     u, s, vt = np.linalg.svd(w)
     flips = 0
-    if np.linalg.det(u) < 0:
+    if _det(u) < 0:
         u, flips = u @ REFLECT, flips + 1
-    if np.linalg.det(vt) < 0:
+    if _det(vt) < 0:
         vt, flips = REFLECT @ vt, flips + 1
     # diag matrices commute, so the flips taken out of u and vt meet in the middle
     return Decomposition(

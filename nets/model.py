@@ -180,6 +180,23 @@ class FoldNet(nn.Module):
             outs.append(module(outs[-1]))
         return outs
 
+    def column_stages(self, columns: torch.Tensor, start: int = 0,
+                      stop: int | None = None) -> list[torch.Tensor]:
+        """Stages ``start + 1`` to ``stop`` for points held as columns: ``columns`` is stage
+        ``start``'s output transposed, (width, N), and so is each tensor returned. The numbers
+        of ``body`` in eval mode (no dropout), many times faster for narrow layers: each matrix
+        product runs along the long axis of N points instead of the short one of 2 units."""
+        outs: list[torch.Tensor] = []
+        for module in list(self.body)[start:stop]:
+            if isinstance(module, nn.Linear):
+                columns = torch.addmm(module.bias[:, None], module.weight, columns)
+            elif isinstance(module, Fold):
+                columns = module.act(columns)  # an activation acts on each number alone
+            else:  # input features are made from rows
+                columns = module(columns.T).T.contiguous()
+            outs.append(columns)
+        return outs
+
     def __repr__(self) -> str:
         return (
             f"FoldNet(widths={list(self.widths)}, activation={self.activation!r}, "

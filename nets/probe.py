@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +22,13 @@ def square_extent(x: np.ndarray, margin: float = 0.15) -> Extent:
 
 
 def grid_lines(extent: Extent, lines: int, samples: int) -> np.ndarray:
-    """``lines`` horizontal then ``lines`` vertical lines over ``extent``: (2·lines, samples, 2)."""
+    """``lines`` horizontal then ``lines`` vertical lines over ``extent``: (2·lines, samples, 2).
+    Read-only: the same array is handed out again for the same arguments."""
+    return _grid_lines(tuple(float(v) for v in extent), lines, samples)
+
+
+@functools.lru_cache(maxsize=64)
+def _grid_lines(extent: Extent, lines: int, samples: int) -> np.ndarray:
     xmin, xmax, ymin, ymax = extent
     xs = np.linspace(xmin, xmax, lines)
     ys = np.linspace(ymin, ymax, lines)
@@ -29,7 +36,9 @@ def grid_lines(extent: Extent, lines: int, samples: int) -> np.ndarray:
     ty = np.linspace(ymin, ymax, samples)
     horizontal = np.stack(np.broadcast_arrays(tx[None, :], ys[:, None]), axis=-1)
     vertical = np.stack(np.broadcast_arrays(xs[:, None], ty[None, :]), axis=-1)
-    return np.concatenate([horizontal, vertical]).astype(np.float32)
+    out = np.concatenate([horizontal, vertical]).astype(np.float32)
+    out.flags.writeable = False
+    return out
 
 
 def region_axes(extent: Extent, resolution: int) -> tuple[np.ndarray, np.ndarray]:
@@ -43,8 +52,10 @@ def region_axes(extent: Extent, resolution: int) -> tuple[np.ndarray, np.ndarray
 
 def region_points(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     """Row-major grid points: row i is y = ys[i], column j is x = xs[j]; (len(ys)·len(xs), 2)."""
-    gx, gy = np.meshgrid(xs, ys)
-    return np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32)
+    out = np.empty((len(ys), len(xs), 2), np.float32)
+    out[..., 0] = xs[None, :]
+    out[..., 1] = ys[:, None]
+    return out.reshape(-1, 2)
 
 
 @dataclass(frozen=True)
@@ -63,12 +74,9 @@ def probe(
     """Run points and grid lines through every stage of ``net`` in one batched pass."""
     n_points, grid_shape = len(points), grid.shape[:2]
     flat = np.concatenate([points, grid.reshape(-1, 2)]).astype(np.float32)
-    was_training = net.training
-    net.eval()
-    try:
-        outs = [t.cpu().numpy() for t in net.stages(torch.as_tensor(flat, device=device))]
-    finally:
-        net.train(was_training)
+    columns = torch.as_tensor(np.ascontiguousarray(flat.T), device=device)
+    stages = [columns, *net.column_stages(columns)]
+    outs = [t.cpu().numpy().T for t in stages]
     return Probe(
         points=[s[:n_points] for s in outs],
         grid=[s[n_points:].reshape(*grid_shape, -1) for s in outs],
@@ -124,31 +132,42 @@ def all_stage_regions(
     the grids that joined earlier."""
     axes = {k: region_axes(extent, resolutions[k]) for k, extent in extents.items()}
     order = sorted(extents)
+    if not order:
+        return {}
     starts = np.cumsum([0] + [resolutions[k] ** 2 for k in order])
-    batch: torch.Tensor | None = None
-    for k in range(net.n_stages):
-        if k in axes:
-            grid = torch.as_tensor(region_points(*axes[k]), device=device)
-            batch = grid if batch is None else torch.cat([batch, grid])
-        if batch is not None and k < len(net):
-            batch = net.body[k](batch)
-    assert batch is not None
+    # Every grid is made at once; a stage's layers run on the rows that have joined by then
+    # (the grids are stacked in stage order, so those are a prefix of the batch).
+    cells = np.concatenate([region_points(*axes[k]) for k in order])
+    batch = torch.as_tensor(np.ascontiguousarray(cells.T), device=device)  # (2, cells)
+    for i, k in enumerate(order):
+        upto = int(starts[i + 1])
+        stop = order[i + 1] if i + 1 < len(order) else net.n_stages - 1
+        if stop > k:
+            part = net.column_stages(batch[:, :upto], k, stop)[-1]
+            batch = torch.cat([part, batch[:, upto:]], dim=1) if upto < len(cells) else part
     out: dict[int, Regions] = {}
-    if batch.shape[1] == 1:
-        values = batch[:, 0].cpu().numpy().astype(np.float32)
+    if batch.shape[0] == 1:
+        values = batch[0].cpu().numpy().astype(np.float32)
         for i, k in enumerate(order):
             side = resolutions[k]
             value = values[starts[i]:starts[i + 1]].reshape(side, side)
             out[k] = Regions(xs=axes[k][0], ys=axes[k][1], label=None, conf=None, value=value)
         return out
-    conf, label = torch.softmax(batch, dim=1).max(dim=1)
-    labels = label.to(torch.uint8).cpu().numpy()
-    confs = conf.cpu().numpy().astype(np.float32)
+    labels, confs = winners(batch)
     for i, k in enumerate(order):
-        side, part = resolutions[k], slice(starts[i], starts[i + 1])
-        out[k] = Regions(xs=axes[k][0], ys=axes[k][1], label=labels[part].reshape(side, side),
-                         conf=confs[part].reshape(side, side))
+        side, cells_of = resolutions[k], slice(starts[i], starts[i + 1])
+        out[k] = Regions(xs=axes[k][0], ys=axes[k][1],
+                         label=labels[cells_of].reshape(side, side),
+                         conf=confs[cells_of].reshape(side, side))
     return out
+
+
+def winners(columns: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """For logits held as columns, (classes, N): each point's winning class (uint8) and its
+    softmax probability (float32)."""
+    top, label = columns.max(dim=0)
+    conf = (columns - top).exp_().sum(dim=0).reciprocal_()
+    return label.to(torch.uint8).cpu().numpy(), conf.cpu().numpy().astype(np.float32)
 
 
 @torch.no_grad()
@@ -158,10 +177,10 @@ def unit_maps(
     """Each hidden layer's fold over a grid of the input plane: (width, R, R) per layer, row i
     of a map being y = ys[i] of ``region_axes(extent, resolution)``."""
     xs, ys = region_axes(extent, resolution)
-    grid = torch.as_tensor(region_points(xs, ys), device=device)
-    stages = net.stages(grid)
+    columns = torch.as_tensor(np.ascontiguousarray(region_points(xs, ys).T), device=device)
+    stages = [columns, *net.column_stages(columns)]
     folds = [k for k, s in enumerate(net.stage_info()) if s.kind == "fold"]
     return [
-        stages[k].cpu().numpy().T.reshape(-1, resolution, resolution).astype(np.float32)
+        stages[k].cpu().numpy().reshape(-1, resolution, resolution).astype(np.float32)
         for k in folds
     ]

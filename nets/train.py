@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -116,7 +117,11 @@ class Trainer:
 
     def objective(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """The data loss, and the loss plus the weight penalty (what is minimised)."""
-        loss = data_loss(self.recipe.loss, self.net(x), y)
+        if self.net.dropout > 0:
+            out = self.net(x)  # dropout draws its masks on rows
+        else:  # the same numbers as net(x), with points as columns: several times faster
+            out = self.net.column_stages(x.T.contiguous())[-1].T
+        loss = data_loss(self.recipe.loss, out, y)
         extra = penalty(self.recipe.penalty, self.recipe.rate, self.net)
         return loss, loss if extra is None else loss + extra
 
@@ -163,21 +168,56 @@ class Trainer:
     def epoch(self) -> float:
         return self.examples_seen / max(1, len(self.y_train))
 
-    @torch.no_grad()
     def metrics(self) -> Metrics:
-        self.net.eval()
-        out = []
-        for x, y in ((self.x_train, self.y_train), (self.x_test, self.y_test)):
-            if len(y) == 0:
-                out += [math.nan, math.nan]
-                continue
-            logits = self.net(x)
-            out.append(float(data_loss(self.recipe.loss, logits, y)))
-            if self.net.classes == 1:
-                out.append(math.nan)
-            else:
-                out.append(float((logits.argmax(dim=1) == y).float().mean()))
-        return Metrics(self.step_count, out[0], out[1], out[2], out[3], self.epoch)
+        """Loss and accuracy on the training and the test points, without dropout."""
+        x = torch.cat([self.x_train, self.x_test])
+        y = torch.cat([self.y_train, self.y_test])
+        scores = evaluate(self.net, x, y, len(self.y_train), self.recipe.loss)
+        return Metrics(self.step_count, *scores, self.epoch)
 
     def __repr__(self) -> str:
         return f"Trainer({self.net!r}, {self.data!r}, {self.recipe!r}, step={self.step_count})"
+
+
+@torch.no_grad()
+def evaluate(
+    net: FoldNet, x: torch.Tensor, y: torch.Tensor, n_train: int, loss: Loss
+) -> tuple[float, float, float, float]:
+    """Train loss, train accuracy, test loss and test accuracy of ``net`` (without dropout) on
+    points ``x`` whose first ``n_train`` are the training set: one pass of all of them. NaN
+    where a set is empty, and for the accuracy of a regression net."""
+    logits = net.column_stages(x.T.contiguous())[-1].T
+    return scores(logits, y, n_train, loss)
+
+
+def scores(
+    logits: torch.Tensor, y: torch.Tensor, n_train: int, loss: Loss
+) -> tuple[float, float, float, float]:
+    """:func:`evaluate` from the network's outputs ``logits`` (N, classes)."""
+    out: list[float] = []
+    for part, target in ((logits[:n_train], y[:n_train]), (logits[n_train:], y[n_train:])):
+        if len(target) == 0:
+            out += [math.nan, math.nan]
+            continue
+        out.append(float(data_loss(loss, part, target)))
+        if logits.shape[1] == 1:
+            out.append(math.nan)
+        else:
+            out.append(float((part.argmax(dim=1) == target).float().mean()))
+    return out[0], out[1], out[2], out[3]
+
+
+@dataclass(frozen=True)
+class Unscored:
+    """Metrics still to be worked out, from outputs computed anyway (a frame's probe)."""
+
+    step: int
+    epoch: float
+    loss: Loss
+
+    def score(self, logits: np.ndarray, labels: np.ndarray, n_train: int) -> Metrics:
+        """The metrics of outputs ``logits`` (N, classes) for points labelled ``labels``."""
+        y = torch.from_numpy(labels)
+        y = y.float() if logits.shape[1] == 1 else y.long()
+        found = scores(torch.from_numpy(np.ascontiguousarray(logits)), y, n_train, self.loss)
+        return Metrics(self.step, *found, self.epoch)

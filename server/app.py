@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from server.api import router as api_router
 from server.caps import Caps
 from server.connection import Connection
+from server.drawer import Drawer, auto_processes
 from server.follow import follow
 from server.gym import Gym
 from server.headers import SecurityHeaders
@@ -50,7 +51,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             with ThreadPoolExecutor(settings.workers, thread_name_prefix="spacefold") as pool:
                 app.state.pool = pool
-                yield
+                processes = settings.frame_processes
+                app.state.drawer = Drawer(
+                    pool, auto_processes() if processes is None else processes)
+                try:
+                    yield
+                finally:
+                    app.state.drawer.close()
         finally:
             gym.stop()
             app.state.store.close()
@@ -104,7 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await ws.close(code=status.WS_1013_TRY_AGAIN_LATER, reason="too many sessions")
             return
         connection = Connection(ws, session, app.state.pool, settings, app.state.gym,
-                                manager.training)
+                                manager.training, app.state.drawer)
         manager.connections[session.id] = connection
         try:
             await connection.serve()

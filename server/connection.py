@@ -1,13 +1,13 @@
 """One WebSocket connection: receive control messages, train, and stream frames.
 
-Three tasks share a connection: the receiver (this coroutine), the producer (trains and renders
-frames in worker threads) and the outbox's sender (the only one that writes to the socket).
+Three tasks share a connection: the receiver (this coroutine), the producer (has frames drawn,
+see server.drawer) and the outbox's sender (the only one that writes to the socket). The gym
+trains.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import math
@@ -20,6 +20,7 @@ from starlette.websockets import WebSocket
 
 from nets.editing import add_point, empty, remove_nearest
 from nets.train import Diverged
+from server.drawer import Drawer
 from server.errors import Refused, error_event, validation_event
 from server.frames import PROTOCOL
 from server.gym import Gym
@@ -51,9 +52,10 @@ T = TypeVar("T")
 class Connection:
     def __init__(
         self, ws: WebSocket, session: Session, pool: Executor, settings: Settings, gym: Gym,
-        busy: Callable[[], int] = lambda: 1,
+        busy: Callable[[], int] = lambda: 1, drawer: Drawer | None = None,
     ) -> None:
         self.ws, self.session, self.pool, self.gym = ws, session, pool, gym
+        self.drawer = drawer or Drawer(pool, processes=0)
         self.max_fps, self.max_total_fps = settings.max_fps, settings.max_total_fps
         self.busy = busy  # how many sessions are training on this server now
         self.max_bytes = settings.max_message_bytes
@@ -73,7 +75,7 @@ class Connection:
         watchdog = asyncio.create_task(self._close_when_idle())
         tasks = (sender, producer, watchdog)
         loop = asyncio.get_running_loop()
-        self.gym.join(self.session, lambda result: self._from_gym(loop, result))
+        self.gym.join(self.session, self._trained, loop)
         try:
             await self._receive(sender, producer)
         finally:
@@ -155,11 +157,6 @@ class Connection:
         self.dirty = True
         self.wake.set()
 
-    def _from_gym(self, loop: asyncio.AbstractEventLoop, result: Exception | None) -> None:
-        """The gym (its own thread) trained this session: hand the outcome to the loop."""
-        with contextlib.suppress(RuntimeError):  # the loop has closed: the server is stopping
-            loop.call_soon_threadsafe(self._trained, result)
-
     def _trained(self, result: Exception | None) -> None:
         if isinstance(result, Diverged):
             self._diverged(result)
@@ -197,7 +194,7 @@ class Connection:
             self.dirty = False
             last = loop.time()
             try:
-                self._offer_frame(await self._locked(self.session.frame))
+                self._offer_frame(await self.drawer.frame(self.session))
             except Exception:  # a bug must not kill the session: say so, keep going
                 log.exception("frame of session %s failed", self.session.id)
                 self._send(error_event("this step could not be drawn; training goes on"))

@@ -25,10 +25,12 @@ PROTOCOL = 1
 ALIGN = 8
 DTYPES: dict[str, np.dtype[Any]] = {
     "float32": np.dtype("<f4"), "uint8": np.dtype("u1"), "uint16": np.dtype("<u2")}
+DTYPE_NAMES = {(t.kind, t.itemsize): name for name, t in DTYPES.items()}
 COORD_TOP = 65534  # codes 0..65534 span [low, high]; 65535 is NaN
 NAN_CODE = 65535
 OFFSET_DIGITS = 10  # an offset below 10 GB fits in the room left for it
 SIGNIFICANT = 7  # digits kept of every float in the header (float32 precision)
+SHORT = f".{SIGNIFICANT}g"
 
 
 @dataclass(frozen=True)
@@ -61,92 +63,154 @@ def _aligned(n: int) -> int:
 
 def compact(value: Any) -> Any:
     """The header with every float cut to SIGNIFICANT digits (the arrays are float32 too)."""
-    if isinstance(value, float):
-        return float(f"{value:.{SIGNIFICANT}g}") if math.isfinite(value) else value
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind is float:
+        return float(format(value, SHORT)) if math.isfinite(value) else value
+    if kind is dict:
         return {key: compact(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
+    if kind is list or kind is tuple:
         return [compact(item) for item in value]
+    if isinstance(value, float | dict | list | tuple):  # subclasses: the slow way
+        return compact(float(value) if isinstance(value, float) else
+                       dict(value) if isinstance(value, dict) else list(value))
     return value
 
 
-def _pack_coords(coords: Coords) -> tuple[np.ndarray, dict[str, Any]]:
-    values = np.asarray(coords.values, dtype=np.float32)
-    flat = values.reshape(-1, values.shape[-1]) if values.ndim > 1 else values.reshape(-1, 1)
-    finite = np.isfinite(flat)
+def _pack_coords(group: list[Coords]) -> list[tuple[np.ndarray, dict[str, Any]]]:
+    """Pack every array of ``group`` (all with the same last axis) in one vectorised pass: the
+    arrays are stacked row-wise and each one's column low and high found by ``reduceat``."""
+    values = [np.asarray(c.values, dtype=np.float32) for c in group]
+    flats = [v.reshape(-1, v.shape[-1]) if v.ndim > 1 else v.reshape(-1, 1) for v in values]
+    width = flats[0].shape[1]
+    rows = np.array([len(f) for f in flats])
+    stacked = np.concatenate(flats) if len(flats) > 1 else flats[0]
+    filled = rows > 0  # reduceat can't reduce an empty segment: those get low = high = 0
+    starts = (np.cumsum(rows) - rows)[filled]
+    finite = np.isfinite(stacked)
     whole = bool(finite.all())  # the usual case: no NaN to step around
-    if whole:
-        low = flat.min(axis=0, initial=np.inf)
-        high = flat.max(axis=0, initial=-np.inf)
-    else:
-        low = np.where(finite, flat, np.inf).min(axis=0, initial=np.inf)
-        high = np.where(finite, flat, -np.inf).max(axis=0, initial=-np.inf)
-    low = np.where(np.isfinite(low), low, 0).astype(np.float32)
-    high = np.where(np.isfinite(high), high, 0).astype(np.float32)
+    low = np.zeros((len(flats), width), np.float32)
+    high = np.zeros((len(flats), width), np.float32)
+    if len(starts):
+        lows = stacked if whole else np.where(finite, stacked, np.inf)
+        highs = stacked if whole else np.where(finite, stacked, -np.inf)
+        low[filled] = np.minimum.reduceat(lows, starts, axis=0)
+        high[filled] = np.maximum.reduceat(highs, starts, axis=0)
+        if not whole:  # a column with no finite value at all
+            low[~np.isfinite(low)] = 0
+            high[~np.isfinite(high)] = 0
     span = high.astype(np.float64) - low
     scale = np.zeros_like(span)
     np.divide(COORD_TOP, span, out=scale, where=span > 0)
-    base = flat if whole else np.where(finite, flat, low)
-    steps = (base - low.astype(np.float64)) * scale
+    row_low = np.repeat(low.astype(np.float64), rows, axis=0)
+    base = stacked if whole else np.where(finite, stacked, row_low)
+    steps = (base - row_low) * np.repeat(scale, rows, axis=0)
     codes = np.clip(np.rint(steps), 0, COORD_TOP).astype("<u2")
     if not whole:
         codes[~finite] = NAN_CODE
-    meta = {"low": [float(v) for v in low], "high": [float(v) for v in high]}
-    return codes.reshape(values.shape), meta
+    out: list[tuple[np.ndarray, dict[str, Any]]] = []
+    for i, (value, end) in enumerate(zip(values, np.cumsum(rows), strict=True)):
+        meta = {"low": low[i].tolist(), "high": high[i].tolist()}
+        out.append((codes[end - rows[i]:end].reshape(value.shape), meta))
+    return out
 
 
-def _pack_regions(code: RegionCode) -> tuple[np.ndarray, dict[str, Any]]:
-    k = max(2, code.classes)
+def _pack_regions(group: list[RegionCode]) -> list[tuple[np.ndarray, dict[str, Any]]]:
+    """Pack every region grid of ``group`` (all with the same number of classes) at once."""
+    k = max(2, group[0].classes)
     steps = levels(k)
     floor = 1.0 / k
-    level = np.rint((np.nan_to_num(code.conf, nan=floor) - floor) / (1 - floor) * (steps - 1))
+    conf = np.concatenate([np.ravel(code.conf) for code in group])
+    label = np.concatenate([np.ravel(code.label) for code in group])
+    level = np.rint((np.nan_to_num(conf, nan=floor) - floor) / (1 - floor) * (steps - 1))
     level = np.clip(level, 0, steps - 1)
-    packed = (code.label.astype(np.int64) * steps + level).astype(np.uint8)
-    return packed, {"classes": k}
+    packed = (label.astype(np.int64) * steps + level).astype(np.uint8)
+    out: list[tuple[np.ndarray, dict[str, Any]]] = []
+    start = 0
+    for code in group:
+        size = np.size(code.label)
+        out.append((packed[start:start + size].reshape(np.shape(code.label)), {"classes": k}))
+        start += size
+    return out
 
 
-def _pack(value: Packable) -> tuple[np.ndarray, dict[str, Any]]:
-    if isinstance(value, Coords):
-        return _pack_coords(value)
+GroupKey = tuple[str, int]
+
+
+def _group_of(value: Coords | RegionCode) -> GroupKey:
+    """Arrays packed together: coordinates with the same width, regions with as many classes."""
     if isinstance(value, RegionCode):
-        return _pack_regions(value)
-    return value, {}
+        return ("regions", max(2, value.classes))
+    shape = np.shape(value.values)
+    return ("coords", int(shape[-1]) if len(shape) > 1 else 1)
+
+
+def _pack_all(arrays: Mapping[str, Packable]) -> dict[str, tuple[np.ndarray, dict[str, Any]]]:
+    """Every array packed, by name; coordinates (and regions) alike are packed together."""
+    packed: dict[str, tuple[np.ndarray, dict[str, Any]]] = {}
+    coords: dict[GroupKey, list[tuple[str, Coords]]] = {}
+    regions: dict[GroupKey, list[tuple[str, RegionCode]]] = {}
+    for name, value in arrays.items():
+        if isinstance(value, Coords):
+            coords.setdefault(_group_of(value), []).append((name, value))
+        elif isinstance(value, RegionCode):
+            regions.setdefault(_group_of(value), []).append((name, value))
+        else:
+            packed[name] = (value, {})
+    for named_coords in coords.values():
+        names, values = zip(*named_coords, strict=True)
+        packed.update(zip(names, _pack_coords(list(values)), strict=True))
+    for named_regions in regions.values():
+        names, codes = zip(*named_regions, strict=True)
+        packed.update(zip(names, _pack_regions(list(codes)), strict=True))
+    return packed
+
+
+def _dtype_name(array: np.ndarray) -> str | None:
+    """The frame's name for ``array``'s dtype (either byte order), if frames carry it."""
+    return DTYPE_NAMES.get((array.dtype.kind, array.dtype.itemsize))
 
 
 def encode_frame(header: dict[str, Any], arrays: Mapping[str, Packable]) -> bytes:
-    """Pack ``arrays`` behind ``header``; adds ``header["arrays"]``. Plain arrays must be
+    """Pack ``arrays`` behind ``header`` (sent with an ``arrays`` list added). Plain arrays must be
     float32 or uint8; :class:`Coords` and :class:`RegionCode` are packed as described above."""
     entries: list[dict[str, Any]] = []
-    blobs: list[bytes] = []
-    for name, value in arrays.items():
-        array, meta = _pack(value)
-        dtype = next((k for k, v in DTYPES.items() if v == array.dtype.newbyteorder("<")), None)
+    blobs: list[np.ndarray] = []
+    packed = _pack_all(arrays)
+    for name in arrays:
+        array, meta = packed[name]
+        dtype = _dtype_name(array)
         if dtype is None:
             raise TypeError(f"array {name!r} is {array.dtype}; frames carry float32 or uint8")
-        data = np.ascontiguousarray(array).astype(DTYPES[dtype], copy=False).tobytes()
         entries.append({"name": name, "dtype": dtype, "shape": list(array.shape), "offset": 0,
                         **meta})
-        blobs.append(data)
-    # The header holds the offsets and the offsets follow the header: grow the slot until the
-    # header fits in front of the offsets it names (a few rounds at most: offsets only grow).
-    # With every offset 0 the header is as short as it gets; real offsets add at most
-    # OFFSET_DIGITS characters each. Leave that room, then place the arrays after it (the
-    # header's length is stated, so the unused room is just padding).
-    body = compact(header)
-    head = json.dumps({**body, "arrays": entries}, separators=(",", ":")).encode()
-    start = _aligned(4 + len(head) + OFFSET_DIGITS * len(entries))
-    offset = start
-    for entry, blob in zip(entries, blobs, strict=True):
-        entry["offset"] = offset
-        offset = _aligned(offset + len(blob))
-    head = json.dumps({**body, "arrays": entries}, separators=(",", ":")).encode()
+        blobs.append(np.ascontiguousarray(array).astype(DTYPES[dtype], copy=False))
+    # The header holds the offsets and the offsets follow the header. Real offsets add at most
+    # OFFSET_DIGITS characters each to a header listing them as 0: leave that room, then place
+    # the arrays after it (the header's length is stated, so the unused room is padding).
+    fields = {key: value for key, value in header.items() if key != "arrays"}
+    body = json.dumps(compact(fields), separators=(",", ":")).encode()
+    body = body[:-1] + (b',"arrays":' if len(body) > 2 else b'"arrays":')
+    # Every entry's offset is 0 in ``listed``; the real ones replace those zeros (a name can't
+    # hold the pattern: its quotes would be escaped).
+    listed = json.dumps(entries, separators=(",", ":")).encode().split(b'"offset":0')
+    assert len(listed) == len(entries) + 1
+    start = _aligned(4 + len(body) + sum(map(len, listed)) + 1
+                     + (len(b'"offset":') + OFFSET_DIGITS) * len(entries))
+    offset = end = start
+    offsets = []
+    for blob in blobs:
+        offsets.append(offset)
+        end = offset + blob.nbytes
+        offset = _aligned(end)
+    head = body + b"".join(part + b'"offset":%d' % at
+                           for part, at in zip(listed, offsets, strict=False)) + listed[-1] + b"}"
     assert 4 + len(head) <= start
-    out = bytearray(start)
+    out = bytearray(end)
     struct.pack_into("<I", out, 0, len(head))
     out[4 : 4 + len(head)] = head
-    for entry, blob in zip(entries, blobs, strict=True):
-        out.extend(bytes(entry["offset"] - len(out)))
-        out.extend(blob)
+    view = np.frombuffer(out, np.uint8)
+    for at, blob in zip(offsets, blobs, strict=True):
+        view[at:at + blob.nbytes] = blob.reshape(-1).view(np.uint8)
     return bytes(out)
 
 

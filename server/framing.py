@@ -13,7 +13,7 @@ from nets.diagnostics import network_death
 from nets.linalg import decompose, shear_form
 from nets.model import FoldNet
 from nets.probe import Extent, all_stage_regions, fit_extent, grid_lines, probe, unit_maps
-from nets.train import LayerStats, Metrics
+from nets.train import LayerStats, Metrics, Unscored
 from server.frames import PROTOCOL, Coords, Packable, RegionCode, encode_frame
 from server.schemas import ViewConfig
 from server.views import ViewMemory, choose_views
@@ -60,13 +60,15 @@ def build_frame(
     extent: Extent,
     view: ViewConfig,
     memory: ViewMemory,
-    metrics: Metrics,
+    metrics: Metrics | Unscored,
     stats: LayerStats | None,
     generation: int,
     device: torch.device,
 ) -> bytes:
     lines = grid_lines(extent, view.grid_lines, view.grid_samples)
     result = probe(net, x, lines, device)
+    if isinstance(metrics, Unscored):
+        metrics = metrics.score(result.points[-1], labels, n_train)
     info = net.stage_info()
     views = choose_views(info, result.points, view.projection, view.pair, memory)
     deaths = network_death(net.activation, [result.points[s.index] for s in info

@@ -10,6 +10,8 @@ frames from whatever the weights are when its client is ready for one.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import threading
 import time
@@ -40,7 +42,8 @@ Done = Callable[[Exception | None], None]
 @dataclass
 class Member:
     session: Session
-    done: Done  # called from the gym's thread after each run: None, Diverged or an error
+    done: Done  # after each run: None, Diverged or an error
+    loop: asyncio.AbstractEventLoop | None = None  # where ``done`` runs; None: the gym's thread
     owed: float = 0.0
     last: float = field(default_factory=time.perf_counter)
 
@@ -74,9 +77,13 @@ class Gym:
             self._cond.notify_all()
         self._thread.join(timeout=5)
 
-    def join(self, session: Session, done: Done) -> None:
+    def join(
+        self, session: Session, done: Done, loop: asyncio.AbstractEventLoop | None = None
+    ) -> None:
+        """Train ``session`` while it runs; ``done`` hears of each run, in ``loop`` if given
+        (the members of a run that share a loop are told in one call)."""
         with self._cond:
-            self.members[session.id] = Member(session, done)
+            self.members[session.id] = Member(session, done, loop)
             self._cond.notify_all()
 
     def leave(self, session: Session) -> None:
@@ -160,9 +167,21 @@ class Gym:
         finally:
             for m in held:
                 m.session.lock.release()
-        for m, result in zip(live, outcome, strict=True):
-            m.done(result)
+        self._report(list(zip(live, outcome, strict=True)))
         return True
+
+    @staticmethod
+    def _report(outcomes: list[tuple[Member, Exception | None]]) -> None:
+        """Tell each member how its run went: one wake-up per event loop, not per member."""
+        by_loop: dict[asyncio.AbstractEventLoop | None, list[tuple[Done, Exception | None]]] = {}
+        for m, result in outcomes:
+            by_loop.setdefault(m.loop, []).append((m.done, result))
+        for loop, calls in by_loop.items():
+            if loop is None:
+                _tell(calls)
+                continue
+            with contextlib.suppress(RuntimeError):  # the loop has closed: the server stops
+                loop.call_soon_threadsafe(_tell, calls)
 
     def _train(
         self, key: Hashable, live: list[Member], steps: int, alone: bool
@@ -184,3 +203,8 @@ class Gym:
         except Exception as exc:  # a bug must not stop the gym: the members hear of it
             log.exception("training %d sessions failed", len(live))
             return [exc] * len(live)
+
+
+def _tell(calls: list[tuple[Done, Exception | None]]) -> None:
+    for done, result in calls:
+        done(result)

@@ -19,11 +19,12 @@ from nets.datasets import Dataset, make_dataset
 from nets.editing import BadData, empty
 from nets.model import FoldNet, transplant
 from nets.probe import Extent, square_extent
-from nets.train import Metrics, Recipe, Trainer
+from nets.train import Metrics, Recipe, Trainer, Unscored
 from server.caps import Caps
 from server.errors import Refused
 from server.framing import build_frame
 from server.schemas import ExperimentConfig, TrainConfig
+from server.snapshot import Snapshot
 from server.views import ViewMemory
 
 
@@ -195,6 +196,10 @@ class Session:
     def step(self) -> int:
         return self.trainer.step_count
 
+    def _unscored(self) -> Metrics | Unscored:
+        """The metrics if known, else what a frame needs to work them out from its probe."""
+        return self._metrics or Unscored(self.step, self.trainer.epoch, self.config.train.loss)
+
     def metrics(self) -> Metrics:
         if self._metrics is None:
             self._metrics = self.trainer.metrics()
@@ -208,9 +213,25 @@ class Session:
         return build_frame(
             net=self.net, x=self.x_all, labels=self.labels, n_train=len(self.data.y_train),
             extent=self.extent, view=self.config.view, memory=self._views,
-            metrics=self.metrics(), stats=self.trainer.stats, generation=self.generation,
+            metrics=self._unscored(), stats=self.trainer.stats, generation=self.generation,
             device=self.device,
         )
+
+    def snapshot(self) -> Snapshot:
+        """What the next frame is drawn from (see server.snapshot): hold the lock for this
+        call only, then draw without it, here or in another process."""
+        if self._views.generation != self.generation:
+            self._views = ViewMemory(self.generation)
+        return Snapshot.take(
+            self.net, x=self.x_all, labels=self.labels, n_train=len(self.data.y_train),
+            extent=self.extent, view=self.config.view, memory=self._views,
+            metrics=self._unscored(), stats=self.trainer.stats, generation=self.generation,
+        )
+
+    def remember(self, memory: ViewMemory) -> None:
+        """A frame drawn from a snapshot left this view memory: the next frame follows it."""
+        if memory.generation == self.generation:
+            self._views = memory
 
     def state(self) -> dict[str, Any]:
         return {"config": self.config.model_dump(mode="json"), "running": self.running,

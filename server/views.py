@@ -33,6 +33,8 @@ class StageView:
         """The drawn coordinates of stage values ``x`` (..., width): (..., dims) float32."""
         if self.basis is not None and self.mean is not None:
             return project(x, self.mean, self.basis)
+        if self.units == [0, 1] and x.shape[-1] == 2:  # a plane drawn as it is
+            return np.asarray(x, dtype=np.float32)
         columns = [x[..., u] if u is not None else np.zeros(x.shape[:-1]) for u in self.units]
         return np.stack(columns, axis=-1).astype(np.float32)
 

@@ -47,7 +47,9 @@ def run_both(group: list[Trainer], steps: list[int]) -> None:
 
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
 def test_every_optimizer_matches_its_own_steps(optimizer: str) -> None:
-    recipes = [Recipe(optimizer=optimizer, lr=lr) for lr in (0.01, 0.03, 0.1)]  # type: ignore[arg-type]
+    # Not lr 0.1: Adam's first step moves every number by about lr, which takes the 0.1 initial
+    # biases of ReLU layers onto the kink, where a last-bit difference decides the gradient.
+    recipes = [Recipe(optimizer=optimizer, lr=lr) for lr in (0.01, 0.03, 0.07)]  # type: ignore[arg-type]
     group = trainers(recipes)
     assert len({cohort_key(t) for t in group}) == 1
     run_both(group, [7, 1, 12])

@@ -12,7 +12,7 @@ import torch
 
 from server.cli import bind, page_url, parse_args
 from tests.live_server import ROOT, live_server
-from tests.server.test_flow import run_async
+from tests.server.wsutil import run_async
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -12,7 +12,7 @@ import urllib.request
 import websockets
 
 from tests.live_server import live_server
-from tests.server.test_flow import run_async
+from tests.server.wsutil import run_async
 
 
 def save(url: str, session: str, name: str) -> str | None:

@@ -2,23 +2,12 @@
 
 import asyncio
 import json
-from collections.abc import Coroutine
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
 
 import websockets
 
 from server.frames import decode_frame
 from tests.live_server import live_server
-
-T = TypeVar("T")
-
-
-def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
-    """asyncio.run on a thread of its own: the browser tests' driver may hold this thread's
-    event loop for the whole session."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+from tests.server.wsutil import run_async
 
 
 async def frames_within(ws: websockets.ClientConnection, seconds: float) -> list[dict[str, object]]:

@@ -8,8 +8,7 @@ from fastapi.testclient import TestClient
 
 from server.frames import read_header
 from tests.live_server import live_server
-from tests.server.test_flow import run_async
-from tests.server.wsutil import next_event, next_frame, send
+from tests.server.wsutil import next_event, next_frame, run_async, send
 
 
 def test_followers_see_the_leaders_frames_and_cannot_drive(client: TestClient) -> None:

@@ -178,7 +178,8 @@ def test_regression_frames_carry_targets_values_and_value_regions() -> None:
     np.testing.assert_allclose(arrays["targets"], session.data.y)
     x = torch.from_numpy(session.data.x)
     with torch.no_grad():
-        np.testing.assert_allclose(arrays["pred"], session.net(x)[:, 0].numpy(), rtol=1e-5)
+        np.testing.assert_allclose(arrays["pred"], session.net(x)[:, 0].numpy(), rtol=1e-5,
+                                   atol=1e-6)
         grid = torch.from_numpy(region_points(arrays["region/x"], arrays["region/y"]))
         value = session.net(grid)[:, 0].numpy().reshape(arrays["region/value"].shape)
     np.testing.assert_allclose(arrays["region/value"], value, rtol=1e-5, atol=1e-6)

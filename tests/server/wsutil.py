@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-from typing import Any
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import numpy as np
 from starlette.testclient import WebSocketTestSession
@@ -11,6 +14,14 @@ from starlette.testclient import WebSocketTestSession
 from server.frames import decode_frame
 
 Frame = tuple[dict[str, Any], dict[str, np.ndarray]]
+T = TypeVar("T")
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run on a thread of its own: the browser tests' driver may hold this thread's
+    event loop for the whole session."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def next_event(ws: WebSocketTestSession, kind: str, limit: int = 500) -> dict[str, Any]:

@@ -1,0 +1,80 @@
+"""Where frames are drawn: in drawing processes when the server has them, else in threads.
+
+One Python process runs Python on one core at a time, and a class of sessions needs more than
+a core of frames. So the server keeps ``frame_processes`` drawing processes: a connection takes
+a :class:`~server.snapshot.Snapshot` of its session under the lock (tens of microseconds) and
+a process draws the frame from it while training goes on. Until the processes have started
+(a couple of seconds after the server), and if they ever fail, frames are drawn in the thread
+pool as before, under the session's lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from concurrent.futures import Executor
+
+from server.processes import DrawingFailed, DrawingProcesses, ProcessesGone
+from server.session import Session
+from server.snapshot import Snapshot
+
+log = logging.getLogger("spacefold")
+
+
+def auto_processes() -> int:
+    """Drawing processes when the setting is left to the server: one a core, at most 4 (plenty
+    for a class), and none on a single core (there the processes would only add copying)."""
+    cores = os.cpu_count() or 1
+    return 0 if cores < 2 else min(4, cores)
+
+
+class Drawer:
+    """Draws sessions' frames. ``processes`` 0 draws every frame in ``threads``. Create it
+    in the event loop that will use it."""
+
+    def __init__(self, threads: Executor, processes: int) -> None:
+        self.threads = threads
+        self.processes = DrawingProcesses(processes) if processes > 0 else None
+
+    @property
+    def ready(self) -> bool:
+        """Frames go to the drawing processes (they have started)."""
+        return self.processes is not None and self.processes.ready
+
+    def close(self) -> None:
+        if self.processes is not None:
+            self.processes.close()
+
+    async def frame(self, session: Session) -> bytes:
+        """A frame of ``session`` as it is now."""
+        loop = asyncio.get_running_loop()
+        if self.processes is None or not self.processes.ready:
+            return await loop.run_in_executor(self.threads, _locked_frame, session)
+        if session.lock.acquire(blocking=False):  # the usual case: take it here, it is quick
+            try:
+                snapshot = session.snapshot()
+            finally:
+                session.lock.release()
+        else:  # training or a control message holds the session: wait in a thread
+            snapshot = await loop.run_in_executor(self.threads, _locked_snapshot, session)
+        try:
+            data, memory = await self.processes.draw(snapshot)
+        except ProcessesGone:
+            log.warning("frames are drawn in threads from now on")
+            self.processes = None
+            return await loop.run_in_executor(self.threads, _locked_frame, session)
+        except DrawingFailed as exc:
+            raise RuntimeError(f"a drawing process failed:\n{exc}") from None
+        session.remember(memory)
+        return data
+
+
+def _locked_frame(session: Session) -> bytes:
+    with session.lock:
+        return session.frame()
+
+
+def _locked_snapshot(session: Session) -> Snapshot:
+    with session.lock:
+        return session.snapshot()

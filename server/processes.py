@@ -1,0 +1,153 @@
+"""Drawing processes, fed straight from the event loop over pipes.
+
+Each process takes one snapshot at a time and sends back its frame. The loop writes a job to
+an idle process's pipe and reads results when the pipe is readable, so a frame crosses no
+helper thread on its way (a general process pool hands each job through two, which costs a
+class server more than the pickling does).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import pickle
+import traceback
+from collections import deque
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+
+from server.snapshot import Snapshot, draw, ready
+from server.views import ViewMemory
+
+log = logging.getLogger("spacefold")
+
+Drawn = tuple[bytes, ViewMemory]
+READY = b"ready"
+
+
+class DrawingFailed(RuntimeError):
+    """A drawing process raised while drawing (the frame is lost, the process lives on)."""
+
+
+class ProcessesGone(RuntimeError):
+    """A drawing process died: the processes are closed and nothing more is drawn there."""
+
+
+def serve(conn: Connection) -> None:
+    """A drawing process: answer every snapshot with its frame, until the pipe closes."""
+    ready()
+    conn.send_bytes(READY)
+    while True:
+        try:
+            job = conn.recv_bytes()
+        except (EOFError, OSError):
+            return
+        try:
+            answer: object = draw(pickle.loads(job))
+        except Exception:  # say what went wrong; the next job may be fine
+            answer = DrawingFailed(traceback.format_exc())
+        conn.send_bytes(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    started: bool = False
+    job: asyncio.Future[Drawn] | None = None
+
+
+@dataclass
+class _Job:
+    blob: bytes
+    future: asyncio.Future[Drawn]
+
+
+@dataclass
+class DrawingProcesses:
+    """``count`` drawing processes. Create and use from the event loop's thread only."""
+
+    count: int
+    workers: list[_Worker] = field(default_factory=list)
+    queue: deque[_Job] = field(default_factory=deque)
+    closed: bool = False
+
+    def __post_init__(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        context = multiprocessing.get_context("spawn")
+        for _ in range(self.count):
+            parent, child = context.Pipe()
+            process = context.Process(target=serve, args=(child,), daemon=True,
+                                      name="spacefold-draw")
+            process.start()
+            child.close()
+            worker = _Worker(process, parent)
+            self.workers.append(worker)
+            self.loop.add_reader(parent.fileno(), self._readable, worker)
+
+    @property
+    def ready(self) -> bool:
+        """At least one process has started and none has died."""
+        return not self.closed and any(w.started for w in self.workers)
+
+    def draw(self, snapshot: Snapshot) -> asyncio.Future[Drawn]:
+        """The frame of ``snapshot``, from the first process free."""
+        future: asyncio.Future[Drawn] = self.loop.create_future()
+        if self.closed:
+            future.set_exception(ProcessesGone("the drawing processes are closed"))
+            return future
+        self.queue.append(_Job(pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL), future))
+        self._dispatch()
+        return future
+
+    def _dispatch(self) -> None:
+        for worker in self.workers:
+            while worker.started and worker.job is None and self.queue:
+                job = self.queue.popleft()
+                if job.future.cancelled():
+                    continue
+                try:
+                    worker.conn.send_bytes(job.blob)
+                except OSError:
+                    job.future.set_exception(ProcessesGone("a drawing process died"))
+                    self.close()
+                    return
+                worker.job = job.future
+
+    def _readable(self, worker: _Worker) -> None:
+        try:
+            message = worker.conn.recv_bytes()
+        except (EOFError, OSError):
+            log.error("a drawing process died (exit code %s)", worker.process.exitcode)
+            self.close()
+            return
+        if not worker.started:
+            worker.started = message == READY
+        else:
+            future, worker.job = worker.job, None
+            answer = pickle.loads(message)
+            if future is not None and not future.done():
+                if isinstance(answer, Exception):
+                    future.set_exception(answer)
+                else:
+                    future.set_result(answer)
+        self._dispatch()
+
+    def close(self) -> None:
+        """Stop every process; whatever was waiting hears that they are gone."""
+        if self.closed:
+            return
+        self.closed = True
+        for worker in self.workers:
+            self.loop.remove_reader(worker.conn.fileno())
+            worker.conn.close()  # the process sees the pipe close and returns
+            if worker.job is not None and not worker.job.done():
+                worker.job.set_exception(ProcessesGone("the drawing processes are closed"))
+            if worker.process.is_alive():
+                worker.process.terminate()
+        while self.queue:
+            job = self.queue.popleft()
+            if not job.future.done():
+                job.future.set_exception(ProcessesGone("the drawing processes are closed"))

@@ -1,0 +1,102 @@
+"""A session's state at one instant, as plain data, and a frame drawn from it anywhere.
+
+A :class:`Snapshot` is copied out of a session under its lock in a few tens of microseconds;
+:func:`draw` then builds the frame without the lock, in this process or in another one (it
+pickles small: the weights, the points and the view). Drawing in other processes is what lets
+a class of sessions use every core: one Python process draws and trains on one core at a time.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from nets.model import Activation, FoldNet, Init
+from nets.probe import Extent
+from nets.train import LayerStats, Metrics, Unscored
+from server.framing import build_frame
+from server.schemas import ViewConfig
+from server.views import ViewMemory
+
+#: Networks a drawing process keeps built, by shape (building one costs more than a frame).
+KEPT_NETS = 32
+
+
+@dataclass(frozen=True)
+class NetShape:
+    """What a FoldNet is made of, less its numbers."""
+
+    widths: tuple[int, ...]
+    activation: Activation
+    classes: int
+    in_features: int
+    init: Init
+    dropout: float
+    features: tuple[str, ...]
+
+    @classmethod
+    def of(cls, net: FoldNet) -> NetShape:
+        return cls(net.widths, net.activation, net.classes, net.in_features, net.init,
+                   net.dropout, net.features)
+
+    def build(self) -> FoldNet:
+        return FoldNet(self.widths, self.activation, self.classes, self.in_features,
+                       init=self.init, dropout=self.dropout, features=self.features)
+
+
+@dataclass
+class Snapshot:
+    shape: NetShape
+    params: list[np.ndarray]  # in the order of net.parameters()
+    x: np.ndarray  # every point, the training set first
+    labels: np.ndarray
+    n_train: int
+    extent: Extent
+    view: ViewConfig
+    memory: ViewMemory
+    metrics: Metrics | Unscored
+    stats: LayerStats | None
+    generation: int
+
+    @classmethod
+    def take(cls, net: FoldNet, **fields: object) -> Snapshot:
+        """The snapshot of ``net`` (its weights copied) and ``fields``."""
+        params = [p.detach().cpu().numpy().copy() for p in net.parameters()]
+        return cls(shape=NetShape.of(net), params=params, **fields)  # type: ignore[arg-type]
+
+
+_nets: OrderedDict[NetShape, FoldNet] = OrderedDict()
+
+
+def _net_for(snapshot: Snapshot) -> FoldNet:
+    """A CPU network of the snapshot's shape, holding its weights (kept between frames)."""
+    net = _nets.pop(snapshot.shape, None) or snapshot.shape.build()
+    _nets[snapshot.shape] = net
+    while len(_nets) > KEPT_NETS:
+        _nets.popitem(last=False)
+    with torch.no_grad():
+        for param, value in zip(net.parameters(), snapshot.params, strict=True):
+            param.copy_(torch.from_numpy(value))
+    return net
+
+
+def draw(snapshot: Snapshot) -> tuple[bytes, ViewMemory]:
+    """The frame of ``snapshot`` (on the CPU), and the view memory the next frame builds on.
+    Not thread-safe (networks are reused): one call at a time per process."""
+    net = _net_for(snapshot)
+    frame = build_frame(
+        net=net, x=snapshot.x, labels=snapshot.labels, n_train=snapshot.n_train,
+        extent=snapshot.extent, view=snapshot.view, memory=snapshot.memory,
+        metrics=snapshot.metrics,
+        stats=snapshot.stats, generation=snapshot.generation, device=torch.device("cpu"),
+    )
+    return frame, snapshot.memory
+
+
+def ready() -> bool:
+    """A drawing process answers once it has imported all it needs."""
+    torch.set_num_threads(1)
+    return True

@@ -1,0 +1,152 @@
+"""Frames drawn from a snapshot, in another process, are the frames the session itself draws."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pickle
+import signal
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+from server.drawer import Drawer
+from server.frames import decode_frame
+from server.processes import DrawingFailed
+from server.schemas import ExperimentConfig, merge_config
+from server.session import Session
+from server.snapshot import draw
+from tests.server.wsutil import run_async
+
+CASES: list[dict[str, dict[str, Any]]] = [
+    {},
+    {"model": {"width": 5, "depth": 2}, "view": {"projection": "pca", "units": True}},
+    {"data": {"dataset": "bumps"}, "model": {"width": 3}},
+    {"model": {"features": ["x1", "x2", "x1*x2"]}},
+    {"data": {"dataset": "spiral", "classes": 3}, "train": {"loss": "hinge"},
+     "view": {"projection": "3d", "regions": False}},
+]
+
+
+def session_of(changes: dict[str, dict[str, Any]]) -> Session:
+    session = Session(merge_config(ExperimentConfig(), changes), torch.device("cpu"))
+    session.train(25)
+    return session
+
+
+def assert_same_frame(a: bytes, b: bytes) -> None:
+    header_a, arrays_a = decode_frame(a)
+    header_b, arrays_b = decode_frame(b)
+    assert header_a == header_b
+    assert list(arrays_a) == list(arrays_b)
+    for name, array in arrays_a.items():
+        np.testing.assert_array_equal(arrays_b[name], array, err_msg=name)
+
+
+@pytest.mark.parametrize("changes", CASES)
+def test_a_pickled_snapshot_draws_the_sessions_own_frame(changes: dict[str, Any]) -> None:
+    session, twin = session_of(changes), session_of(changes)
+    for _ in range(3):  # the view memory (PCA bases) carries from frame to frame
+        own = session.frame()
+        drawn, memory = draw(pickle.loads(pickle.dumps(twin.snapshot())))
+        twin.remember(memory)
+        assert_same_frame(own, drawn)
+        session.train(5)
+        twin.train(5)
+
+
+def test_a_net_with_dropout_is_drawn_without_it() -> None:
+    session = session_of({"model": {"width": 6, "dropout": 0.5}})
+    drawn, _ = draw(pickle.loads(pickle.dumps(session.snapshot())))
+    assert_same_frame(session.frame(), drawn)
+    assert_same_frame(session.frame(), drawn)  # no mask was drawn: the same twice
+
+
+def test_a_snapshot_does_not_move_with_the_session() -> None:
+    session = session_of({})
+    snapshot = session.snapshot()
+    before, _ = draw(snapshot)
+    session.train(50)
+    again, _ = draw(snapshot)
+    assert_same_frame(before, again)
+    assert decode_frame(session.frame())[0]["step"] == 75
+
+
+def test_memory_of_an_older_generation_is_dropped() -> None:
+    session = session_of({"model": {"width": 5}, "view": {"projection": "pca"}})
+    _, memory = draw(session.snapshot())
+    session.reset()
+    session.generation += 1
+    session.remember(memory)
+    assert session.snapshot().memory.generation == session.generation
+
+
+async def frames_until_ready(drawer: Drawer, session: Session) -> bytes:
+    for _ in range(600):
+        if drawer.ready:
+            return await drawer.frame(session)
+        await drawer.frame(session)
+        await asyncio.sleep(0.05)
+    raise AssertionError("the drawing process never started")
+
+
+def test_the_drawing_process_draws_what_the_session_draws() -> None:
+    session = session_of({"model": {"width": 4}, "view": {"projection": "pca"}})
+
+    async def run() -> None:
+        with ThreadPoolExecutor(2) as threads:
+            drawer = Drawer(threads, processes=1)
+            try:
+                drawn = await frames_until_ready(drawer, session)
+                assert drawer.processes is not None
+                assert_same_frame(drawn, session.frame())
+            finally:
+                drawer.close()
+
+    run_async(run())
+
+
+def test_frames_go_on_in_threads_when_the_drawing_process_dies() -> None:
+    session = session_of({})
+
+    async def run() -> None:
+        with ThreadPoolExecutor(2) as threads:
+            drawer = Drawer(threads, processes=1)
+            try:
+                await frames_until_ready(drawer, session)
+                assert drawer.processes is not None
+                for worker in drawer.processes.workers:
+                    assert worker.process.pid is not None
+                    os.kill(worker.process.pid, signal.SIGKILL)
+                await asyncio.sleep(0.5)
+                frame = await drawer.frame(session)  # drawn in a thread now
+                assert not drawer.ready
+                assert_same_frame(frame, session.frame())
+            finally:
+                drawer.close()
+
+    run_async(run())
+
+
+def test_a_snapshot_that_cannot_be_drawn_fails_alone() -> None:
+    session = session_of({})
+
+    async def run() -> None:
+        with ThreadPoolExecutor(2) as threads:
+            drawer = Drawer(threads, processes=1)
+            try:
+                await frames_until_ready(drawer, session)
+                assert drawer.processes is not None
+                broken = session.snapshot()
+                broken.params[0] = np.zeros((7, 7), np.float32)  # not the network's shape
+                with pytest.raises(DrawingFailed, match="RuntimeError"):
+                    await drawer.processes.draw(broken)
+                assert drawer.ready  # the process lives on
+                assert_same_frame(await drawer.frame(session), session.frame())
+            finally:
+                drawer.close()
+
+    run_async(run())
