@@ -247,7 +247,7 @@ def main() -> None:
         f"2 s of warm-up; page from "
         f"{os.environ.get('SPACEFOLD_FRONTEND_DIR', 'frontend/')}"
     )
-    with live_server() as server, sync_playwright() as playwright:
+    with live_server(drawing=True) as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             if args.latency:

@@ -109,7 +109,7 @@ def main() -> None:
           f"ack every frame; {os.cpu_count()} CPU cores shared by the server and the clients")
     most = max([*args.sessions, *(n + 1 for n in args.followers), 64])
     os.environ.setdefault("SPACEFOLD_MAX_SESSIONS", str(most + 8))
-    with live_server() as server:
+    with live_server(drawing=True) as server:
         for n in args.sessions:
             runs = asyncio.run(sessions(server.ws_url, n, args.seconds, args.speed))
             report(f"{n} sessions", runs, args.seconds)

@@ -111,7 +111,7 @@ def main() -> None:
     parser.add_argument("--cycles", type=int, default=1000)
     parser.add_argument("--warmup", type=int, default=50)
     args = parser.parse_args()
-    with live_server() as server:
+    with live_server(drawing=True) as server:
         r = measure(server, args.cycles, args.warmup)
     growth = (r["rss_end"] - r["rss_start"]) / r["rss_start"]
     print(f"{r['cycles']} cycles ({args.warmup} warm-up), each way in turn: {', '.join(WAYS)}")

@@ -119,7 +119,7 @@ def main() -> None:
         f"previous one to be drawn; from the input event to the end of the animation frame "
         f"that drew the answer"
     )
-    with live_server() as server, sync_playwright() as playwright:
+    with live_server(drawing=True) as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1000})

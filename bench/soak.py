@@ -62,7 +62,7 @@ def main() -> None:
     parser.add_argument("--every", type=float, default=10.0, help="seconds between samples")
     args = parser.parse_args()
     seconds = args.minutes * 60
-    with live_server() as server:
+    with live_server(drawing=True) as server:
         pid = server.process.pid
         before = health(server)
         runs, curve = asyncio.run(soak(server.ws_url, pid, args.sessions, seconds, args.every))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import pickle
 import statistics
 import time
 
@@ -19,6 +20,7 @@ from bench.stats import percentile
 from server.frames import read_header
 from server.schemas import ExperimentConfig, merge_config
 from server.session import Session
+from server.snapshot import draw
 from tests.live_server import live_server
 
 
@@ -43,10 +45,16 @@ def server_side(config: ExperimentConfig, seconds: float) -> None:
     rate = steps / (time.perf_counter() - start)
     frame_times = timed(lambda: session.frame(), 200)
     size = len(session.frame())
+    snapshot_times = timed(lambda: session.snapshot(), 200)
+    blob = pickle.dumps(session.snapshot())
+    draw_times = timed(lambda: draw(pickle.loads(blob)), 200)
     print(f"training: {rate:,.0f} steps/s ({rate * len(session.data.y_train):,.0f} examples/s, "
           "full batch)")
     print(f"server work per frame: median {statistics.median(frame_times) * 1e3:.2f} ms, "
           f"p95 {percentile(frame_times, 0.95) * 1e3:.2f} ms (probe + encode)")
+    print(f"  as the server splits it: snapshot {statistics.median(snapshot_times) * 1e3:.3f} ms "
+          f"in the server process, then {statistics.median(draw_times) * 1e3:.2f} ms to draw it "
+          "in a drawing process")
     print(f"bytes per frame: {size:,}")
 
 
@@ -92,7 +100,7 @@ def main() -> None:
           f"({'every 2-wide stage' if view.regions else 'input plane only'}), "
           f"projection {view.projection}; torch {torch.__version__}, 1 thread")
     server_side(config, args.seconds)
-    with live_server() as server:
+    with live_server(drawing=True) as server:
         asyncio.run(client_side(server.ws_url, config, args.seconds))
 
 

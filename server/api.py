@@ -23,8 +23,11 @@ router = APIRouter(prefix="/api")
 @router.get("/health")
 async def health(request: Request) -> dict[str, Any]:
     manager = request.app.state.manager
+    drawer = request.app.state.drawer
     return {"status": "ok", "sessions": len(manager), "device": str(manager.device),
-            "threads": threading.active_count(), "tasks": len(asyncio.all_tasks())}
+            "threads": threading.active_count(), "tasks": len(asyncio.all_tasks()),
+            "drawing": {"processes": drawer.count, "ready": drawer.ready,
+                        "frames": drawer.drawn}}
 
 
 @router.get("/schema")

@@ -21,6 +21,9 @@ from server.snapshot import Snapshot
 
 log = logging.getLogger("spacefold")
 
+#: Sessions training at once from which frames are drawn in the drawing processes.
+CROWD = 3
+
 
 def auto_processes() -> int:
     """Drawing processes when the setting is left to the server: one a core, at most 4 (plenty
@@ -35,7 +38,22 @@ class Drawer:
 
     def __init__(self, threads: Executor, processes: int) -> None:
         self.threads = threads
-        self.processes = DrawingProcesses(processes) if processes > 0 else None
+        self.processes: DrawingProcesses | None = None
+        if processes > 0:
+            try:
+                self.processes = DrawingProcesses(processes)
+            except NotImplementedError:
+                log.warning("this event loop can't watch pipes: frames are drawn in threads")
+
+    @property
+    def count(self) -> int:
+        """Drawing processes (0: frames are drawn in threads)."""
+        return 0 if self.processes is None or self.processes.closed else self.processes.count
+
+    @property
+    def drawn(self) -> int:
+        """Frames handed to the drawing processes so far."""
+        return 0 if self.processes is None else self.processes.asked
 
     @property
     def ready(self) -> bool:
@@ -46,10 +64,12 @@ class Drawer:
         if self.processes is not None:
             self.processes.close()
 
-    async def frame(self, session: Session) -> bytes:
-        """A frame of ``session`` as it is now."""
+    async def frame(self, session: Session, training: int) -> bytes:
+        """A frame of ``session`` as it is now, while ``training`` sessions train on this
+        server: from :data:`CROWD` on, in a drawing process; fewer draw in a thread, which
+        answers sooner (no hop to another process and back) and fits in one core."""
         loop = asyncio.get_running_loop()
-        if self.processes is None or not self.processes.ready:
+        if self.processes is None or not self.processes.ready or training < CROWD:
             return await loop.run_in_executor(self.threads, _locked_frame, session)
         if session.lock.acquire(blocking=False):  # the usual case: take it here, it is quick
             try:

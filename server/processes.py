@@ -9,6 +9,7 @@ class server more than the pickling does).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import pickle
@@ -73,6 +74,7 @@ class DrawingProcesses:
     workers: list[_Worker] = field(default_factory=list)
     queue: deque[_Job] = field(default_factory=deque)
     closed: bool = False
+    asked: int = 0  # snapshots handed to the processes so far
 
     def __post_init__(self) -> None:
         self.loop = asyncio.get_running_loop()
@@ -85,7 +87,11 @@ class DrawingProcesses:
             child.close()
             worker = _Worker(process, parent)
             self.workers.append(worker)
-            self.loop.add_reader(parent.fileno(), self._readable, worker)
+            try:
+                self.loop.add_reader(parent.fileno(), self._readable, worker)
+            except NotImplementedError:  # an event loop that can't watch pipes (Windows')
+                self.close()
+                raise
 
     @property
     def ready(self) -> bool:
@@ -98,6 +104,7 @@ class DrawingProcesses:
         if self.closed:
             future.set_exception(ProcessesGone("the drawing processes are closed"))
             return future
+        self.asked += 1
         self.queue.append(_Job(pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL), future))
         self._dispatch()
         return future
@@ -141,7 +148,8 @@ class DrawingProcesses:
             return
         self.closed = True
         for worker in self.workers:
-            self.loop.remove_reader(worker.conn.fileno())
+            with contextlib.suppress(NotImplementedError):
+                self.loop.remove_reader(worker.conn.fileno())
             worker.conn.close()  # the process sees the pipe close and returns
             if worker.job is not None and not worker.job.done():
                 worker.job.set_exception(ProcessesGone("the drawing processes are closed"))

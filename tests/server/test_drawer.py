@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import pickle
 import signal
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import pytest
 import torch
+import websockets
 
-from server.drawer import Drawer
+from server.drawer import CROWD, Drawer
 from server.frames import decode_frame
 from server.processes import DrawingFailed
 from server.schemas import ExperimentConfig, merge_config
 from server.session import Session
 from server.snapshot import draw
+from tests.live_server import live_server
 from tests.server.wsutil import run_async
 
 CASES: list[dict[str, dict[str, Any]]] = [
@@ -87,8 +91,8 @@ def test_memory_of_an_older_generation_is_dropped() -> None:
 async def frames_until_ready(drawer: Drawer, session: Session) -> bytes:
     for _ in range(600):
         if drawer.ready:
-            return await drawer.frame(session)
-        await drawer.frame(session)
+            return await drawer.frame(session, CROWD)
+        await drawer.frame(session, CROWD)
         await asyncio.sleep(0.05)
     raise AssertionError("the drawing process never started")
 
@@ -122,9 +126,30 @@ def test_frames_go_on_in_threads_when_the_drawing_process_dies() -> None:
                     assert worker.process.pid is not None
                     os.kill(worker.process.pid, signal.SIGKILL)
                 await asyncio.sleep(0.5)
-                frame = await drawer.frame(session)  # drawn in a thread now
+                frame = await drawer.frame(session, CROWD)  # drawn in a thread now
                 assert not drawer.ready
                 assert_same_frame(frame, session.frame())
+            finally:
+                drawer.close()
+
+    run_async(run())
+
+
+def test_a_quiet_server_draws_in_threads() -> None:
+    session = session_of({})
+
+    async def run() -> None:
+        with ThreadPoolExecutor(2) as threads:
+            drawer = Drawer(threads, processes=1)
+            try:
+                await frames_until_ready(drawer, session)
+                assert drawer.processes is not None
+                asked = drawer.processes.asked
+                drawn = await drawer.frame(session, CROWD - 1)
+                assert drawer.processes.asked == asked  # drawn in a thread
+                assert_same_frame(drawn, session.frame())
+                await drawer.frame(session, CROWD)
+                assert drawer.processes.asked == asked + 1
             finally:
                 drawer.close()
 
@@ -145,8 +170,36 @@ def test_a_snapshot_that_cannot_be_drawn_fails_alone() -> None:
                 with pytest.raises(DrawingFailed, match="RuntimeError"):
                     await drawer.processes.draw(broken)
                 assert drawer.ready  # the process lives on
-                assert_same_frame(await drawer.frame(session), session.frame())
+                assert_same_frame(await drawer.frame(session, CROWD), session.frame())
             finally:
                 drawer.close()
 
     run_async(run())
+
+
+def test_a_crowded_live_server_draws_in_its_processes() -> None:
+    async def crowd(url: str) -> list[dict[str, Any]]:
+        sockets = [await websockets.connect(url, max_size=None) for _ in range(CROWD)]
+        try:
+            for ws in sockets:
+                await ws.send(json.dumps({"type": "play"}))
+            headers: list[dict[str, Any]] = []
+            for ws in sockets:
+                got = 0
+                while got < 10:
+                    message = await ws.recv()
+                    if isinstance(message, bytes):
+                        headers.append(decode_frame(message)[0])
+                        await ws.send(json.dumps({"type": "ack"}))
+                        got += 1
+            return headers
+        finally:
+            for ws in sockets:
+                await ws.close()
+
+    with live_server("--device", "cpu", drawing=True) as server:
+        headers = run_async(crowd(server.ws_url))
+        with urllib.request.urlopen(server.url + "api/health") as response:
+            drawing = json.loads(response.read())["drawing"]
+    assert drawing["ready"] and drawing["processes"] >= 1 and drawing["frames"] > 0
+    assert all(h["type"] == "frame" and h["metrics"]["train_loss"] is not None for h in headers)
