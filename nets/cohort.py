@@ -110,6 +110,35 @@ def _update(name: str, p: _Stacked, lr: torch.Tensor) -> None:
         raise ValueError(f"unknown optimizer {name!r}")
 
 
+def _in_step(stacked: Sequence[_Stacked]) -> bool:
+    """Every parameter has been stepped as often as every other, member by member (the usual
+    case: a member's optimizer steps all its parameters at once)."""
+    first = stacked[0].step
+    return all(p.step is first or torch.equal(p.step, first) for p in stacked[1:])
+
+
+def _adam_together(stacked: Sequence[_Stacked], lr: torch.Tensor) -> None:
+    """:func:`_update`'s Adam step for every parameter at once (one call per operation for
+    all of them, the bias corrections worked out once), when their step counts agree."""
+    grads = [p.value.grad for p in stacked]
+    assert all(g is not None for g in grads)
+    weights = [p.value.data for p in stacked]
+    ms = [p.state["exp_avg"] for p in stacked]
+    vs = [p.state["exp_avg_sq"] for p in stacked]
+    torch._foreach_lerp_(ms, grads, 1 - BETAS[0])  # type: ignore[arg-type]
+    torch._foreach_mul_(vs, BETAS[1])
+    torch._foreach_addcmul_(vs, grads, grads, value=1 - BETAS[1])  # type: ignore[arg-type]
+    t = stacked[0].step.to(weights[0].device).double()
+    size = (lr.double() / (1 - BETAS[0] ** t)).to(weights[0].dtype)
+    root = (1 - BETAS[1] ** t).sqrt().to(weights[0].dtype)
+    denoms = torch._foreach_sqrt(vs)
+    torch._foreach_div_(denoms, [_per_member(root, w) for w in weights])
+    torch._foreach_add_(denoms, ADAM_EPS)
+    steps = torch._foreach_div(ms, denoms)
+    torch._foreach_mul_(steps, [_per_member(size, w) for w in weights])
+    torch._foreach_sub_(weights, steps)
+
+
 def _losses(
     loss: str, out: torch.Tensor, y: torch.Tensor
 ) -> torch.Tensor:
@@ -243,7 +272,11 @@ class Cohort:
             with torch.no_grad():
                 for p in self.stacked:
                     p.step.add_(1)
-                    _update(self.recipe.optimizer, p, step_lrs)
+                if self.recipe.optimizer == "adam" and _in_step(self.stacked):
+                    _adam_together(self.stacked, step_lrs)
+                else:
+                    for p in self.stacked:
+                        _update(self.recipe.optimizer, p, step_lrs)
             for j, t in enumerate(trainers):
                 t.step_count += 1
                 t.examples_seen += y.shape[1] if whole else len(batches[j][1])
