@@ -23,8 +23,8 @@ def square_extent(x: np.ndarray, margin: float = 0.15) -> Extent:
 
 def grid_lines(extent: Extent, lines: int, samples: int) -> np.ndarray:
     """``lines`` horizontal then ``lines`` vertical lines over ``extent``: (2·lines, samples, 2).
-    Read-only: the same array is handed out again for the same arguments."""
-    return _grid_lines(tuple(float(v) for v in extent), lines, samples)
+    (Kept once made: a copy of the kept array is cheaper than making it again.)"""
+    return _grid_lines(tuple(float(v) for v in extent), lines, samples).copy()
 
 
 @functools.lru_cache(maxsize=64)

@@ -194,7 +194,8 @@ class Connection:
             self.dirty = False
             last = loop.time()
             try:
-                self._offer_frame(await self.drawer.frame(self.session, self.busy()))
+                load = self.busy() + len(self.followers)
+                self._offer_frame(await self.drawer.frame(self.session, load))
             except Exception:  # a bug must not kill the session: say so, keep going
                 log.exception("frame of session %s failed", self.session.id)
                 self._send(error_event("this step could not be drawn; training goes on"))

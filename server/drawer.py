@@ -21,7 +21,8 @@ from server.snapshot import Snapshot
 
 log = logging.getLogger("spacefold")
 
-#: Sessions training at once from which frames are drawn in the drawing processes.
+#: The load (sessions training, plus a session's followers) from which frames are drawn in
+#: the drawing processes.
 CROWD = 3
 
 
@@ -64,12 +65,13 @@ class Drawer:
         if self.processes is not None:
             self.processes.close()
 
-    async def frame(self, session: Session, training: int) -> bytes:
-        """A frame of ``session`` as it is now, while ``training`` sessions train on this
-        server: from :data:`CROWD` on, in a drawing process; fewer draw in a thread, which
-        answers sooner (no hop to another process and back) and fits in one core."""
+    async def frame(self, session: Session, load: int) -> bytes:
+        """A frame of ``session`` as it is now. ``load`` is how busy the server is (the sessions
+        training, plus the sockets this frame goes to): from :data:`CROWD` on, the frame is
+        drawn in a drawing process; below it, in a thread, which answers sooner (no hop to
+        another process and back) while the server's own process has time to spare."""
         loop = asyncio.get_running_loop()
-        if self.processes is None or not self.processes.ready or training < CROWD:
+        if self.processes is None or not self.processes.ready or load < CROWD:
             return await loop.run_in_executor(self.threads, _locked_frame, session)
         if session.lock.acquire(blocking=False):  # the usual case: take it here, it is quick
             try:
