@@ -3,9 +3,9 @@
 One Python process runs Python on one core at a time, and a class of sessions needs more than
 a core of frames. So the server keeps ``frame_processes`` drawing processes: a connection takes
 a :class:`~server.snapshot.Snapshot` of its session under the lock (tens of microseconds) and
-a process draws the frame from it while training goes on. Until the processes have started
-(a couple of seconds after the server), and if they ever fail, frames are drawn in the thread
-pool as before, under the session's lock.
+a process draws the frame from it while training goes on. While the server is quiet (see
+:data:`CROWD`), until the processes have started (a couple of seconds after the server), and
+if they ever fail, frames are drawn in the thread pool as before, under the session's lock.
 """
 
 from __future__ import annotations
