@@ -24,6 +24,9 @@ log = logging.getLogger("spacefold")
 #: The load (sessions training, plus a session's followers) from which frames are drawn in
 #: the drawing processes.
 CROWD = 3
+#: A drawing process that takes this long over one frame is taken to hang (a frame takes
+#: milliseconds): the processes are closed and frames drawn in threads.
+HANG_S = 10.0
 
 
 def auto_processes() -> int:
@@ -70,26 +73,35 @@ class Drawer:
         training, plus the sockets this frame goes to): from :data:`CROWD` on, the frame is
         drawn in a drawing process; below it, in a thread, which answers sooner (no hop to
         another process and back) while the server's own process has time to spare."""
-        loop = asyncio.get_running_loop()
-        if self.processes is None or not self.processes.ready or load < CROWD:
-            return await loop.run_in_executor(self.threads, _locked_frame, session)
+        processes = self.processes
+        if processes is None or not processes.ready or load < CROWD:
+            return await self._in_thread(session)
         if session.lock.acquire(blocking=False):  # the usual case: take it here, it is quick
             try:
                 snapshot = session.snapshot()
             finally:
                 session.lock.release()
         else:  # training or a control message holds the session: wait in a thread
+            loop = asyncio.get_running_loop()
             snapshot = await loop.run_in_executor(self.threads, _locked_snapshot, session)
         try:
-            data, memory = await self.processes.draw(snapshot)
-        except ProcessesGone:
+            data, memory = await asyncio.wait_for(processes.draw(snapshot), HANG_S)
+        except (TimeoutError, ProcessesGone) as exc:
+            if isinstance(exc, TimeoutError):
+                log.error("a drawing process gave no frame in %g s", HANG_S)
             log.warning("frames are drawn in threads from now on")
-            self.processes = None
-            return await loop.run_in_executor(self.threads, _locked_frame, session)
+            processes.close()
+            if self.processes is processes:
+                self.processes = None
+            return await self._in_thread(session)
         except DrawingFailed as exc:
             raise RuntimeError(f"a drawing process failed:\n{exc}") from None
         session.remember(memory)
         return data
+
+    async def _in_thread(self, session: Session) -> bytes:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.threads, _locked_frame, session)
 
 
 def _locked_frame(session: Session) -> bytes:

@@ -16,6 +16,7 @@ import pytest
 import torch
 import websockets
 
+import server.drawer
 from server.drawer import CROWD, Drawer
 from server.frames import decode_frame
 from server.processes import DrawingFailed
@@ -128,6 +129,26 @@ def test_frames_go_on_in_threads_when_the_drawing_process_dies() -> None:
                 await asyncio.sleep(0.5)
                 frame = await drawer.frame(session, CROWD)  # drawn in a thread now
                 assert not drawer.ready
+                assert_same_frame(frame, session.frame())
+            finally:
+                drawer.close()
+
+    run_async(run())
+
+
+def test_a_drawing_process_that_hangs_hands_frames_back_to_threads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    session = session_of({})
+
+    async def run() -> None:
+        with ThreadPoolExecutor(2) as threads:
+            drawer = Drawer(threads, processes=1)
+            try:
+                await frames_until_ready(drawer, session)
+                monkeypatch.setattr(server.drawer, "HANG_S", 1e-6)  # no frame comes that fast
+                frame = await drawer.frame(session, CROWD)
+                assert drawer.processes is None and not drawer.ready
                 assert_same_frame(frame, session.frame())
             finally:
                 drawer.close()
