@@ -8,6 +8,7 @@ import os
 import pickle
 import signal
 import urllib.request
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -98,42 +99,46 @@ async def frames_until_ready(drawer: Drawer, session: Session) -> bytes:
     raise AssertionError("the drawing process never started")
 
 
-def test_the_drawing_process_draws_what_the_session_draws() -> None:
-    session = session_of({"model": {"width": 4}, "view": {"projection": "pca"}})
-
-    async def run() -> None:
-        with ThreadPoolExecutor(2) as threads:
-            drawer = Drawer(threads, processes=1)
-            try:
-                drawn = await frames_until_ready(drawer, session)
-                assert drawer.processes is not None
-                assert_same_frame(drawn, session.frame())
-            finally:
-                drawer.close()
-
-    run_async(run())
-
-
-def test_frames_go_on_in_threads_when_the_drawing_process_dies() -> None:
-    session = session_of({})
-
+def with_drawer(session: Session, body: Callable[[Drawer], Awaitable[None]]) -> None:
+    """Run ``body`` with a drawer of one drawing process, once it has started."""
     async def run() -> None:
         with ThreadPoolExecutor(2) as threads:
             drawer = Drawer(threads, processes=1)
             try:
                 await frames_until_ready(drawer, session)
                 assert drawer.processes is not None
-                for worker in drawer.processes.workers:
-                    assert worker.process.pid is not None
-                    os.kill(worker.process.pid, signal.SIGKILL)
-                await asyncio.sleep(0.5)
-                frame = await drawer.frame(session, CROWD)  # drawn in a thread now
-                assert not drawer.ready
-                assert_same_frame(frame, session.frame())
+                await body(drawer)
             finally:
                 drawer.close()
 
     run_async(run())
+
+
+def test_the_drawing_process_draws_what_the_session_draws() -> None:
+    session = session_of({"model": {"width": 4}, "view": {"projection": "pca"}})
+
+    async def body(drawer: Drawer) -> None:
+        for _ in range(3):
+            assert_same_frame(await drawer.frame(session, CROWD), session.frame())
+            session.train(5)
+
+    with_drawer(session, body)
+
+
+def test_frames_go_on_in_threads_when_the_drawing_process_dies() -> None:
+    session = session_of({})
+
+    async def body(drawer: Drawer) -> None:
+        assert drawer.processes is not None
+        for worker in drawer.processes.workers:
+            assert worker.process.pid is not None
+            os.kill(worker.process.pid, signal.SIGKILL)
+        await asyncio.sleep(0.5)
+        frame = await drawer.frame(session, CROWD)  # drawn in a thread now
+        assert not drawer.ready
+        assert_same_frame(frame, session.frame())
+
+    with_drawer(session, body)
 
 
 def test_a_drawing_process_that_hangs_hands_frames_back_to_threads(
@@ -141,61 +146,43 @@ def test_a_drawing_process_that_hangs_hands_frames_back_to_threads(
 ) -> None:
     session = session_of({})
 
-    async def run() -> None:
-        with ThreadPoolExecutor(2) as threads:
-            drawer = Drawer(threads, processes=1)
-            try:
-                await frames_until_ready(drawer, session)
-                monkeypatch.setattr(server.drawer, "HANG_S", 1e-6)  # no frame comes that fast
-                frame = await drawer.frame(session, CROWD)
-                assert drawer.processes is None and not drawer.ready
-                assert_same_frame(frame, session.frame())
-            finally:
-                drawer.close()
+    async def body(drawer: Drawer) -> None:
+        monkeypatch.setattr(server.drawer, "HANG_S", 1e-6)  # no frame comes that fast
+        frame = await drawer.frame(session, CROWD)
+        assert drawer.processes is None and not drawer.ready
+        assert_same_frame(frame, session.frame())
 
-    run_async(run())
+    with_drawer(session, body)
 
 
 def test_a_quiet_server_draws_in_threads() -> None:
     session = session_of({})
 
-    async def run() -> None:
-        with ThreadPoolExecutor(2) as threads:
-            drawer = Drawer(threads, processes=1)
-            try:
-                await frames_until_ready(drawer, session)
-                assert drawer.processes is not None
-                asked = drawer.processes.asked
-                drawn = await drawer.frame(session, CROWD - 1)
-                assert drawer.processes.asked == asked  # drawn in a thread
-                assert_same_frame(drawn, session.frame())
-                await drawer.frame(session, CROWD)
-                assert drawer.processes.asked == asked + 1
-            finally:
-                drawer.close()
+    async def body(drawer: Drawer) -> None:
+        assert drawer.processes is not None
+        asked = drawer.processes.asked
+        drawn = await drawer.frame(session, CROWD - 1)
+        assert drawer.processes.asked == asked  # drawn in a thread
+        assert_same_frame(drawn, session.frame())
+        await drawer.frame(session, CROWD)
+        assert drawer.processes.asked == asked + 1
 
-    run_async(run())
+    with_drawer(session, body)
 
 
 def test_a_snapshot_that_cannot_be_drawn_fails_alone() -> None:
     session = session_of({})
 
-    async def run() -> None:
-        with ThreadPoolExecutor(2) as threads:
-            drawer = Drawer(threads, processes=1)
-            try:
-                await frames_until_ready(drawer, session)
-                assert drawer.processes is not None
-                broken = session.snapshot()
-                broken.params[0] = np.zeros((7, 7), np.float32)  # not the network's shape
-                with pytest.raises(DrawingFailed, match="RuntimeError"):
-                    await drawer.processes.draw(broken)
-                assert drawer.ready  # the process lives on
-                assert_same_frame(await drawer.frame(session, CROWD), session.frame())
-            finally:
-                drawer.close()
+    async def body(drawer: Drawer) -> None:
+        assert drawer.processes is not None
+        broken = session.snapshot()
+        broken.params[0] = np.zeros((7, 7), np.float32)  # not the network's shape
+        with pytest.raises(DrawingFailed, match="RuntimeError"):
+            await drawer.processes.draw(broken)
+        assert drawer.ready  # the process lives on
+        assert_same_frame(await drawer.frame(session, CROWD), session.frame())
 
-    run_async(run())
+    with_drawer(session, body)
 
 
 def test_a_crowded_live_server_draws_in_its_processes() -> None:
