@@ -7,9 +7,11 @@ import json
 import os
 import pickle
 import signal
+import time
 import urllib.request
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -211,3 +213,34 @@ def test_a_crowded_live_server_draws_in_its_processes() -> None:
             drawing = json.loads(response.read())["drawing"]
     assert drawing["ready"] and drawing["processes"] >= 1 and drawing["frames"] > 0
     assert all(h["type"] == "frame" and h["metrics"]["train_loss"] is not None for h in headers)
+
+
+def _stat(pid: int) -> tuple[str, int] | None:
+    """A process' state letter and parent (Linux' /proc); None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return fields[0], int(fields[1])
+
+
+def _alive(pids: list[int]) -> list[int]:
+    return [pid for pid in pids if (stat := _stat(pid)) is not None and stat[0] != "Z"]
+
+
+def children(pid: int) -> list[int]:
+    """The live processes whose parent is ``pid``."""
+    every = [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()]
+    return [child for child in _alive(every) if (stat := _stat(child)) and stat[1] == pid]
+
+
+def test_drawing_processes_do_not_outlive_a_killed_server() -> None:
+    with live_server("--device", "cpu", drawing=True) as server:
+        started = children(server.process.pid)
+        assert len(started) >= 2  # the drawing processes (and multiprocessing's tracker)
+        server.process.kill()
+        server.process.wait()
+        deadline = time.monotonic() + 10
+        while _alive(started) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _alive(started) == []
