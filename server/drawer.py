@@ -24,9 +24,6 @@ log = logging.getLogger("spacefold")
 #: The load (sessions training, plus a session's followers) from which frames are drawn in
 #: the drawing processes.
 CROWD = 3
-#: A drawing process that takes this long over one frame is taken to hang (a frame takes
-#: milliseconds): the processes are closed and frames drawn in threads.
-HANG_S = 10.0
 
 
 def auto_processes() -> int:
@@ -46,8 +43,8 @@ class Drawer:
         if processes > 0:
             try:
                 self.processes = DrawingProcesses(processes)
-            except NotImplementedError:
-                log.warning("this event loop can't watch pipes: frames are drawn in threads")
+            except Exception:  # e.g. an event loop that can't watch pipes (Windows')
+                log.exception("no drawing processes: frames are drawn in threads")
 
     @property
     def count(self) -> int:
@@ -85,10 +82,8 @@ class Drawer:
             loop = asyncio.get_running_loop()
             snapshot = await loop.run_in_executor(self.threads, _locked_snapshot, session)
         try:
-            data, memory = await asyncio.wait_for(processes.draw(snapshot), HANG_S)
-        except (TimeoutError, ProcessesGone) as exc:
-            if isinstance(exc, TimeoutError):
-                log.error("a drawing process gave no frame in %g s", HANG_S)
+            data, memory = await processes.draw(snapshot)
+        except ProcessesGone:
             log.warning("frames are drawn in threads from now on")
             processes.close()
             if self.processes is processes:

@@ -207,4 +207,7 @@ class Gym:
 
 def _tell(calls: list[tuple[Done, Exception | None]]) -> None:
     for done, result in calls:
-        done(result)
+        try:
+            done(result)
+        except Exception:  # one member's trouble must not keep the news from the others
+            log.exception("a member could not take the outcome of its run")

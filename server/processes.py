@@ -13,6 +13,8 @@ import contextlib
 import logging
 import multiprocessing
 import pickle
+import signal
+import threading
 import traceback
 from collections import deque
 from dataclasses import dataclass, field
@@ -26,6 +28,9 @@ log = logging.getLogger("spacefold")
 
 Drawn = tuple[bytes, ViewMemory]
 READY = b"ready"
+#: A process that takes this long over one frame (timed from when it got the job; a frame
+#: takes milliseconds, the largest a fifth of a second) is taken to hang.
+HANG_S = 10.0
 
 
 class DrawingFailed(RuntimeError):
@@ -37,19 +42,21 @@ class ProcessesGone(RuntimeError):
 
 
 def serve(conn: Connection) -> None:
-    """A drawing process: answer every snapshot with its frame, until the pipe closes."""
+    """A drawing process: answer every snapshot with its frame, until the pipe closes (which
+    is how it ends: Ctrl-C in the server's terminal is the server's to handle)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     ready()
-    conn.send_bytes(READY)
-    while True:
-        try:
+    try:
+        conn.send_bytes(READY)
+        while True:
             job = conn.recv_bytes()
-        except (EOFError, OSError):
-            return
-        try:
-            answer: object = draw(pickle.loads(job))
-        except Exception:  # say what went wrong; the next job may be fine
-            answer = DrawingFailed(traceback.format_exc())
-        conn.send_bytes(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+            try:
+                answer: object = draw(pickle.loads(job))
+            except Exception:  # say what went wrong; the next job may be fine
+                answer = DrawingFailed(traceback.format_exc())
+            conn.send_bytes(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+    except (EOFError, OSError):  # the server closed the pipe, or is gone
+        return
 
 
 @dataclass
@@ -79,19 +86,20 @@ class DrawingProcesses:
     def __post_init__(self) -> None:
         self.loop = asyncio.get_running_loop()
         context = multiprocessing.get_context("spawn")
-        for _ in range(self.count):
-            parent, child = context.Pipe()
-            process = context.Process(target=serve, args=(child,), daemon=True,
-                                      name="spacefold-draw")
-            process.start()
-            child.close()
-            worker = _Worker(process, parent)
-            self.workers.append(worker)
-            try:
+        try:
+            for _ in range(self.count):
+                parent, child = context.Pipe()
+                process = context.Process(target=serve, args=(child,), daemon=True,
+                                          name="spacefold-draw")
+                process.start()
+                child.close()
+                worker = _Worker(process, parent)
+                self.workers.append(worker)
+                # NotImplementedError: an event loop that can't watch pipes (Windows')
                 self.loop.add_reader(parent.fileno(), self._readable, worker)
-            except NotImplementedError:  # an event loop that can't watch pipes (Windows')
-                self.close()
-                raise
+        except BaseException:  # none of the processes started so far is left behind
+            self.close()
+            raise
 
     @property
     def ready(self) -> bool:
@@ -122,6 +130,14 @@ class DrawingProcesses:
                     self.close()
                     return
                 worker.job = job.future
+                self.loop.call_later(HANG_S, self._overdue, worker, job.future)
+
+    def _overdue(self, worker: _Worker, job: asyncio.Future[Drawn]) -> None:
+        """``HANG_S`` after a job went to ``worker``: if that job is still its job, the process
+        hangs. The processes are closed (whatever waits hears so and draws in a thread)."""
+        if worker.job is job and not job.done() and not self.closed:
+            log.error("a drawing process gave no frame in %g s", HANG_S)
+            self.close()
 
     def _readable(self, worker: _Worker) -> None:
         try:
@@ -153,9 +169,20 @@ class DrawingProcesses:
             worker.conn.close()  # the process sees the pipe close and returns
             if worker.job is not None and not worker.job.done():
                 worker.job.set_exception(ProcessesGone("the drawing processes are closed"))
-            if worker.process.is_alive():
-                worker.process.terminate()
         while self.queue:
             job = self.queue.popleft()
             if not job.future.done():
                 job.future.set_exception(ProcessesGone("the drawing processes are closed"))
+        processes = [worker.process for worker in self.workers]
+        threading.Thread(target=_reap, args=(processes,), name="spacefold-reap",
+                         daemon=True).start()
+
+
+def _reap(processes: list[BaseProcess]) -> None:
+    """Wait for closed processes to end (they see their pipes close), stopping any that
+    don't, so that none is left a zombie."""
+    for process in processes:
+        process.join(timeout=2)
+        if process.is_alive():
+            process.terminate()
+            process.join(timeout=2)

@@ -19,7 +19,7 @@ import pytest
 import torch
 import websockets
 
-import server.drawer
+import server.processes
 from server.drawer import CROWD, Drawer
 from server.frames import decode_frame
 from server.processes import DrawingFailed
@@ -149,10 +149,44 @@ def test_a_drawing_process_that_hangs_hands_frames_back_to_threads(
     session = session_of({})
 
     async def body(drawer: Drawer) -> None:
-        monkeypatch.setattr(server.drawer, "HANG_S", 1e-6)  # no frame comes that fast
+        monkeypatch.setattr(server.processes, "HANG_S", 1e-6)  # no frame comes that fast
         frame = await drawer.frame(session, CROWD)
         assert drawer.processes is None and not drawer.ready
         assert_same_frame(frame, session.frame())
+
+    with_drawer(session, body)
+
+
+def test_time_waiting_in_the_queue_is_not_taken_for_a_hang(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    session = session_of({"model": {"width": 16, "depth": 4},
+                          "view": {"region_resolution": 128, "units": True}})
+
+    async def body(drawer: Drawer) -> None:
+        assert drawer.processes is not None
+        started = time.perf_counter()
+        await drawer.frame(session, CROWD)
+        each = time.perf_counter() - started
+        monkeypatch.setattr(server.processes, "HANG_S", max(0.2, 4 * each))
+        frames = await asyncio.gather(*(drawer.frame(session, CROWD) for _ in range(20)))
+        assert drawer.ready  # 20 frames queued for longer than HANG_S, none of them hung
+        assert len(frames) == 20 and drawer.processes.asked == 22
+
+    with_drawer(session, body)
+
+
+def test_closed_processes_are_reaped() -> None:
+    session = session_of({})
+
+    async def body(drawer: Drawer) -> None:
+        assert drawer.processes is not None
+        pids = [w.process.pid for w in drawer.processes.workers]
+        drawer.close()
+        deadline = time.monotonic() + 10
+        while any(_stat(pid) is not None for pid in pids if pid) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert [_stat(pid) for pid in pids if pid] == [None]  # gone, not a zombie
 
     with_drawer(session, body)
 

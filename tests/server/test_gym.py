@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from nets.cohort import cohort_key
 from nets.train import Trainer
-from server.gym import Gym
+from server.gym import Gym, Member
 from server.presets import PRESETS
 from server.session import Session
 
@@ -87,3 +87,16 @@ def test_a_failure_in_the_loop_does_not_stop_training(
         send(ws, type="play")
         assert frame_step_reaching(ws, 20) >= 20  # trained after the failures
     assert calls["n"] > 3
+
+
+def test_a_member_that_cannot_take_its_news_does_not_keep_it_from_the_others() -> None:
+    heard: list[str] = []
+
+    def refuse(result: Exception | None) -> None:
+        raise RuntimeError("a bug in one connection")
+
+    sessions = [Session(PRESETS["default"], torch.device("cpu")) for _ in range(3)]
+    members = [Member(sessions[0], lambda r: heard.append("a")), Member(sessions[1], refuse),
+               Member(sessions[2], lambda r: heard.append("c"))]
+    Gym._report([(m, None) for m in members])
+    assert heard == ["a", "c"]
