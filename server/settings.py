@@ -37,7 +37,7 @@ class Settings(BaseSettings):
         60.0, gt=0, description="a tab that neither trains nor is used this long is closed")
     max_fps: float = Field(60.0, gt=0, le=240, description="frames a second sent to one tab")
     max_total_fps: float = Field(
-        400.0, gt=0, description="frames a second for all tabs together; shared when busy")
+        500.0, gt=0, description="frames a second for all tabs together; shared when busy")
     workers: int = Field(2, ge=1, le=64, description="threads for control messages (and frames)")
     frame_processes: int | None = Field(
         None, ge=0, le=64,
