@@ -5,7 +5,8 @@ a core of frames. So the server keeps ``frame_processes`` drawing processes: a c
 a :class:`~server.snapshot.Snapshot` of its session under the lock (tens of microseconds) and
 a process draws the frame from it while training goes on. While the server is quiet (see
 :data:`CROWD`), until the processes have started (a couple of seconds after the server), and
-if they ever fail, frames are drawn in the thread pool as before, under the session's lock.
+for a while after they fail (see :data:`RETRY_S`), frames are drawn in the thread pool as
+before, under the session's lock.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from concurrent.futures import Executor
 
 from server.processes import DrawingFailed, DrawingProcesses, ProcessesGone
@@ -24,6 +26,9 @@ log = logging.getLogger("spacefold")
 #: The load (sessions training, plus a session's followers) from which frames are drawn in
 #: the drawing processes.
 CROWD = 3
+#: Seconds after a failure before the drawing processes start again, and how many times.
+RETRY_S = 30.0
+RESTARTS = 3
 
 
 def auto_processes() -> int:
@@ -39,12 +44,35 @@ class Drawer:
 
     def __init__(self, threads: Executor, processes: int) -> None:
         self.threads = threads
+        self.wanted = processes
         self.processes: DrawingProcesses | None = None
+        self.restarts = 0
+        self.lost_at: float | None = None  # when the processes were found closed
+        self.closing = False
         if processes > 0:
             try:
                 self.processes = DrawingProcesses(processes)
             except Exception:  # e.g. an event loop that can't watch pipes (Windows')
                 log.exception("no drawing processes: frames are drawn in threads")
+
+    def _renew(self) -> None:
+        """Processes closed by a failure start again :data:`RETRY_S` later (frames are drawn in
+        threads meanwhile), :data:`RESTARTS` times at most in the server's life."""
+        processes = self.processes
+        if processes is None or not processes.closed or self.closing:
+            return
+        now = time.monotonic()
+        if self.lost_at is None:
+            self.lost_at = now
+            log.warning("frames are drawn in threads until the drawing processes start again")
+        if now - self.lost_at < RETRY_S or self.restarts >= RESTARTS:
+            return
+        self.restarts += 1
+        self.lost_at = None
+        try:
+            self.processes = DrawingProcesses(self.wanted)
+        except Exception:
+            log.exception("the drawing processes could not start again")
 
     @property
     def count(self) -> int:
@@ -62,6 +90,7 @@ class Drawer:
         return self.processes is not None and self.processes.ready
 
     def close(self) -> None:
+        self.closing = True
         if self.processes is not None:
             self.processes.close()
 
@@ -70,6 +99,7 @@ class Drawer:
         training, plus the sockets this frame goes to): from :data:`CROWD` on, the frame is
         drawn in a drawing process; below it, in a thread, which answers sooner (no hop to
         another process and back) while the server's own process has time to spare."""
+        self._renew()
         processes = self.processes
         if processes is None or not processes.ready or load < CROWD:
             return await self._in_thread(session)
@@ -83,11 +113,7 @@ class Drawer:
             snapshot = await loop.run_in_executor(self.threads, _locked_snapshot, session)
         try:
             data, memory = await processes.draw(snapshot)
-        except ProcessesGone:
-            log.warning("frames are drawn in threads from now on")
-            processes.close()
-            if self.processes is processes:
-                self.processes = None
+        except ProcessesGone:  # closed by now: _renew starts them again later
             return await self._in_thread(session)
         except DrawingFailed as exc:
             raise RuntimeError(f"a drawing process failed:\n{exc}") from None

@@ -19,6 +19,7 @@ import pytest
 import torch
 import websockets
 
+import server.drawer
 import server.processes
 from server.drawer import CROWD, Drawer
 from server.frames import decode_frame
@@ -143,6 +144,26 @@ def test_frames_go_on_in_threads_when_the_drawing_process_dies() -> None:
     with_drawer(session, body)
 
 
+def test_drawing_processes_start_again_after_a_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    session = session_of({})
+    monkeypatch.setattr(server.drawer, "RETRY_S", 0.0)
+
+    async def body(drawer: Drawer) -> None:
+        first = drawer.processes
+        assert first is not None
+        for worker in first.workers:
+            assert worker.process.pid is not None
+            os.kill(worker.process.pid, signal.SIGKILL)
+        while not first.closed:
+            await asyncio.sleep(0.05)
+        await frames_until_ready(drawer, session)  # in threads until the new ones start
+        assert drawer.processes is not first and drawer.restarts == 1
+        assert_same_frame(await drawer.frame(session, CROWD), session.frame())
+        assert drawer.processes is not None and drawer.processes.asked >= 1
+
+    with_drawer(session, body)
+
+
 def test_a_drawing_process_that_hangs_hands_frames_back_to_threads(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -151,7 +172,7 @@ def test_a_drawing_process_that_hangs_hands_frames_back_to_threads(
     async def body(drawer: Drawer) -> None:
         monkeypatch.setattr(server.processes, "HANG_S", 1e-6)  # no frame comes that fast
         frame = await drawer.frame(session, CROWD)
-        assert drawer.processes is None and not drawer.ready
+        assert not drawer.ready
         assert_same_frame(frame, session.frame())
 
     with_drawer(session, body)
