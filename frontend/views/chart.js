@@ -9,6 +9,19 @@ import { formatPercent, formatTick, niceTicks } from "./ticks.js";
 const GRID = "#eef1f4";
 const FRAME = "#d5dbe1";
 
+/**
+ * Keep every other point of a chart's history once it holds more than `limit` steps, so a long
+ * run stays cheap to draw. `history` maps names to arrays of values, or to arrays of lines (one
+ * array of values a layer); all of them are halved alike, in place.
+ */
+export function halveHistory(history, limit) {
+  if (history.step.length <= limit) return;
+  const keep = (_, i) => i % 2 === 0;
+  for (const [key, values] of Object.entries(history)) {
+    history[key] = Array.isArray(values[0]) ? values.map((line) => line.filter(keep)) : values.filter(keep);
+  }
+}
+
 export class LineChart {
   /**
    * @param {HTMLCanvasElement} canvas sized by CSS

@@ -3,7 +3,7 @@
 // (dotted). Only activations that output exact zeros (ReLU) have them.
 
 import { t } from "../i18n.js";
-import { LineChart, renderLegend } from "./chart.js";
+import { halveHistory, LineChart, renderLegend } from "./chart.js";
 import { LAYER_COLORS } from "./palette.js";
 
 const MAX_POINTS = 2000; // history is halved (every other point kept) past this
@@ -61,12 +61,7 @@ export class DeadView {
       now.points[i].push(entry.dead_share);
       now.units[i].push(entry.dead_units.length / Math.max(1, widths.get(entry.layer) ?? 1));
     });
-    if (now.step.length > MAX_POINTS) {
-      const keep = (_, i) => i % 2 === 0;
-      now.step = now.step.filter(keep);
-      now.points = now.points.map((line) => line.filter(keep));
-      now.units = now.units.map((line) => line.filter(keep));
-    }
+    halveHistory(now, MAX_POINTS);
     this.revision++;
   }
 

@@ -3,7 +3,7 @@
 
 import "../strings/playground.js";
 import { t } from "../i18n.js";
-import { LineChart, renderLegend } from "./chart.js";
+import { halveHistory, LineChart, renderLegend } from "./chart.js";
 import { LAYER_COLORS, MUTED } from "./palette.js";
 
 const MAX_POINTS = 1000; // history is halved (every other point kept) past this
@@ -70,12 +70,7 @@ export class LayerStatsView {
     now.step.push(header.step);
     stats.update_ratio.forEach((v, i) => now.ratio[i].push(log10OrNull(v)));
     stats.grad_norm.forEach((v, i) => now.grad[i]?.push(log10OrNull(v)));
-    if (now.step.length > MAX_POINTS) {
-      const keep = (_, i) => i % 2 === 0;
-      now.step = now.step.filter(keep);
-      now.ratio = now.ratio.map((line) => line.filter(keep));
-      now.grad = now.grad.map((line) => line.filter(keep));
-    }
+    halveHistory(now, MAX_POINTS);
     this.revision++;
   }
 

@@ -1,7 +1,7 @@
 // Metrics: step, loss and accuracy as text, and a small chart of them over the steps.
 
 import { t } from "../i18n.js";
-import { LineChart, renderLegend } from "./chart.js";
+import { halveHistory, LineChart, renderLegend } from "./chart.js";
 
 const MAX_POINTS = 2000; // history is halved (every other point kept) past this
 const LOSS_COLOR = "#b4532a";
@@ -52,9 +52,7 @@ export class MetricsView {
     h.testLoss.push(finiteOrNull(m.test_loss));
     h.trainAcc.push(finiteOrNull(m.train_acc));
     h.testAcc.push(finiteOrNull(m.test_acc));
-    if (h.step.length > MAX_POINTS) {
-      for (const key of Object.keys(h)) h[key] = h[key].filter((_, i) => i % 2 === 0);
-    }
+    halveHistory(h, MAX_POINTS);
     this.revision++;
   }
 
