@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, CDPSession, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, CDPSession, Page, ViewportSize
 
+from bench.page import add_frontend_option, serve_frontend, server_and_browser
 from bench.stats import percentile
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS
-from tests.live_server import live_server
 
 VIEWPORT: ViewportSize = {"width": 1600, "height": 1000}
 
@@ -230,13 +230,9 @@ def main() -> None:
     parser.add_argument("--only", help="run only the experiments whose name contains this")
     parser.add_argument("--latency", type=int, metavar="N",
                         help="instead: time N width changes, click to the new network on screen")
-    parser.add_argument(
-        "--frontend", type=Path,
-        help="serve the page from this folder (e.g. an older frontend/, from git archive)",
-    )
+    add_frontend_option(parser)
     args = parser.parse_args()
-    if args.frontend:
-        os.environ["SPACEFOLD_FRONTEND_DIR"] = str(args.frontend.resolve())
+    serve_frontend(args.frontend)
     scenarios = [s for s in SCENARIOS if not args.only or args.only in s.name]
     print(
         f"chromium {CHROMIUM} headless {' '.join(CHROMIUM_ARGS)}; window "
@@ -247,25 +243,21 @@ def main() -> None:
         f"2 s of warm-up; page from "
         f"{os.environ.get('SPACEFOLD_FRONTEND_DIR', 'frontend/')}"
     )
-    with live_server(drawing=True) as server, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            if args.latency:
-                times = sorted(width_latency(browser, server.url, args.latency))
-                p95 = percentile(times, 0.95)
-                print(f"width change to the new network on screen, {len(times)} changes: "
-                      f"median {statistics.median(times):.0f} ms, p95 {p95:.0f} ms, "
-                      f"max {times[-1]:.0f} ms")
-                return
-            for scenario in scenarios:
-                figures = measure(browser, server.url, scenario, args.seconds, args.profile)
-                print(f"{scenario.name}: page {scenario.query or '(no query: the defaults)'}")
-                print(figures.report())
-                total = sum(figures.samples.values())
-                for name, count in figures.samples.most_common(15):
-                    print(f"    {100 * count / total:5.1f} %  {name}")
-        finally:
-            browser.close()
+    with server_and_browser() as (server, browser):
+        if args.latency:
+            times = sorted(width_latency(browser, server.url, args.latency))
+            p95 = percentile(times, 0.95)
+            print(f"width change to the new network on screen, {len(times)} changes: "
+                  f"median {statistics.median(times):.0f} ms, p95 {p95:.0f} ms, "
+                  f"max {times[-1]:.0f} ms")
+            return
+        for scenario in scenarios:
+            figures = measure(browser, server.url, scenario, args.seconds, args.profile)
+            print(f"{scenario.name}: page {scenario.query or '(no query: the defaults)'}")
+            print(figures.report())
+            total = sum(figures.samples.values())
+            for name, count in figures.samples.most_common(15):
+                print(f"    {100 * count / total:5.1f} %  {name}")
 
 
 if __name__ == "__main__":

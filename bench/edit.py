@@ -20,13 +20,12 @@ import argparse
 import math
 import os
 import statistics
-from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
+from bench.page import add_frontend_option, serve_frontend, server_and_browser
 from bench.stats import percentile
-from tests.chromium import CHROMIUM, CHROMIUM_ARGS
-from tests.live_server import live_server
+from tests.chromium import CHROMIUM
 
 QUERY = "?depth=2&paused=1"
 WAIT_MS = 30_000
@@ -108,33 +107,27 @@ def report(name: str, values: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--edits", type=int, default=40, help="edits of each kind")
-    parser.add_argument(
-        "--frontend", type=Path, help="serve the page from this folder instead of frontend/")
+    add_frontend_option(parser)
     args = parser.parse_args()
-    if args.frontend:
-        os.environ["SPACEFOLD_FRONTEND_DIR"] = str(args.frontend.resolve())
+    serve_frontend(args.frontend)
     print(
         f"chromium {CHROMIUM} headless; page {QUERY} (moons, 2 hidden layers of width 2, "
         f"paused); {os.cpu_count()} CPU cores shared with the server; each edit waits for the "
         f"previous one to be drawn; from the input event to the end of the animation frame "
         f"that drew the answer"
     )
-    with live_server(drawing=True) as server, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1600, "height": 1000})
-            page.goto(server.url + QUERY)
-            page.wait_for_function("() => (window.spacefold?.frames ?? 0) >= 1", timeout=WAIT_MS)
-            page.wait_for_function(
-                "() => window.spacefold.state.config?.model.depth === 2"
-                " && window.spacefold.lastHeader.stages.length === 6", timeout=WAIT_MS)
-            page.get_by_test_id("inspector").scroll_into_view_if_needed()
-            page.wait_for_function(
-                "() => window.spacefold.views.inspector.shown?.layer === 1", timeout=WAIT_MS)
-            for name, run in (("slider", slider), ("entry", entry), ("drag", drag)):
-                print(report(name, run(page, args.edits)))
-        finally:
-            browser.close()
+    with server_and_browser() as (server, browser):
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page.goto(server.url + QUERY)
+        page.wait_for_function("() => (window.spacefold?.frames ?? 0) >= 1", timeout=WAIT_MS)
+        page.wait_for_function(
+            "() => window.spacefold.state.config?.model.depth === 2"
+            " && window.spacefold.lastHeader.stages.length === 6", timeout=WAIT_MS)
+        page.get_by_test_id("inspector").scroll_into_view_if_needed()
+        page.wait_for_function(
+            "() => window.spacefold.views.inspector.shown?.layer === 1", timeout=WAIT_MS)
+        for name, run in (("slider", slider), ("entry", entry), ("drag", drag)):
+            print(report(name, run(page, args.edits)))
 
 
 if __name__ == "__main__":
