@@ -22,9 +22,8 @@ from nets.probe import Extent, square_extent
 from nets.train import Metrics, Recipe, Trainer, Unscored
 from server.caps import Caps
 from server.errors import Refused
-from server.framing import build_frame
 from server.schemas import ExperimentConfig, TrainConfig
-from server.snapshot import Snapshot
+from server.snapshot import Snapshot, render
 from server.views import ViewMemory
 
 
@@ -207,15 +206,9 @@ class Session:
 
     # -- frames ---------------------------------------------------------------------------
     def frame(self) -> bytes:
-        """Probe every stage and pack the result as one binary frame (docs/protocol.md)."""
-        if self._views.generation != self.generation:
-            self._views = ViewMemory(self.generation)
-        return build_frame(
-            net=self.net, x=self.x_all, labels=self.labels, n_train=len(self.data.y_train),
-            extent=self.extent, view=self.config.view, memory=self._views,
-            metrics=self._unscored(), stats=self.trainer.stats, generation=self.generation,
-            device=self.device,
-        )
+        """Probe every stage and pack the result as one binary frame (docs/protocol.md), with
+        the live network on the session's device."""
+        return render(self.net, self.snapshot(), self.device)
 
     def snapshot(self) -> Snapshot:
         """What the next frame is drawn from (see server.snapshot): hold the lock for this
