@@ -5,7 +5,7 @@ Prints, per N: the median and the slowest session's training steps/s, and the 95
 of the intervals between frames (all sessions together).
 
 Run: python -m bench.classroom [--sessions 10 30 60 100] [--followers 30 200] [--seconds 8]
-     [--speed 5]
+     [--speed 5] [--device auto]
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import itertools
 import json
 import os
 import statistics
+import urllib.request
 
 from bench import wire
 from bench.stats import percentile
@@ -92,6 +93,13 @@ async def followers(url: str, n: int, seconds: float,
     return runs
 
 
+def device_of(url: str) -> str:
+    """The server's device, and why (its /api/health)."""
+    with urllib.request.urlopen(f"{url}api/health") as response:
+        health = json.loads(response.read())
+    return f"{health['device']} ({health['device_choice']['why']})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sessions", type=int, nargs="*", default=[10, 30, 60, 100])
@@ -99,6 +107,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--speed", type=int, default=5,
                         help="view.speed: 30 x speed steps a second; 0: flat out")
+    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto",
+                        help="the server's --device")
     args = parser.parse_args()
     settings = Settings()
     processes = settings.frame_processes
@@ -109,7 +119,8 @@ def main() -> None:
           f"ack every frame; {os.cpu_count()} CPU cores shared by the server and the clients")
     most = max([*args.sessions, *(n + 1 for n in args.followers), 64])
     os.environ.setdefault("SPACEFOLD_MAX_SESSIONS", str(most + 8))
-    with live_server(drawing=True) as server:
+    with live_server("--device", args.device, drawing=True) as server:
+        print(f"sessions train on: {device_of(server.url)}")
         for n in args.sessions:
             runs = asyncio.run(sessions(server.ws_url, n, args.seconds, args.speed))
             report(f"{n} sessions", runs, args.seconds)

@@ -25,6 +25,7 @@ async def health(request: Request) -> dict[str, Any]:
     manager = request.app.state.manager
     drawer = request.app.state.drawer
     return {"status": "ok", "sessions": len(manager), "device": str(manager.device),
+            "device_choice": request.app.state.device.as_dict(),
             "threads": threading.active_count(), "tasks": len(asyncio.all_tasks()),
             "drawing": {"processes": drawer.count, "ready": drawer.ready,
                         "frames": drawer.drawn}}

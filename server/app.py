@@ -18,12 +18,13 @@ from fastapi.staticfiles import StaticFiles
 from server.api import router as api_router
 from server.caps import Caps
 from server.connection import Connection
+from server.device import choose_device
 from server.drawer import Drawer, auto_processes
 from server.follow import follow
 from server.gym import Gym
 from server.headers import SecurityHeaders
 from server.joincode import JoinGate
-from server.manager import SessionManager, SessionsFull, resolve_device
+from server.manager import SessionManager, SessionsFull
 from server.saves import router as saves_router
 from server.settings import Settings
 from server.store import Store
@@ -41,7 +42,7 @@ def origin_allowed(origin: str | None, host: str | None) -> bool:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    device = resolve_device(settings.device)
+    choice = choose_device(settings.device)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -64,7 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="spacefold", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
-    app.state.manager = SessionManager(settings.max_sessions, device,
+    app.state.device = choice
+    app.state.manager = SessionManager(settings.max_sessions, choice.device,
                                        settings.max_sessions_per_client, Caps.of(settings))
     app.state.store = Store(settings.data_dir / "spacefold.db")
     if settings.join_code:

@@ -35,7 +35,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="where saved experiments are kept (default ~/.spacefold)")
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto",
-                        help="where the networks train (default auto: CUDA when present)")
+                        help="where the networks train (default auto: CUDA when present and "
+                             "measured faster, else the CPU)")
     return parser.parse_args(argv)
 
 
@@ -93,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             threading.Event().wait(0.05)
         if server.started:
             print(f"spacefold is running at {url}  (Ctrl+C stops it)", flush=True)
+            if app.state.device.measured:
+                print(app.state.device.describe(), flush=True)
             if settings.join_code:
                 print(f"join code: {settings.join_code.upper()}  (students open "
                       f"http://<this machine's address>:{port}/?join={settings.join_code.upper()})",

@@ -67,12 +67,3 @@ class SessionManager:
 
     def __len__(self) -> int:
         return len(self.sessions)
-
-
-def resolve_device(name: str) -> torch.device:
-    """``auto`` picks CUDA when it is there; ``cuda`` without CUDA is an error."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ValueError("--device cuda was asked for, but torch sees no CUDA device")
-    return torch.device(name)

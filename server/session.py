@@ -23,7 +23,7 @@ from nets.train import Metrics, Recipe, Trainer, Unscored
 from server.caps import Caps
 from server.errors import Refused
 from server.schemas import ExperimentConfig, TrainConfig
-from server.snapshot import Snapshot, render
+from server.snapshot import Snapshot, holding, render
 from server.views import ViewMemory
 
 
@@ -46,6 +46,7 @@ class Session:
         self.custom: Dataset | None = None
         self.on_change: Callable[[], None] | None = None  # a change from outside the socket
         self._views = ViewMemory()
+        self._cpu_net: FoldNet | None = None  # what frames are drawn with off the CPU
         self._build_data()
         self._build_net()
 
@@ -206,9 +207,14 @@ class Session:
 
     # -- frames ---------------------------------------------------------------------------
     def frame(self) -> bytes:
-        """Probe every stage and pack the result as one binary frame (docs/protocol.md), with
-        the live network on the session's device."""
-        return render(self.net, self.snapshot(), self.device)
+        """Probe every stage and pack the result as one binary frame (docs/protocol.md). On the
+        CPU, always: with the live network when it trains there, else with a CPU copy (a GPU
+        is slower at probes this small, and a frame is then the same wherever it is drawn)."""
+        snapshot = self.snapshot()
+        if self.device.type == "cpu":
+            return render(self.net, snapshot, self.device)
+        self._cpu_net = holding(snapshot, self._cpu_net)
+        return render(self._cpu_net, snapshot, torch.device("cpu"))
 
     def snapshot(self) -> Snapshot:
         """What the next frame is drawn from (see server.snapshot): hold the lock for this

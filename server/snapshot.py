@@ -71,15 +71,22 @@ class Snapshot:
 _nets: OrderedDict[NetShape, FoldNet] = OrderedDict()
 
 
-def _net_for(snapshot: Snapshot) -> FoldNet:
-    """A CPU network of the snapshot's shape, holding its weights (kept between frames)."""
-    net = _nets.pop(snapshot.shape, None) or snapshot.shape.build()
-    _nets[snapshot.shape] = net
-    while len(_nets) > KEPT_NETS:
-        _nets.popitem(last=False)
+def holding(snapshot: Snapshot, net: FoldNet | None = None) -> FoldNet:
+    """``net`` holding the snapshot's weights; a new CPU network if ``net`` is None or of
+    another shape."""
+    if net is None or NetShape.of(net) != snapshot.shape:
+        net = snapshot.shape.build()
     with torch.no_grad():
         for param, value in zip(net.parameters(), snapshot.params, strict=True):
             param.copy_(torch.from_numpy(value))
+    return net
+
+
+def _net_for(snapshot: Snapshot) -> FoldNet:
+    """A CPU network of the snapshot's shape, holding its weights (kept between frames)."""
+    net = _nets[snapshot.shape] = holding(snapshot, _nets.pop(snapshot.shape, None))
+    while len(_nets) > KEPT_NETS:
+        _nets.popitem(last=False)
     return net
 
 

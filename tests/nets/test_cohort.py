@@ -9,20 +9,22 @@ import torch
 
 from nets.cohort import Cohort, cohort_key, train_together
 from nets.datasets import make_dataset
+from nets.devices import CPU
 from nets.model import FoldNet
 from nets.optim import OPTIMIZERS
 from nets.train import Recipe, Trainer
 
 
 def trainers(recipes: list[Recipe], dataset: str = "moons", features: tuple[str, ...] = (),
-             widths: tuple[int, ...] = (3, 2), classes: int = 2) -> list[Trainer]:
+             widths: tuple[int, ...] = (3, 2), classes: int = 2,
+             device: torch.device = CPU) -> list[Trainer]:
     out = []
     for i, recipe in enumerate(recipes):
         data = make_dataset(dataset, 120, 0.1, i, classes, 0.5)
         kwargs = {"features": features} if features else {}
         net = FoldNet(list(widths), "relu", 1 if data.regression else classes, seed=i,
                       **kwargs)  # type: ignore[arg-type]
-        out.append(Trainer(net, data, recipe, seed=i))
+        out.append(Trainer(net, data, recipe, seed=i, device=device))
     return out
 
 

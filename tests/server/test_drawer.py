@@ -26,7 +26,7 @@ from server.frames import decode_frame
 from server.processes import DrawingFailed
 from server.schemas import ExperimentConfig, merge_config
 from server.session import Session
-from server.snapshot import draw
+from server.snapshot import draw, holding
 from tests.live_server import live_server
 from tests.server.wsutil import run_async
 
@@ -65,6 +65,26 @@ def test_a_pickled_snapshot_draws_the_sessions_own_frame(changes: dict[str, Any]
         assert_same_frame(own, drawn)
         session.train(5)
         twin.train(5)
+
+
+def test_a_session_off_the_cpu_draws_its_frames_on_the_cpu_the_same() -> None:
+    session, twin = session_of(CASES[1]), session_of(CASES[1])
+    twin.device = torch.device("cuda")  # as if it trained there: frames use a CPU copy
+    for _ in range(3):
+        assert_same_frame(session.frame(), twin.frame())
+        session.train(5)
+        twin.train(5)
+    assert twin._cpu_net is not None and twin._cpu_net is not twin.net
+
+
+def test_holding_reuses_a_network_of_the_snapshots_shape_only() -> None:
+    snapshot = session_of({}).snapshot()
+    net = holding(snapshot)
+    assert holding(snapshot, net) is net
+    other = holding(session_of({"model": {"width": 3}}).snapshot(), net)
+    assert other is not net and other.widths == (3, 3, 3)
+    for param, value in zip(holding(snapshot, net).parameters(), snapshot.params, strict=True):
+        np.testing.assert_array_equal(param.detach().numpy(), value)
 
 
 def test_a_net_with_dropout_is_drawn_without_it() -> None:

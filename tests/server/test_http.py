@@ -15,6 +15,7 @@ def test_page_and_plotly_are_served_locally(client: TestClient) -> None:
 def test_health_reports_sessions_and_device(client: TestClient) -> None:
     health = client.get("/api/health").json()
     assert (health["status"], health["sessions"], health["device"]) == ("ok", 0, "cpu")
+    assert health["device_choice"] == {"why": "asked for", "measured": []}  # conftest: cpu
     assert health["threads"] >= 1 and health["tasks"] >= 1
 
 
