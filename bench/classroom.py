@@ -16,7 +16,6 @@ import itertools
 import json
 import os
 import statistics
-import urllib.request
 
 from bench import wire
 from bench.stats import percentile
@@ -93,13 +92,6 @@ async def followers(url: str, n: int, seconds: float,
     return runs
 
 
-def device_of(url: str) -> str:
-    """The server's device, and why (its /api/health)."""
-    with urllib.request.urlopen(f"{url}api/health") as response:
-        health = json.loads(response.read())
-    return f"{health['device']} ({health['device_choice']['why']})"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sessions", type=int, nargs="*", default=[10, 30, 60, 100])
@@ -120,7 +112,8 @@ def main() -> None:
     most = max([*args.sessions, *(n + 1 for n in args.followers), 64])
     os.environ.setdefault("SPACEFOLD_MAX_SESSIONS", str(most + 8))
     with live_server("--device", args.device, drawing=True) as server:
-        print(f"sessions train on: {device_of(server.url)}")
+        health = server.health()
+        print(f"sessions train on {health['device']} ({health['device_choice']['why']})")
         for n in args.sessions:
             runs = asyncio.run(sessions(server.ws_url, n, args.seconds, args.speed))
             report(f"{n} sessions", runs, args.seconds)

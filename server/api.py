@@ -27,7 +27,7 @@ async def health(request: Request) -> dict[str, Any]:
     return {"status": "ok", "sessions": len(manager), "device": str(manager.device),
             "device_choice": request.app.state.device.as_dict(),
             "threads": threading.active_count(), "tasks": len(asyncio.all_tasks()),
-            "drawing": {"processes": drawer.count, "ready": drawer.ready,
+            "drawing": {"processes": drawer.count, "most": drawer.wanted, "ready": drawer.ready,
                         "frames": drawer.drawn}}
 
 

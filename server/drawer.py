@@ -3,10 +3,11 @@
 One Python process runs Python on one core at a time, and a class of sessions needs more than
 a core of frames. So the server keeps ``frame_processes`` drawing processes: a connection takes
 a :class:`~server.snapshot.Snapshot` of its session under the lock (tens of microseconds) and
-a process draws the frame from it while training goes on. While the server is quiet (see
-:data:`CROWD`), until the processes have started (a couple of seconds after the server), and
-for a while after they fail (see :data:`RETRY_S`), frames are drawn in the thread pool as
-before, under the session's lock.
+a process draws the frame from it while training goes on. The processes start the first time
+the server is busy (see :data:`CROWD`): one tab never pays for them (each holds a copy of
+torch, about 230 MB). While the server is quiet, until the processes have started (a couple of
+seconds), and for a while after they fail (see :data:`RETRY_S`), frames are drawn in the
+thread pool as before, under the session's lock.
 """
 
 from __future__ import annotations
@@ -49,11 +50,14 @@ class Drawer:
         self.restarts = 0
         self.lost_at: float | None = None  # when the processes were found closed
         self.closing = False
-        if processes > 0:
-            try:
-                self.processes = DrawingProcesses(processes)
-            except Exception:  # e.g. an event loop that can't watch pipes (Windows')
-                log.exception("no drawing processes: frames are drawn in threads")
+
+    def _start(self) -> None:
+        """The first time the server is busy: start the drawing processes."""
+        try:
+            self.processes = DrawingProcesses(self.wanted)
+        except Exception:  # e.g. an event loop that can't watch pipes (Windows')
+            log.exception("no drawing processes: frames are drawn in threads")
+            self.wanted = 0
 
     def _renew(self) -> None:
         """Processes closed by a failure start again :data:`RETRY_S` later (frames are drawn in
@@ -76,7 +80,8 @@ class Drawer:
 
     @property
     def count(self) -> int:
-        """Drawing processes (0: frames are drawn in threads)."""
+        """Drawing processes running (0: frames are drawn in threads; none before the server
+        is first busy)."""
         return 0 if self.processes is None or self.processes.closed else self.processes.count
 
     @property
@@ -99,6 +104,8 @@ class Drawer:
         training, plus the sockets this frame goes to): from :data:`CROWD` on, the frame is
         drawn in a drawing process; below it, in a thread, which answers sooner (no hop to
         another process and back) while the server's own process has time to spare."""
+        if load >= CROWD and self.processes is None and self.wanted > 0 and not self.closing:
+            self._start()
         self._renew()
         processes = self.processes
         if processes is None or not processes.ready or load < CROWD:

@@ -8,7 +8,6 @@ import os
 import pickle
 import signal
 import time
-import urllib.request
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -247,6 +246,24 @@ def test_a_quiet_server_draws_in_threads() -> None:
     with_drawer(session, body)
 
 
+def test_no_drawing_process_starts_before_the_server_is_busy() -> None:
+    session = session_of({})
+
+    async def run() -> None:
+        with ThreadPoolExecutor(2) as threads:
+            drawer = Drawer(threads, processes=1)
+            try:
+                for _ in range(3):
+                    assert_same_frame(await drawer.frame(session, CROWD - 1), session.frame())
+                assert (drawer.processes, drawer.count, drawer.wanted) == (None, 0, 1)
+                await drawer.frame(session, CROWD)  # drawn in a thread, and they start
+                assert drawer.processes is not None and drawer.count == 1
+            finally:
+                drawer.close()
+
+    run_async(run())
+
+
 def test_a_snapshot_that_cannot_be_drawn_fails_alone() -> None:
     session = session_of({})
 
@@ -262,9 +279,12 @@ def test_a_snapshot_that_cannot_be_drawn_fails_alone() -> None:
     with_drawer(session, body)
 
 
-def test_a_crowded_live_server_draws_in_its_processes() -> None:
-    async def crowd(url: str) -> list[dict[str, Any]]:
-        sockets = [await websockets.connect(url, max_size=None) for _ in range(CROWD)]
+def test_a_live_server_starts_drawing_processes_once_crowded_and_draws_there() -> None:
+    async def one_tab(url: str) -> None:  # alone, it trains and gets frames from threads
+        await crowd(url, 1)
+
+    async def crowd(url: str, tabs: int = CROWD) -> list[dict[str, Any]]:
+        sockets = [await websockets.connect(url, max_size=None) for _ in range(tabs)]
         try:
             for ws in sockets:
                 await ws.send(json.dumps({"type": "play"}))
@@ -282,11 +302,16 @@ def test_a_crowded_live_server_draws_in_its_processes() -> None:
             for ws in sockets:
                 await ws.close()
 
-    with live_server("--device", "cpu", drawing=True) as server:
-        headers = run_async(crowd(server.ws_url))
-        with urllib.request.urlopen(server.url + "api/health") as response:
-            drawing = json.loads(response.read())["drawing"]
-    assert drawing["ready"] and drawing["processes"] >= 1 and drawing["frames"] > 0
+    with live_server("--device", "cpu") as server:
+        run_async(one_tab(server.ws_url))
+        quiet = server.health()["drawing"]
+        assert (quiet["processes"], quiet["ready"]) == (0, False) and quiet["most"] >= 1
+        for _ in range(20):  # they take a couple of seconds to start
+            headers = run_async(crowd(server.ws_url))
+            drawing = server.health()["drawing"]
+            if drawing["frames"] > 0:
+                break
+    assert drawing["ready"] and drawing["processes"] == drawing["most"]
     assert all(h["type"] == "frame" and h["metrics"]["train_loss"] is not None for h in headers)
 
 
