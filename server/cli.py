@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from server.app import create_app
 from server.joincode import is_loopback_host, new_code
 from server.settings import Settings
+from server.wsprotocol import ReadAhead
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -86,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     port = sock.getsockname()[1]
     url = page_url(settings.host, port)
     config = uvicorn.Config(app, log_level="warning", ws_max_size=1 << 20, lifespan="on",
+                            ws=ReadAhead,
                             ws_per_message_deflate=False)  # float arrays barely compress
     server = uvicorn.Server(config)
 

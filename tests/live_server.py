@@ -111,7 +111,9 @@ def _start_drawing(server: LiveServer, timeout: float) -> None:
     they start the first time it is, and a benchmark measures the server at work, not that."""
     with contextlib.ExitStack() as stack:
         for _ in range(CROWD):
-            ws = stack.enter_context(connect(server.ws_url, max_size=None))
+            # No cap on unread messages: a capped client stops reading once it is full, misses
+            # the server's reply to its close and waits out the close timeout (10 s).
+            ws = stack.enter_context(connect(server.ws_url, max_size=None, max_queue=None))
             ws.send(json.dumps({"type": "play"}))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

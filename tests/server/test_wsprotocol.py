@@ -1,0 +1,104 @@
+"""The server's WebSocket protocol reads ahead: a message waiting for the app does not stop
+reading (it did, two system calls a message), a burst past MAX_UNREAD does, and every
+message reaches the app in order. Driven through uvicorn's own protocol code, so that a
+change there that breaks this fails here."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from typing import Any
+
+from uvicorn.config import Config
+from uvicorn.server import ServerState
+
+from server.wsprotocol import MAX_UNREAD, ReadAhead
+
+
+class Transport(asyncio.Transport):
+    """Counts what the protocol asks of its socket."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paused = self.resumed = 0
+        self.closing = False
+        self.written = bytearray()
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return {"peername": ("127.0.0.1", 50000), "sockname": ("127.0.0.1", 8000)}.get(
+            name, default)
+
+    def pause_reading(self) -> None:
+        self.paused += 1
+
+    def resume_reading(self) -> None:
+        self.resumed += 1
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self.written += data
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def close(self) -> None:
+        self.closing = True
+
+
+def client_text(text: str) -> bytes:
+    payload = text.encode()
+    return bytes([0x81, 0x80 | len(payload)]) + b"\0\0\0\0" + payload  # masked, zero key
+
+
+UPGRADE = (b"GET /ws HTTP/1.1\r\nHost: test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           b"Sec-WebSocket-Key: " + base64.b64encode(b"0123456789abcdef") +
+           b"\r\nSec-WebSocket-Version: 13\r\n\r\n")
+
+
+async def conversation() -> tuple[Transport, list[int], list[int], list[int]]:
+    got: list[int] = []
+    take = asyncio.Event()
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        assert (await receive())["type"] == "websocket.connect"
+        await send({"type": "websocket.accept"})
+        while True:
+            await take.wait()
+            message = await receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            got.append(json.loads(message["text"])["n"])
+
+    config = Config(app, ws=ReadAhead, lifespan="off", log_level="warning")
+    config.load()
+    protocol = ReadAhead(config, ServerState(), {})
+    transport = Transport()
+    protocol.connection_made(transport)
+    protocol.data_received(UPGRADE)
+    await asyncio.sleep(0.01)
+    assert transport.written.startswith(b"HTTP/1.1 101")
+
+    take.set()
+    for n in range(5):  # one at a time, taken as they come: reading never stops
+        protocol.data_received(client_text(json.dumps({"n": n})))
+        await asyncio.sleep(0)
+    await asyncio.sleep(0.01)
+    one_by_one = [transport.paused, transport.resumed]
+
+    take.clear()  # the app is busy: a burst piles up, and reading stops once
+    protocol.data_received(b"".join(client_text(json.dumps({"n": n}))
+                                    for n in range(5, 5 + 3 * MAX_UNREAD)))
+    burst = [transport.paused, transport.resumed]
+    take.set()
+    await asyncio.sleep(0.05)
+    after = [transport.paused, transport.resumed]
+    protocol.connection_lost(None)
+    await asyncio.sleep(0.01)
+    return transport, got, one_by_one + burst, after
+
+
+def test_reading_stops_only_when_messages_pile_up() -> None:
+    _, got, counts, after = asyncio.run(conversation())
+    assert counts == [0, 0, 1, 0]  # none for five taken one by one; one for the burst
+    assert after == [1, 1]  # and it starts again once the app has taken them all
+    assert got == list(range(5 + 3 * MAX_UNREAD))
