@@ -14,7 +14,6 @@ from nets.devices import CLASS_SIZE, CPU, Speed, measure, pick
 log = logging.getLogger("spacefold.device")
 
 
-
 @dataclass(frozen=True)
 class DeviceChoice:
     device: torch.device
@@ -47,13 +46,14 @@ def choose_device(name: str, cuda: bool | None = None,
     torch.set_num_threads(1)  # as sessions train
     try:
         on_cpu = measure(CPU)
+    finally:
+        torch.set_num_threads(threads)
+    try:
         on_gpu = measure(torch.device("cuda"))
-    except RuntimeError as error:  # a broken driver, no memory left: train on the CPU
+    except Exception as error:  # a broken driver, no memory left: train on the CPU
         log.warning("auto: CUDA failed to train a network, so sessions train on the CPU: %s",
                     error)
         return DeviceChoice(CPU, f"auto: CUDA failed to train a network ({error})")
-    finally:
-        torch.set_num_threads(threads)
     best = pick(on_cpu, on_gpu)
     why = ("auto: CUDA trains one session and a class faster" if best is on_gpu else
            "auto: CUDA is not faster here for both one session and a class")

@@ -105,7 +105,7 @@ class Session:
         net = FoldNet(m.hidden, m.activation, self.data.n_classes, seed=seed,
                       init=m.init, dropout=m.dropout, features=m.features)
         if keep_from is not None:
-            transplant(keep_from.cpu(), net)
+            transplant(keep_from, net)  # copies across devices; the live net stays where it is
         self.trainer = Trainer(net, self.data, recipe_of(t), seed=seed, device=self.device)
         self.generation += 1
         self._metrics = None

@@ -5,7 +5,8 @@ again when it has: two system calls a message. A class's followers acknowledge e
 they draw, which is 10,000 tiny messages a second with 200 of them, and stopping and starting
 took a third of the server's event loop. :class:`ReadAhead` stops only once ``MAX_UNREAD``
 messages wait, which still bounds what a client that sends faster than the server reads can
-make it hold.
+make it hold. Once the server has sent its close, reading never stops (as in uvicorn): the
+client's reply must be read whether or not the app still takes messages.
 """
 
 from __future__ import annotations
@@ -23,6 +24,6 @@ class ReadAhead(WebSocketsSansIOProtocol):
             super().send_receive_event_to_app()
         finally:
             self.read_paused = paused
-        if not paused and self.queue.qsize() >= MAX_UNREAD:
+        if not paused and not self.close_sent and self.queue.qsize() >= MAX_UNREAD:
             self.read_paused = True
             self.transport.pause_reading()

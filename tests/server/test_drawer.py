@@ -311,7 +311,7 @@ def test_a_live_server_starts_drawing_processes_once_crowded_and_draws_there() -
             drawing = server.health()["drawing"]
             if drawing["frames"] > 0:
                 break
-    assert drawing["ready"] and drawing["processes"] == drawing["most"]
+    assert drawing["ready"] and drawing["processes"] == drawing["most"] and drawing["frames"] > 0
     assert all(h["type"] == "frame" and h["metrics"]["train_loss"] is not None for h in headers)
 
 

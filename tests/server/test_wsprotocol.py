@@ -14,6 +14,7 @@ from uvicorn.config import Config
 from uvicorn.server import ServerState
 
 from server.wsprotocol import MAX_UNREAD, ReadAhead
+from tests.server.wsutil import run_async
 
 
 class Transport(asyncio.Transport):
@@ -55,7 +56,24 @@ UPGRADE = (b"GET /ws HTTP/1.1\r\nHost: test\r\nUpgrade: websocket\r\nConnection:
            b"\r\nSec-WebSocket-Version: 13\r\n\r\n")
 
 
-async def conversation() -> tuple[Transport, list[int], list[int], list[int]]:
+def message(n: int) -> bytes:
+    return client_text(json.dumps({"n": n}))
+
+
+async def opened(app: Any) -> tuple[ReadAhead, Transport]:
+    """The protocol serving ``app``, its handshake done, on a counting transport."""
+    config = Config(app, ws=ReadAhead, lifespan="off", log_level="warning")
+    config.load()
+    protocol = ReadAhead(config, ServerState(), {})
+    transport = Transport()
+    protocol.connection_made(transport)
+    protocol.data_received(UPGRADE)
+    await asyncio.sleep(0.01)
+    assert transport.written.startswith(b"HTTP/1.1 101")
+    return protocol, transport
+
+
+async def conversation() -> tuple[list[int], list[int], list[int]]:
     got: list[int] = []
     take = asyncio.Event()
 
@@ -69,36 +87,54 @@ async def conversation() -> tuple[Transport, list[int], list[int], list[int]]:
                 return
             got.append(json.loads(message["text"])["n"])
 
-    config = Config(app, ws=ReadAhead, lifespan="off", log_level="warning")
-    config.load()
-    protocol = ReadAhead(config, ServerState(), {})
-    transport = Transport()
-    protocol.connection_made(transport)
-    protocol.data_received(UPGRADE)
-    await asyncio.sleep(0.01)
-    assert transport.written.startswith(b"HTTP/1.1 101")
+    protocol, transport = await opened(app)
 
     take.set()
     for n in range(5):  # one at a time, taken as they come: reading never stops
-        protocol.data_received(client_text(json.dumps({"n": n})))
+        protocol.data_received(message(n))
         await asyncio.sleep(0)
     await asyncio.sleep(0.01)
     one_by_one = [transport.paused, transport.resumed]
 
     take.clear()  # the app is busy: a burst piles up, and reading stops once
-    protocol.data_received(b"".join(client_text(json.dumps({"n": n}))
-                                    for n in range(5, 5 + 3 * MAX_UNREAD)))
+    protocol.data_received(b"".join(message(n) for n in range(5, 5 + 3 * MAX_UNREAD)))
     burst = [transport.paused, transport.resumed]
     take.set()
     await asyncio.sleep(0.05)
     after = [transport.paused, transport.resumed]
     protocol.connection_lost(None)
     await asyncio.sleep(0.01)
-    return transport, got, one_by_one + burst, after
+    return got, one_by_one + burst, after
 
 
 def test_reading_stops_only_when_messages_pile_up() -> None:
-    _, got, counts, after = asyncio.run(conversation())
+    got, counts, after = run_async(conversation())
     assert counts == [0, 0, 1, 0]  # none for five taken one by one; one for the burst
     assert after == [1, 1]  # and it starts again once the app has taken them all
     assert got == list(range(5 + 3 * MAX_UNREAD))
+
+
+async def closing_with_a_backlog() -> tuple[int, bool]:
+    close = asyncio.Event()
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        assert (await receive())["type"] == "websocket.connect"
+        await send({"type": "websocket.accept"})
+        await close.wait()  # it never takes the messages waiting, and closes
+        await send({"type": "websocket.close", "code": 1000})
+
+    protocol, transport = await opened(app)
+    protocol.data_received(b"".join(message(n) for n in range(MAX_UNREAD - 1)))
+    close.set()
+    await asyncio.sleep(0.01)
+    paused = transport.paused
+    protocol.data_received(message(99))  # sent before the client saw the server's close
+    protocol.data_received(bytes([0x88, 0x82]) + b"\0\0\0\0" + (1000).to_bytes(2, "big"))
+    await asyncio.sleep(0.01)
+    return transport.paused - paused, transport.closing
+
+
+def test_after_the_server_closes_reading_goes_on_to_the_clients_reply() -> None:
+    paused, closed = run_async(closing_with_a_backlog())
+    assert paused == 0  # the message after the close did not stop reading
+    assert closed  # the client's close reply was read: the socket is closed at once
