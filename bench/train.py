@@ -3,7 +3,8 @@
 For widths 2, 8, 32 and depths 2, 4, 6, 10 and batch sizes 10, 100 and the whole training set
 (the 2-arm spiral, 500 points, 400 of them for training, Adam), prints steps/s and examples/s of
 one trainer on its own (`Trainer.step`), then session-steps/s of S trainers of the default
-network trained together (`nets.cohort.train_together`) against the same S trained one by one.
+network trained together (a `nets.cohort.Cohort`, bound once as the server keeps it) against
+the same S trained one by one.
 
 Each table is printed for every device: the CPU, and CUDA too when torch sees a GPU.
 
@@ -17,7 +18,7 @@ import argparse
 
 import torch
 
-from nets.cohort import train_together
+from nets.cohort import Cohort
 from nets.datasets import make_dataset
 from nets.devices import default_trainers, steps_per_second
 from nets.model import FoldNet
@@ -35,7 +36,8 @@ def solo(widths: list[int], batch: int | None, seconds: float, device: torch.dev
 def cohort(size: int, seconds: float, device: torch.device) -> tuple[float, float]:
     """Session-steps/s of ``size`` default networks (moons, 3 × 2): together, one by one."""
     trainers = default_trainers(size, device)
-    together = steps_per_second(lambda n: train_together(trainers, n), seconds, device) * size
+    bound = Cohort(trainers)  # bound once, as the server's gym keeps a cohort between runs
+    together = steps_per_second(bound.train, seconds, device) * size
 
     def one_by_one(n: int) -> None:
         for t in trainers:
