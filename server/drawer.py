@@ -5,7 +5,7 @@ a core of frames. So the server keeps ``frame_processes`` drawing processes: a c
 a :class:`~server.snapshot.Snapshot` of its session under the lock (tens of microseconds) and
 a process draws the frame from it while training goes on. The processes start the first time
 the server is busy (see :data:`CROWD`): one tab never pays for them (each holds a copy of
-torch, about 230 MB). While the server is quiet, until the processes have started (a couple of
+torch, about 235 MB). While the server is quiet, until the processes have started (a couple of
 seconds), and for a while after they fail (see :data:`RETRY_S`), frames are drawn in the
 thread pool as before, under the session's lock.
 """

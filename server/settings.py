@@ -41,7 +41,8 @@ class Settings(BaseSettings):
     workers: int = Field(2, ge=1, le=64, description="threads for control messages (and frames)")
     frame_processes: int | None = Field(
         None, ge=0, le=64,
-        description="processes that draw frames; unset: one a core, at most 4 (none on one core)")
+        description="processes that draw frames, started when the server is first busy; unset: "
+                    "one a core, at most 4 (none on one core)")
     data_dir: Path = Field(Path.home() / ".spacefold", description="where saved experiments live")
     max_saves: int = Field(1000, ge=1, description="saved experiments kept at most")
     join_code: str | None = Field(
