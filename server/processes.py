@@ -65,6 +65,7 @@ class _Worker:
     conn: Connection
     started: bool = False
     job: asyncio.Future[Drawn] | None = None
+    deadline: asyncio.TimerHandle | None = None  # cancelled with the answer: it holds the job
 
 
 @dataclass
@@ -130,7 +131,7 @@ class DrawingProcesses:
                     self.close()
                     return
                 worker.job = job.future
-                self.loop.call_later(HANG_S, self._overdue, worker, job.future)
+                worker.deadline = self.loop.call_later(HANG_S, self._overdue, worker, job.future)
 
     def _overdue(self, worker: _Worker, job: asyncio.Future[Drawn]) -> None:
         """``HANG_S`` after a job went to ``worker``: if that job is still its job, the process
@@ -150,6 +151,7 @@ class DrawingProcesses:
             worker.started = message == READY
         else:
             future, worker.job = worker.job, None
+            _cancel(worker)  # else the timer would keep the frame alive for HANG_S
             answer = pickle.loads(message)
             if future is not None and not future.done():
                 if isinstance(answer, Exception):
@@ -167,6 +169,7 @@ class DrawingProcesses:
             with contextlib.suppress(NotImplementedError):
                 self.loop.remove_reader(worker.conn.fileno())
             worker.conn.close()  # the process sees the pipe close and returns
+            _cancel(worker)
             if worker.job is not None and not worker.job.done():
                 worker.job.set_exception(ProcessesGone("the drawing processes are closed"))
         while self.queue:
@@ -176,6 +179,12 @@ class DrawingProcesses:
         processes = [worker.process for worker in self.workers]
         threading.Thread(target=_reap, args=(processes,), name="spacefold-reap",
                          daemon=True).start()
+
+
+def _cancel(worker: _Worker) -> None:
+    if worker.deadline is not None:
+        worker.deadline.cancel()
+        worker.deadline = None
 
 
 def _reap(processes: list[BaseProcess]) -> None:

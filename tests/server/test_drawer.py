@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import pickle
 import signal
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -262,6 +264,24 @@ def test_no_drawing_process_starts_before_the_server_is_busy() -> None:
                 drawer.close()
 
     run_async(run())
+
+
+def test_a_drawn_frame_is_not_kept_once_it_is_taken() -> None:
+    """The watch for a hang ends with the answer: it held every frame for HANG_S (10 s), 300 MB
+    with a class drawing 500 frames a second."""
+    session = session_of({"view": {"projection": "pca"}})
+
+    async def body(drawer: Drawer) -> None:
+        assert drawer.processes is not None
+        _, memory = await drawer.processes.draw(session.snapshot())
+        kept = weakref.ref(memory)
+        del memory
+        await asyncio.sleep(0)  # the event loop is done with the callback that woke this up
+        gc.collect()
+        assert kept() is None
+        assert all(w.deadline is None for w in drawer.processes.workers)
+
+    with_drawer(session, body)
 
 
 def test_a_snapshot_that_cannot_be_drawn_fails_alone() -> None:
