@@ -212,9 +212,9 @@ class Session:
         is slower at probes this small, and a frame is then the same wherever it is drawn)."""
         snapshot = self.snapshot()
         if self.device.type == "cpu":
-            return render(self.net, snapshot, self.device)
+            return render(self.net, snapshot)
         self._cpu_net = holding(snapshot, self._cpu_net)
-        return render(self._cpu_net, snapshot, torch.device("cpu"))
+        return render(self._cpu_net, snapshot)
 
     def snapshot(self) -> Snapshot:
         """What the next frame is drawn from (see server.snapshot): hold the lock for this

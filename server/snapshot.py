@@ -90,21 +90,21 @@ def _net_for(snapshot: Snapshot) -> FoldNet:
     return net
 
 
-def render(net: FoldNet, snapshot: Snapshot, device: torch.device) -> bytes:
-    """The frame of ``snapshot``'s state, probed with ``net`` (holding its weights) on
-    ``device``."""
+def render(net: FoldNet, snapshot: Snapshot) -> bytes:
+    """The frame of ``snapshot``'s state, probed with ``net`` (a CPU network holding its
+    weights): frames are drawn on the CPU wherever the session trains."""
     return build_frame(
         net=net, x=snapshot.x, labels=snapshot.labels, n_train=snapshot.n_train,
         extent=snapshot.extent, view=snapshot.view, memory=snapshot.memory,
         metrics=snapshot.metrics, stats=snapshot.stats, generation=snapshot.generation,
-        device=device,
+        device=torch.device("cpu"),
     )
 
 
 def draw(snapshot: Snapshot) -> tuple[bytes, ViewMemory]:
     """The frame of ``snapshot`` (on the CPU), and the view memory the next frame builds on.
     Not thread-safe (networks are reused): one call at a time per process."""
-    return render(_net_for(snapshot), snapshot, torch.device("cpu")), snapshot.memory
+    return render(_net_for(snapshot), snapshot), snapshot.memory
 
 
 def ready() -> bool:
