@@ -197,6 +197,11 @@ class FoldNet(nn.Module):
             outs.append(columns)
         return outs
 
+    def columnwise(self, x: torch.Tensor) -> torch.Tensor:
+        """The network's output for points ``x`` held as rows, (N, inputs), worked out with
+        :meth:`column_stages` (no dropout): (N, outputs)."""
+        return self.column_stages(x.T.contiguous())[-1].T
+
     def __repr__(self) -> str:
         return (
             f"FoldNet(widths={list(self.widths)}, activation={self.activation!r}, "

@@ -58,6 +58,12 @@ def region_points(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     return out.reshape(-1, 2)
 
 
+def as_columns(rows: np.ndarray, device: torch.device | str) -> torch.Tensor:
+    """Points held as rows, (N, 2), as the columns :meth:`FoldNet.column_stages` takes:
+    (2, N) on ``device``."""
+    return torch.as_tensor(np.ascontiguousarray(rows.T), device=device)
+
+
 @dataclass(frozen=True)
 class Probe:
     """Every stage's image of the data points and of the grid lines."""
@@ -74,7 +80,7 @@ def probe(
     """Run points and grid lines through every stage of ``net`` in one batched pass."""
     n_points, grid_shape = len(points), grid.shape[:2]
     flat = np.concatenate([points, grid.reshape(-1, 2)]).astype(np.float32)
-    columns = torch.as_tensor(np.ascontiguousarray(flat.T), device=device)
+    columns = as_columns(flat, device)
     stages = [columns, *net.column_stages(columns)]
     outs = [t.cpu().numpy().T for t in stages]
     return Probe(
@@ -138,7 +144,7 @@ def all_stage_regions(
     # Every grid is made at once; a stage's layers run on the rows that have joined by then
     # (the grids are stacked in stage order, so those are a prefix of the batch).
     cells = np.concatenate([region_points(*axes[k]) for k in order])
-    batch = torch.as_tensor(np.ascontiguousarray(cells.T), device=device)  # (2, cells)
+    batch = as_columns(cells, device)
     for i, k in enumerate(order):
         upto = int(starts[i + 1])
         stop = order[i + 1] if i + 1 < len(order) else net.n_stages - 1
@@ -177,7 +183,7 @@ def unit_maps(
     """Each hidden layer's fold over a grid of the input plane: (width, R, R) per layer, row i
     of a map being y = ys[i] of ``region_axes(extent, resolution)``."""
     xs, ys = region_axes(extent, resolution)
-    columns = torch.as_tensor(np.ascontiguousarray(region_points(xs, ys).T), device=device)
+    columns = as_columns(region_points(xs, ys), device)
     stages = [columns, *net.column_stages(columns)]
     folds = [k for k, s in enumerate(net.stage_info()) if s.kind == "fold"]
     return [

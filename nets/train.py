@@ -124,7 +124,7 @@ class Trainer:
         if self.net.dropout > 0 or max(self.net.widths, default=0) > NARROW:
             out = self.net(x)  # dropout draws its masks on rows; wide layers run as fast so
         else:  # the same numbers as net(x), with points as columns: faster for narrow layers
-            out = self.net.column_stages(x.T.contiguous())[-1].T
+            out = self.net.columnwise(x)
         loss = data_loss(self.recipe.loss, out, y)
         extra = penalty(self.recipe.penalty, self.recipe.rate, self.net)
         return loss, loss if extra is None else loss + extra
@@ -190,7 +190,7 @@ def evaluate(
     """Train loss, train accuracy, test loss and test accuracy of ``net`` (without dropout) on
     points ``x`` whose first ``n_train`` are the training set: one pass of all of them. NaN
     where a set is empty, and for the accuracy of a regression net."""
-    logits = net.column_stages(x.T.contiguous())[-1].T
+    logits = net.columnwise(x)
     return scores(logits, y, n_train, loss)
 
 
