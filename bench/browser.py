@@ -10,7 +10,10 @@ most JavaScript time (chromium's sampling profiler).
 click on the width's + or - button to the animation frame after the first frame of the new
 network was drawn, median and 95th percentile.
 
-Run: python -m bench.browser [--seconds 8] [--profile] [--only NAME] [--frontend DIR]
+``--size 1280x720`` sets the window (the default is 1600x1000); the charts' own time is reported
+as ms of chart work per second of wall time.
+
+Run: python -m bench.browser [--seconds 8] [--profile] [--only NAME] [--size WxH] [--frontend DIR]
      python -m bench.browser --latency 40
 
 Against an older page: git archive COMMIT frontend | tar -x -C /tmp/old, then
@@ -42,12 +45,16 @@ class Scenario:
     name: str
     query: str  # the page's link: the experiment
     focus: str | None = None  # a JavaScript expression: the stage position to open in the focus
-    height: int = VIEWPORT["height"]  # of the window: a tall one shows every view at once
+    height: int | None = None  # of the window, if not the run's: a tall one shows every view
     morph: bool = False  # play the morph (slowest speed, so that it plays all along)
+    into_view: str | None = None  # a CSS selector: scroll it into the middle of the window
 
 
 SCENARIOS = [
     Scenario("default", ""),
+    Scenario("lecture (4 hidden layers of width 2 on the spiral)", "?preset=lecture"),
+    Scenario("default, the training charts in sight", "", into_view="#plot-dead"),
+    Scenario("lecture, the training charts in sight", "?preset=lecture", into_view="#plot-dead"),
     Scenario(
         "depth 4 x width 2, every view (regions in every stage, the close-up on the last "
         "fold, scrolled into sight with the strip's last row above it)",
@@ -95,6 +102,8 @@ class Figures:
             text += f", in the page's draw() {self.draw_ms / per:.1f} ms"
         if self.parts:
             text += " (" + ", ".join(f"{k} {v / per:.1f}" for k, v in self.parts.items()) + ")"
+        if "charts" in self.parts:
+            text += f"; charts {self.parts['charts'] / self.seconds:.0f} ms per second"
         if self.closeups:
             text += f"; close-up drawn {self.closeups / self.seconds:.1f} times/s"
         return text
@@ -142,17 +151,27 @@ def hot_functions(profile: dict[str, Any]) -> Counter[str]:
 
 
 def measure(
-    browser: Browser, url: str, scenario: Scenario, seconds: float, profile: bool
+    browser: Browser,
+    url: str,
+    scenario: Scenario,
+    seconds: float,
+    profile: bool,
+    window: ViewportSize = VIEWPORT,
 ) -> Figures:
-    context = browser.new_context(viewport={"width": VIEWPORT["width"], "height": scenario.height})
+    height = scenario.height or window["height"]
+    context = browser.new_context(viewport={"width": window["width"], "height": height})
     page = context.new_page()
     try:
         page.goto(url + scenario.query)
         page.wait_for_function("() => (window.spacefold?.frames ?? 0) >= 3", timeout=60_000)
         if scenario.focus:
             page.evaluate(f"() => window.spacefold.focusStage?.({scenario.focus})")
-            page.evaluate("() => document.getElementById('focus')"
-                          "?.scrollIntoView({block: 'end'})")
+            page.evaluate("() => document.getElementById('focus')?.scrollIntoView({block: 'end'})")
+        if scenario.into_view:
+            page.evaluate(
+                "(s) => document.querySelector(s)?.scrollIntoView({block: 'center'})",
+                scenario.into_view,
+            )
         if scenario.morph and page.locator("#morph-play").count():  # an older page has none
             page.select_option("#morph-speed", "8")
             page.click("#morph-play")
@@ -178,8 +197,11 @@ def measure(
             script_s=after["ScriptDuration"] - before["ScriptDuration"],
             task_s=after["TaskDuration"] - before["TaskDuration"],
             layout_s=after["LayoutDuration"] - before["LayoutDuration"],
-            draw_ms=(None if first.draw_ms is None or last.draw_ms is None
-                     else last.draw_ms - first.draw_ms),
+            draw_ms=(
+                None
+                if first.draw_ms is None or last.draw_ms is None
+                else last.draw_ms - first.draw_ms
+            ),
             parts={k: v - first.parts.get(k, 0.0) for k, v in last.parts.items()},
             closeups=last.closeups - first.closeups if scenario.morph else 0,
             samples=samples,
@@ -223,20 +245,40 @@ def width_latency(browser: Browser, url: str, changes: int) -> list[float]:
         context.close()
 
 
+def window_size(text: str) -> ViewportSize:
+    """``1280x720`` as a window size."""
+    width, sep, height = text.lower().partition("x")
+    if not sep or not width.isdigit() or not height.isdigit() or int(width) * int(height) == 0:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, such as 1280x720: {text!r}")
+    return {"width": int(width), "height": int(height)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=8.0, help="measured per experiment")
     parser.add_argument("--profile", action="store_true", help="list the hottest JS functions")
     parser.add_argument("--only", help="run only the experiments whose name contains this")
-    parser.add_argument("--latency", type=int, metavar="N",
-                        help="instead: time N width changes, click to the new network on screen")
+    parser.add_argument(
+        "--latency",
+        type=int,
+        metavar="N",
+        help="instead: time N width changes, click to the new network on screen",
+    )
+    parser.add_argument(
+        "--size",
+        type=window_size,
+        default=VIEWPORT,
+        metavar="WxH",
+        help="the window, in CSS pixels (default 1600x1000)",
+    )
     add_frontend_option(parser)
     args = parser.parse_args()
+    window: ViewportSize = args.size
     serve_frontend(args.frontend)
     scenarios = [s for s in SCENARIOS if not args.only or args.only in s.name]
     print(
         f"chromium {CHROMIUM} headless {' '.join(CHROMIUM_ARGS)}; window "
-        f"{VIEWPORT['width']}x{VIEWPORT['height']} unless said; {os.cpu_count()} CPU cores "
+        f"{window['width']}x{window['height']} unless said; {os.cpu_count()} CPU cores "
         f"shared with the server (python -m server, frames capped at SPACEFOLD_MAX_FPS="
         f"{os.environ.get('SPACEFOLD_MAX_FPS', '60 (default)')} a second; training at the "
         f"default speed, 150 steps a second); {args.seconds:g} s measured per experiment after "
@@ -247,12 +289,14 @@ def main() -> None:
         if args.latency:
             times = sorted(width_latency(browser, server.url, args.latency))
             p95 = percentile(times, 0.95)
-            print(f"width change to the new network on screen, {len(times)} changes: "
-                  f"median {statistics.median(times):.0f} ms, p95 {p95:.0f} ms, "
-                  f"max {times[-1]:.0f} ms")
+            print(
+                f"width change to the new network on screen, {len(times)} changes: "
+                f"median {statistics.median(times):.0f} ms, p95 {p95:.0f} ms, "
+                f"max {times[-1]:.0f} ms"
+            )
             return
         for scenario in scenarios:
-            figures = measure(browser, server.url, scenario, args.seconds, args.profile)
+            figures = measure(browser, server.url, scenario, args.seconds, args.profile, window)
             print(f"{scenario.name}: page {scenario.query or '(no query: the defaults)'}")
             print(figures.report())
             total = sum(figures.samples.values())

@@ -2,7 +2,9 @@
 // student sets by hand. Picking a challenge pauses training and loads its experiment (with
 // the weights of every layer in the frames, so the inspector can show and edit them all);
 // every frame then says how far the training accuracy is from the goal, and "Solved!" once it
-// reaches it. Changing the challenge's data or network ends it.
+// reaches it. Changing the challenge's data or network ends it. Every challenge's layers are
+// 2×2, so the inspector's sliders and basis vectors reach them; a folded hint
+// (challenge.<name>.hint.0, .1, … in ./strings/inspector.js) says what each layer must do.
 
 import "./strings/inspector.js";
 import { has, t } from "./i18n.js";
@@ -28,6 +30,11 @@ export class Challenges {
     });
     this.goal = el("p", { class: "hint", "data-testid": "challenge-goal" });
     this.status = el("p", { class: "challenge-status", "data-testid": "challenge-status" });
+    this.hintLines = el("ul", { class: "challenge-hint-lines" });
+    this.hint = el("details", { class: "challenge-hint", "data-testid": "challenge-hint", hidden: true }, [
+      el("summary", { "data-i18n": "challenge.hint", text: t("challenge.hint") }),
+      this.hintLines,
+    ]);
     root.hidden = Object.keys(this.challenges).length === 0;
     root.append(
       el("h3", { "data-i18n": "challenge.title", text: t("challenge.title") }),
@@ -35,6 +42,7 @@ export class Challenges {
       this.select,
       this.goal,
       this.status,
+      this.hint,
     );
     this.fill();
   }
@@ -85,6 +93,7 @@ export class Challenges {
       this.root.dataset.state = "left";
       setText(this.goal, "");
       setText(this.status, t("challenge.left"));
+      this.renderHint();
       return;
     }
     this.render(frame.header.metrics?.train_acc ?? null);
@@ -102,6 +111,20 @@ export class Challenges {
       acc: pct(acc), goal,
     });
     setText(this.status, text);
+    this.renderHint();
+  }
+
+  /** The active challenge's hint, one line per idea and layer (hidden without a challenge). */
+  renderHint() {
+    const lines = [];
+    for (let i = 0; this.active && has(`challenge.${this.active}.hint.${i}`); i++) {
+      lines.push(t(`challenge.${this.active}.hint.${i}`));
+    }
+    this.hint.hidden = lines.length === 0;
+    const key = `${this.active}:${lines.join("\n")}`;
+    if (key === this.hintKey) return;
+    this.hintKey = key;
+    this.hintLines.replaceChildren(...lines.map((text) => el("li", { text })));
   }
 
   relabel() {

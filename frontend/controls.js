@@ -1,7 +1,9 @@
-// The sidebar: run buttons and one control per config field, limited by the server's schema.
-// Controls never change the config themselves: they ask (onChange), and render() shows what
-// the server then says the config is.
+// The controls: the run buttons and the main choices in the top bar, and one control per
+// other config field in the settings drawer, limited by the server's schema. Controls never
+// change the config themselves: they ask (onChange), and render() shows what the server then
+// says the config is.
 
+import "./strings/task.js";
 import { has, t } from "./i18n.js";
 import { getPath, matchingPreset } from "./state.js";
 
@@ -15,11 +17,20 @@ const BATCH_SIZES = [0, 1, 10, 25, 50, 100, 200, 500];
 const PENALTY_RATES = [0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1];
 const DECAY_EVERY = [100, 250, 500, 1000, 2000, 5000, 10000];
 
+// The main choices, in the top bar beside the run buttons (the preset's menu comes second);
+// the sections below go to the drawer.
+const BAR_FIELDS = [
+  { path: "data.dataset", kind: "select" },
+  { path: "model.width", kind: "stepper" },
+  { path: "model.depth", kind: "stepper" },
+  { path: "model.activation", kind: "select" },
+  { path: "train.lr", kind: "choice", values: LEARNING_RATES, entry: true },
+];
+
 const SECTIONS = [
   {
     name: "data",
     fields: [
-      { path: "data.dataset", kind: "select" },
       { path: "data.classes", kind: "stepper" },
       { path: "data.points", kind: "choice", values: POINTS },
       { path: "data.noise", kind: "range", step: 0.01 },
@@ -31,24 +42,18 @@ const SECTIONS = [
   {
     name: "model",
     fields: [
-      { path: "model.width", kind: "stepper" },
-      { path: "model.depth", kind: "stepper" },
-      { path: "model.activation", kind: "select" },
+      { path: "model.init", kind: "select" },
+      { path: "model.dropout", kind: "range", step: 0.05 },
     ],
   },
   {
     name: "train",
-    fields: [
-      { path: "train.optimizer", kind: "select" },
-      { path: "train.lr", kind: "choice", values: LEARNING_RATES, entry: true },
-    ],
+    fields: [{ path: "train.optimizer", kind: "select" }],
   },
   {
     name: "more",
     collapsed: true,
     fields: [
-      { path: "model.init", kind: "select" },
-      { path: "model.dropout", kind: "range", step: 0.05 },
       { path: "train.batch_size", kind: "choice", values: BATCH_SIZES },
       { path: "train.loss", kind: "select" },
       { path: "train.penalty", kind: "select" },
@@ -103,12 +108,14 @@ function formatNumber(v) {
 
 export class Controls {
   /**
-   * @param {HTMLElement} root the sidebar element to fill
+   * @param {{bar: HTMLElement, drawer: HTMLElement}} roots where the run buttons and main
+   *   choices go (the top bar), and where every other section goes (the settings drawer)
    * @param {object} schema GET /api/schema
    * @param {object} on {change(path, value), action(name), preset(name)}
    */
-  constructor(root, schema, on) {
-    this.root = root;
+  constructor({ bar, drawer }, schema, on) {
+    this.bar = bar;
+    this.root = drawer;
     this.schema = schema;
     this.on = on;
     this.inputs = new Map(); // path -> {field, spec, input, output?}
@@ -117,19 +124,23 @@ export class Controls {
   }
 
   build() {
+    const buttons = el("div", { class: "run-buttons", "data-testid": "run-buttons" }, [
+      button("btn-play", "btn.play", { class: "primary" }),
+      button("btn-pause", "btn.pause"),
+      button("btn-step", "btn.step"),
+      button("btn-reset", "btn.reset"),
+    ]);
+    const choices = el("div", { class: "bar-fields", "data-testid": "bar-fields" });
+    const [dataset, ...rest] = BAR_FIELDS.map((spec) => this.field(spec)).filter(Boolean);
+    if (dataset) choices.append(dataset);
+    choices.append(this.presetField(), ...rest);
+    this.bar.append(buttons, choices);
     const run = el("section", { class: "group", "data-testid": "group-run" }, [
       el("h3", { "data-i18n": "section.run", text: t("section.run") }),
-      el("div", { class: "run-buttons" }, [
-        button("btn-play", "btn.play", { class: "primary" }),
-        button("btn-pause", "btn.pause"),
-        button("btn-step", "btn.step"),
-        button("btn-reset", "btn.reset"),
-      ]),
     ]);
     const fields = el("div", { class: "fields" });
     const speed = this.field({ path: "view.speed", kind: "choice", values: SPEEDS });
     if (speed) fields.append(speed);
-    fields.append(this.presetField());
     run.append(fields, el("p", { class: "hint", "data-i18n": "hint.keys", text: t("hint.keys") }));
     this.root.append(run);
     for (const section of SECTIONS) {
@@ -159,7 +170,7 @@ export class Controls {
       this.root.append(group);
     }
     for (const name of ["play", "pause", "step", "reset"]) {
-      this.root.querySelector(`#btn-${name}`).addEventListener("click", () => this.on.action(name));
+      this.bar.querySelector(`#btn-${name}`).addEventListener("click", () => this.on.action(name));
     }
   }
 
@@ -351,7 +362,10 @@ export class Controls {
 
   nudge(path, delta) {
     const { field, input } = this.inputs.get(path);
-    let value = Number(input.value) + delta;
+    // Layers of different widths ("4/6/3" shown): − and + start from the widest.
+    const widths = input.value === "" ? (input.dataset.widths ?? "") : "";
+    const base = widths ? Math.max(...widths.split("/").map(Number)) : Number(input.value);
+    let value = base + delta;
     if (field.min !== undefined) value = Math.max(field.min, value);
     if (field.max !== undefined) value = Math.min(field.max, value);
     if (String(value) !== input.value) this.commit(path, String(value));
@@ -398,6 +412,7 @@ export class Controls {
       if (output) output.textContent = formatNumber(value);
       if (spec.kind === "choice") this.labelChoices(input);
     }
+    this.renderWidth(config);
     const dataset = getPath(config, "data.dataset");
     const classes = this.inputs.get("data.classes");
     if (classes) {
@@ -413,16 +428,36 @@ export class Controls {
       row.classList.toggle("disabled", dataset !== "spiral");
       row.title = dataset !== "spiral" ? t("hint.turns") : "";
     }
-    for (const node of this.root.querySelectorAll("select, input, button")) {
-      const row = node.closest(".field.disabled");
-      if (row && row.dataset.field === "data.classes") continue;
-      node.disabled = !connected || row !== null;
+    for (const root of [this.bar, this.root]) {
+      for (const node of root.querySelectorAll("select, input, button")) {
+        const row = node.closest(".field.disabled");
+        if (row && row.dataset.field === "data.classes") continue;
+        node.disabled = !connected || row !== null;
+      }
     }
-    this.root.querySelector("#btn-play").disabled = !connected || running;
-    this.root.querySelector("#btn-pause").disabled = !connected || !running;
+    this.bar.querySelector("#btn-play").disabled = !connected || running;
+    this.bar.querySelector("#btn-pause").disabled = !connected || !running;
     this.presetSelect.value = matchingPreset(this.schema.presets, config);
     this.presetSelect.options[0].hidden = this.presetSelect.value !== "";
     this.labelSelects();
+  }
+
+  /**
+   * "Hidden width" when the layers have widths of their own: one number would be untrue, so
+   * the box shows the widths ("4/6/3") and its title says what − and + do.
+   */
+  renderWidth(config) {
+    const entry = this.inputs.get("model.width");
+    const widths = getPath(config, "model.widths");
+    if (!entry || this.pending.has(entry.input)) return;
+    const mixed = Array.isArray(widths) && widths.some((w) => w !== widths[0]);
+    const row = entry.input.closest(".field");
+    const text = mixed ? widths.join("/") : "";
+    entry.input.placeholder = text;
+    entry.input.dataset.widths = text;
+    if (mixed) entry.input.value = "";
+    else if (Array.isArray(widths) && widths.length) entry.input.value = String(widths[0]);
+    row.title = mixed ? t("hint.mixedWidths", { widths: text }) : "";
   }
 
   /** The unit pair: 1-based, at most the width, only useful for pairs of a wide layer. */

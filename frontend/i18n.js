@@ -112,7 +112,10 @@ const STRINGS = {
     "card.stages.hint":
       "Each panel shows every data point and the input grid after one step of the network. " +
       "Affine maps rotate, stretch and shift the sheet; folds bend it along the axes. " +
-      "× marks points folded to zero. Click a panel to see it large below.",
+      "A dark ring marks a point merged with a point of another class: they lie on one spot, " +
+      "and no later layer can pull them apart, so one of them stays misclassified. A square " +
+      "marks a point folded to zero in every unit; that alone loses nothing while its pile " +
+      "holds one class. Click a panel to see it large below.",
 
     "metrics.step": "Step",
     "metrics.loss": "Loss",
@@ -141,6 +144,7 @@ const STRINGS = {
     "stage.pca": "PCA of {n} units",
     "stage.3d": "3 units, oblique view",
     "stage.3dTurn": "3 units in 3D: drag to turn",
+    "stage.merged": "{pct}% merged",
     "stage.dead": "{pct}% dead",
     "stage.deadUnits": "dead units {units}",
     "stages.projected":
@@ -150,12 +154,6 @@ const STRINGS = {
     "focus.hint": "Click a panel above to see it here; play or drag to move through the network.",
     "focus.deadLabel": "{count} folded to 0 so far",
     "focus.unit": "unit {n}",
-    "card.dead": "Points folded to zero, per layer",
-    "card.dead.hint":
-      "Solid: share of points a fold sends to zero in every unit. " +
-      "Dotted: share of units that are zero for every point.",
-    "dead.layer": "layer {layer}",
-    "dead.units": "layer {layer}, dead units",
     "dead.none": "{act} never outputs exactly zero: no point or unit is ever dead.",
     "dead.unitsNow": "Dead units now:",
     "dead.unitsOf": "layer {layer}: {units}",
@@ -176,6 +174,7 @@ const STRINGS = {
     "regions.line": "No decision regions here: a stage of one unit is a line, not a plane.",
     "regions.lineShort": "one unit · no regions",
     "regions.off": "Decision regions of hidden stages are off (View → Regions in every stage).",
+    "legend.merged": "merged with another class",
     "legend.dead": "folded to zero",
     "legend.value": "target value",
     "morph.play": "▶ Play",
@@ -217,6 +216,8 @@ const STRINGS = {
     "info.svd": "In order: rotate {a}°, scale ×{s1} and ×{s2}, rotate {b}°; det W = {det}",
     "info.svdReflect":
       "In order: rotate {a}°, reflect, scale ×{s1} and ×{s2}, rotate {b}°; det W = {det}",
+    "info.merged":
+      "{pct}% of the points now lie on a point of another class: no later layer can split them",
     "info.dead": "This fold sends {pct}% of the points to zero in every unit",
     "info.deadUnits": "Dead units (zero for every point): {units}",
     "info.noDeadUnits": "No dead units",
@@ -349,7 +350,9 @@ const STRINGS = {
     "card.stages.hint":
       "每个面板显示所有数据点和输入网格经过网络某一步之后的样子。" +
       "仿射变换旋转、拉伸、平移这张纸；激活函数沿坐标轴把它折叠。" +
-      "× 表示被折叠到零的点。点击面板可在下方放大查看。",
+      "深色圆圈标出与另一类的点合并的点：它们落在同一处，之后任何一层都无法再把它们分开，" +
+      "其中之一将一直被分错。方框标出在所有单元上都被折叠到零的点；只要那一堆点属于同一类，" +
+      "这本身并不丢失什么。点击面板可在下方放大查看。",
 
     "metrics.step": "步数",
     "metrics.loss": "损失",
@@ -378,6 +381,7 @@ const STRINGS = {
     "stage.pca": "{n} 个单元的主成分",
     "stage.3d": "3 个单元，斜视图",
     "stage.3dTurn": "3 个单元的三维视图：拖动可旋转",
+    "stage.merged": "{pct}% 合并",
     "stage.dead": "{pct}% 死点",
     "stage.deadUnits": "死单元 {units}",
     "stages.projected": "宽于 2 的层以投影方式显示，投影上没有它自己的决策区域。",
@@ -386,10 +390,6 @@ const STRINGS = {
     "focus.hint": "点击上面的面板在这里放大查看；播放或拖动滑块，穿过整个网络。",
     "focus.deadLabel": "已有 {count} 个点被折叠到 0",
     "focus.unit": "单元 {n}",
-    "card.dead": "每层被折叠到零的点",
-    "card.dead.hint": "实线：在所有单元上都被折叠到零的点所占比例。虚线：对所有点都为零的单元所占比例。",
-    "dead.layer": "第 {layer} 层",
-    "dead.units": "第 {layer} 层死单元",
     "dead.none": "{act} 从不输出恰好为零的值：没有死点，也没有死单元。",
     "dead.unitsNow": "当前的死单元：",
     "dead.unitsOf": "第 {layer} 层：{units}",
@@ -408,6 +408,7 @@ const STRINGS = {
     "regions.line": "这里没有决策区域：只有一个单元的层是一条线，不是平面。",
     "regions.lineShort": "单个单元 · 无决策区域",
     "regions.off": "隐藏层的决策区域已关闭（显示 → 每一层都画决策区域）。",
+    "legend.merged": "与另一类合并",
     "legend.dead": "被折叠到零",
     "legend.value": "目标值",
     "morph.play": "▶ 播放",
@@ -447,6 +448,7 @@ const STRINGS = {
     "info.map": "W = {w}，b = ({b})",
     "info.svd": "依次：旋转 {a}°，缩放 ×{s1} 和 ×{s2}，旋转 {b}°；det W = {det}",
     "info.svdReflect": "依次：旋转 {a}°，镜像，缩放 ×{s1} 和 ×{s2}，旋转 {b}°；det W = {det}",
+    "info.merged": "{pct}% 的点与另一类的点落在同一处：之后任何一层都无法再把它们分开",
     "info.dead": "这一次折叠把 {pct}% 的点在所有单元上都变成零",
     "info.deadUnits": "死单元（对所有点都为零）：{units}",
     "info.noDeadUnits": "没有死单元",

@@ -5,25 +5,32 @@ import { followTarget } from "./classroom/follow.js";
 import { setupClassroom } from "./classroom/index.js";
 import { Controls } from "./controls.js";
 import { decodeFrame } from "./frame.js";
+import { setupLayout } from "./layout.js";
 import { setupPlayground } from "./playground.js";
 import { allKeys, getLanguage, initialLanguage, onLanguageChange, setLanguage, t } from "./i18n.js";
 import { Socket, socketUrl } from "./socket.js";
 import { change, difference, merge, readQuery, state, writeQuery } from "./state.js";
-import { DeadView } from "./views/dead.js";
 import { FocusView } from "./views/focus.js";
+import { FoldsView } from "./views/folds.js";
 import { InputView } from "./views/input.js";
 import { MessageBar } from "./views/messages.js";
 import { MetricsView } from "./views/metrics.js";
 import { MorphPlayer } from "./views/morph.js";
+import { stalest } from "./views/plotchart.js";
 import { RangeKeeper } from "./views/ranges.js";
 import { StagesView } from "./views/stages.js";
 import { stepperChange } from "./views/shape.js";
 import { Challenges } from "./challenges.js";
 import { Inspector } from "./views/inspector.js";
-import { StepThrough } from "./views/steps.js";
+import { StepThrough, closeupLayer } from "./views/steps.js";
+import { showTask, taskKey } from "./views/task.js";
 
-// The charts over time are redrawn at most this often (a millisecond or two each).
+// The charts over time are Plotly figures (10–40 ms a redraw): one of them is redrawn at most
+// this often, and they take at most a tenth of the time (a slow machine waits longer between
+// redraws, up to a second).
 const CHART_EVERY_MS = 150;
+const CHART_SHARE = 10;
+const CHART_MAX_WAIT_MS = 1000;
 
 // What the browser tests (and a curious student with the console open) can read.
 const spacefold = {
@@ -92,13 +99,11 @@ async function main() {
 
   const ranges = new RangeKeeper();
   const input = new InputView($("plot-input"), $("legend"));
-  const metrics = new MetricsView($("metrics"), $("plot-metrics"), $("metrics-legend"));
-  const dead = new DeadView({
-    box: $("dead-box"),
-    chart: $("plot-dead"),
-    legend: $("dead-legend"),
-    note: $("dead-note"),
-  });
+  const metrics = new MetricsView($("metrics"), $("plot-metrics"), request);
+  const folds = new FoldsView(
+    { box: $("dead-box"), chart: $("plot-dead"), note: $("dead-note") },
+    request,
+  );
   const focus = new FocusView(
     {
       root: $("focus"),
@@ -123,6 +128,9 @@ async function main() {
       phases: $("morph-phases"),
     },
     (s) => {
+      // Moved by hand, the close-up takes the inspector (and the step-through) to its layer.
+      const layer = inspector && player.touched && closeupLayer(player.header, s, inspector.layer);
+      if (layer && layer !== inspector.layer) inspector.pick(layer);
       focus.setPosition(s);
       const whole = Math.abs(s - Math.round(s)) < 1e-9;
       stages?.select(whole ? [Math.round(s)] : [Math.floor(s), Math.floor(s) + 1]);
@@ -143,7 +151,23 @@ async function main() {
     ranges.setLocked(event.target.checked);
     focus.redraw();
   });
-  Object.assign(spacefold.views, { input, stages, focus, player, metrics, dead, ranges });
+  Object.assign(spacefold.views, { input, stages, focus, player, metrics, folds, ranges });
+  // A new size (window, presenter mode, full screen, the drawer): draw the last frame again.
+  spacefold.layout = setupLayout({
+    topbar: $("topbar"),
+    first: $("first"),
+    strip: () => ({ count: stages.panels.length, extra: stages.extra() }),
+    drawer: $("sidebar"),
+    openButton: $("btn-settings"),
+    closeButton: $("btn-drawer-close"),
+    redraw: () => {
+      if (!spacefold.lastFrame) return;
+      input.redraw();
+      stages.redraw();
+      focus.redraw();
+      request();
+    },
+  });
   spacefold.focusStage = focusStage;
 
   // The experiment the page should run: the link's, on top of the server's defaults.
@@ -168,16 +192,25 @@ async function main() {
 
   // Inside one layer: the inspector, stepping through its operations, the challenges.
   let steps = null;
-  inspector = new Inspector($("inspector"), send, () => steps.render());
+  inspector = new Inspector($("inspector"), send, (layer) => {
+    steps.follow(layer);
+    focus.redraw();
+  });
   steps = new StepThrough($("focus-steps"), player, () => inspector.layer);
+  // The close-up's lines are about the layer of the stage it shows: the inspector's while the
+  // close-up is within that layer (as a pick there takes it), else the stage's own (as on the
+  // stage it opens on, before anyone moved it).
+  focus.layerOf = () => closeupLayer(player.header, player.s, inspector.layer);
   const challenges = new Challenges(inspector.challengeBox, schema.challenges, send);
   Object.assign(spacefold.views, { inspector, steps, challenges });
 
-  const controls = new Controls($("controls"), schema, {
+  const controls = new Controls({ bar: $("run-bar"), drawer: $("controls") }, schema, {
     change(path, value) {
       // Width or depth while the layers have widths of their own: rewrite those too.
       const model = stepperChange(path, value, state.config?.model);
-      send({ type: "configure", changes: model ? { model } : change(path, value) });
+      // A dataset the default network cannot learn comes with its recipe (server/presets.py).
+      const recipe = path === "data.dataset" ? schema.recipes?.[value] : null;
+      send({ type: "configure", changes: model ? { model } : { ...change(path, value), ...recipe } });
     },
     preset(name) {
       send({ type: "configure", changes: schema.presets[name] });
@@ -191,7 +224,7 @@ async function main() {
       }
       if (name === "reset") {
         metrics.clear();
-        dead.clear();
+        folds.clear();
         playground.clear();
       }
       send({ type: name });
@@ -211,6 +244,8 @@ async function main() {
     messages,
     player,
     sidebar: $("sidebar"),
+    topbar: $("topbar"),
+    layout: spacefold.layout,
     panel: $("classroom"),
     main: document.querySelector(".main"),
     morphCanvas: $("focus-canvas"),
@@ -252,12 +287,13 @@ async function main() {
     state.running = message.running;
     state.step = message.step;
     if (message.generation !== undefined) state.generation = message.generation;
+    if (message.undo !== undefined) state.undo = message.undo;
   };
 
   const renderNote = () => {
     const note = $("stages-note");
     note.hidden = !stages.projected;
-    if (stages.projected) note.textContent = t("stages.projected");
+    if (stages.projected) note.textContent = t(taskKey("stages.projected"));
   };
 
   // Drawing: keep only the newest frame; draw it on the next animation frame, then move the
@@ -265,24 +301,41 @@ async function main() {
   let pending = null;
   let chartsDrawn = 0;
   let chartsLater = null;
-  const drawCharts = (now) => {
-    const stale =
-      metrics.drawn !== metrics.revision ||
-      dead.drawn !== dead.revision ||
-      playground.chartsStale();
-    if (!stale) return;
-    if (now - chartsDrawn < CHART_EVERY_MS) {
-      // Not yet: draw them a little later, so that the last frame's numbers always show.
-      chartsLater ??= setTimeout(() => {
-        chartsLater = null;
-        request();
-      }, CHART_EVERY_MS);
-      return;
+  let chartsCost = 0; // ms the last turn took (drawParts.charts adds them all up)
+  const charts = [metrics, folds, playground.views.layerStats].flatMap((view) => view.charts);
+  const chartsStale = () => stalest(charts) !== null;
+  const chartsWait = () =>
+    Math.min(CHART_MAX_WAIT_MS, Math.max(CHART_EVERY_MS, CHART_SHARE * chartsCost));
+  const drawCharts = () => {
+    const next = stalest(charts);
+    if (next === null) return;
+    const start = performance.now();
+    // A chart that shows nothing yet (or an older network) is drawn at once; the others wait.
+    if (next.drawnAt === 0 || start - chartsDrawn >= chartsWait()) {
+      // One figure a task, the one that waited longest, so no task waits on more than one.
+      chartsDrawn = start;
+      next.redraw();
+      chartsCost = performance.now() - start;
+      spacefold.drawParts.charts = (spacefold.drawParts.charts ?? 0) + chartsCost;
+      if (!chartsStale()) return;
     }
-    chartsDrawn = now;
-    metrics.draw();
-    dead.draw();
-    playground.drawCharts();
+    // Not yet, or more to draw: a little later, so that the last frame's numbers always show.
+    const now = performance.now();
+    const left = stalest(charts).drawnAt === 0 ? 0 : chartsDrawn + chartsWait() - now;
+    chartsLater ??= setTimeout(() => {
+      chartsLater = null;
+      chartsSoon();
+    }, Math.max(0, left));
+  };
+  // The charts are drawn in a task of their own, once the frame is painted: Plotly measures its
+  // labels, which costs little while the page's layout is fresh, and far more in the middle of
+  // drawing a frame.
+  let chartsTask = null;
+  const chartsSoon = () => {
+    chartsTask ??= setTimeout(() => {
+      chartsTask = null;
+      drawCharts();
+    }, 0);
   };
   draw = (now) => {
     scheduled = false;
@@ -292,12 +345,13 @@ async function main() {
     const clock = new Stopwatch();
     if (frame) {
       const { header } = frame;
+      showTask(header);
       input.update(frame);
       clock.lap("input");
       stages.update(frame, state.config?.view ?? {});
       clock.lap("stages");
       metrics.push(header);
-      dead.push(header);
+      folds.push(header);
       player.setHeader(header);
       focus.setFrame(frame);
       inspector.update(frame);
@@ -310,8 +364,7 @@ async function main() {
     const playing = player.tick(now);
     focus.render();
     clock.lap("focus");
-    drawCharts(now);
-    clock.lap("charts");
+    chartsSoon();
     if (frame) {
       spacefold.drawMs = clock.total;
       spacefold.drawTotalMs += clock.total;
@@ -348,12 +401,15 @@ async function main() {
       classroom.hello(message);
     },
     state(message) {
-      if (message.generation !== state.generation) {
+      // Within a session the generations only grow: a lower one than the page knows is no new
+      // network, and the frames of the older one it names are gone (see frame()).
+      const newer = message.generation > state.generation;
+      if (newer) {
         metrics.clear();
-        dead.clear();
+        folds.clear();
         playground.clear();
       }
-      adopt(message);
+      adopt(newer ? message : { ...message, generation: state.generation });
       wantRunning = message.running;
       writeQuery(schema, state.config, state.running);
       refresh();
@@ -380,7 +436,7 @@ async function main() {
           key: "btn.reset",
           run: () => {
             metrics.clear();
-            dead.clear();
+            folds.clear();
             playground.clear();
             wantRunning = true;
             send({ type: "reset" });
@@ -393,6 +449,9 @@ async function main() {
       refresh();
     },
     pong() {},
+    lesson(message) {
+      classroom.lesson(message);
+    },
     frame(buffer) {
       let frame;
       try {
@@ -437,7 +496,7 @@ async function main() {
     input.relabel();
     stages.redraw();
     metrics.relabel();
-    dead.relabel();
+    folds.relabel();
     player.relabel();
     focus.redraw();
     inspector.relabel();

@@ -1,5 +1,5 @@
 // The hands-on tools, wired to the page: drawing and CSV files on the input plane, the view
-// options (show test data, discretize), the features-and-layers editor in the sidebar, the
+// options (show test data, discretize), the features-and-layers editor in the settings, the
 // network diagram (which asks the server for the units' maps while it can be seen) and the
 // per-layer update and gradient charts.
 
@@ -18,8 +18,7 @@ const $ = (id) => document.getElementById(id);
  * Build the tools on the page's elements.
  * @param {object} page {schema, messages: MessageBar, send(message), input: InputView,
  *   request(): ask for a redraw}
- * @returns {object} {update(frame), render(config, connected), clear(), chartsStale(),
- *   drawCharts(), relabel(), views}
+ * @returns {object} {update(frame), render(config, connected), clear(), relabel(), views}
  */
 export function setupPlayground({ schema, messages, send, input, request }) {
   readViewOptions(location.search);
@@ -70,11 +69,7 @@ export function setupPlayground({ schema, messages, send, input, request }) {
     () => syncUnits(),
   );
 
-  const layerStats = new LayerStatsView({
-    ratio: $("plot-ratio"),
-    grad: $("plot-grad"),
-    legend: $("layer-stats-legend"),
-  });
+  const layerStats = new LayerStatsView({ ratio: $("plot-ratio"), grad: $("plot-grad") }, request);
 
   return {
     views: { draw, file, shape, network, layerStats },
@@ -87,17 +82,12 @@ export function setupPlayground({ schema, messages, send, input, request }) {
     render(config, connected) {
       shape.render(config, connected);
       syncUnits();
+      draw.setUndo(state.undo, connected);
       if (!connected) draw.enabled = false;
     },
     clear() {
       layerStats.clear();
       request();
-    },
-    chartsStale() {
-      return layerStats.drawn !== layerStats.revision;
-    },
-    drawCharts() {
-      layerStats.draw();
     },
     relabel() {
       draw.relabel();

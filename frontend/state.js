@@ -9,6 +9,7 @@ export const state = {
   running: false,
   step: 0,
   generation: 0,
+  undo: 0, // point edits the server can take back
   session: null,
   connected: false,
 };

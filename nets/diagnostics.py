@@ -1,43 +1,91 @@
-"""Dead points and dead units: what a ReLU fold sends to zero and never gives back.
+"""What each fold does to the data: points flattened, killed or merged, and how flat it leaves them.
 
-A point is *dead* after layer k when the fold sets every unit of that layer to zero for it: all
-it carried about the input is gone, and no later layer can tell it from any other dead point. A
-unit is *dead* when it is zero for every data point: its weights no longer get any gradient.
+For the output ``z`` (N, width) of hidden layer l's fold, over every data point:
+
+- *flat*: the fold set some unit of the point exactly to zero (only activations that zero);
+- *dead*: the fold set every unit to zero. All the point carried about the input is gone, but
+  a dead point is only lost if points of other classes die with it;
+- *dead units*: units zero for every point: their weights no longer get any gradient;
+- *merged*: a point of another class lies at the same place (see :mod:`nets.merging`). This is
+  what no later layer can undo: whatever follows maps both points to one place (classification
+  only);
+- *flatness*: σ₂/σ₁, the ratio of the two largest singular values of the centred cloud: near 0
+  when the fold has squashed the points onto a line.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+
+from nets.merging import merged_points
 
 #: Activations that send negative inputs to exactly zero.
 FOLDS_TO_ZERO = frozenset({"relu"})
 
 
-@dataclass(frozen=True)
-class LayerDeath:
-    layer: int  # 1-based hidden layer
-    dead_points: np.ndarray  # (N,) bool: zero in every unit after this fold
-    dead_units: list[int]  # units zero for every point
-
-    @property
-    def dead_share(self) -> float:
-        return float(self.dead_points.mean()) if len(self.dead_points) else 0.0
-
-
-def layer_death(layer: int, affine: np.ndarray) -> LayerDeath:
-    """Deadness of a ReLU layer from its pre-activations ``affine`` (N, width)."""
-    off = np.asarray(affine <= 0.0)
-    return LayerDeath(
-        layer=layer,
-        dead_points=np.asarray(off.all(axis=1)),
-        dead_units=[int(u) for u in np.flatnonzero(off.all(axis=0))] if len(affine) else [],
-    )
-
-
-def network_death(activation: str, affine_stages: list[np.ndarray]) -> list[LayerDeath] | None:
-    """Per hidden layer, for nets whose fold zeroes; ``None`` for activations that never do."""
-    if activation not in FOLDS_TO_ZERO:
+def share(mask: np.ndarray | None) -> float | None:
+    """The fraction of True in ``mask``; None when the mask does not apply."""
+    if mask is None:
         return None
-    return [layer_death(i + 1, a) for i, a in enumerate(affine_stages)]
+    return float(mask.mean()) if len(mask) else 0.0
+
+
+def flatness(points: np.ndarray) -> float | None:
+    """σ₂/σ₁ of the centred cloud ``points`` (N, width); None for width 1, for no points, for a
+    cloud on one spot and for non-finite points."""
+    z = np.asarray(points, dtype=np.float64)
+    if z.ndim != 2 or z.shape[1] < 2 or len(z) == 0 or not np.isfinite(z).all():
+        return None
+    sigma = np.linalg.svd(z - z.mean(axis=0), compute_uv=False)
+    if not sigma[0] > 0:
+        return None
+    return float(sigma[1] / sigma[0]) if len(sigma) > 1 else 0.0
+
+
+@dataclass(frozen=True)
+class FoldReport:
+    """One hidden layer's fold; None marks what does not apply to its activation or task."""
+
+    layer: int  # 1-based hidden layer
+    stage: int  # index of the fold's stage in the network
+    flat: np.ndarray | None  # (N,) bool: zero in some unit
+    dead: np.ndarray | None  # (N,) bool: zero in every unit
+    dead_units: list[int] | None  # units zero for every point
+    merged: np.ndarray | None  # (N,) bool: at the place of a point of another class
+    flatness: float | None
+
+    def summary(self) -> dict[str, Any]:
+        """The shares and figures, without the per-point masks."""
+        return {
+            "layer": self.layer,
+            "stage": self.stage,
+            "flat_share": share(self.flat),
+            "dead_share": share(self.dead),
+            "dead_units": self.dead_units,
+            "merged_share": share(self.merged),
+            "flatness": self.flatness,
+        }
+
+
+def fold_report(
+    layer: int, stage: int, activation: str, folded: np.ndarray, labels: np.ndarray | None
+) -> FoldReport:
+    """Report on ``folded`` (N, width), the fold's output; ``labels`` (N,) the class of each
+    point, or None for regression (then nothing is merged)."""
+    merged = None if labels is None else merged_points(folded, labels)
+    if activation not in FOLDS_TO_ZERO:
+        return FoldReport(layer, stage, None, None, None, merged, flatness(folded))
+    zero = np.asarray(folded == 0)
+    units = [int(u) for u in np.flatnonzero(zero.all(axis=0))] if len(zero) else []
+    return FoldReport(
+        layer=layer,
+        stage=stage,
+        flat=np.asarray(zero.any(axis=1)),
+        dead=np.asarray(zero.all(axis=1)),
+        dead_units=units,
+        merged=merged,
+        flatness=flatness(folded),
+    )

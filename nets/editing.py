@@ -48,8 +48,9 @@ def add_point(data: Dataset, x: float, y: float, label: int, test: bool = False)
                    data.x_test, data.y_test, data.n_classes)
 
 
-def remove_nearest(data: Dataset, x: float, y: float, radius: float) -> Dataset:
-    """Without the point nearest (x, y), train or test; BadData if none lies within ``radius``."""
+def remove_nearest(data: Dataset, x: float, y: float, radius: float = math.inf) -> Dataset:
+    """Without the point nearest (x, y), train or test, however far it is (or only within
+    ``radius``: BadData if none is); BadData when there are no points."""
     if not (math.isfinite(x) and math.isfinite(y)):
         raise BadData("coordinates must be finite numbers")
     all_x = data.x

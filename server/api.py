@@ -14,7 +14,7 @@ from nets.datasets import make_dataset
 from nets.editing import BadData, from_csv, to_csv
 from server.deps import SessionId, change_session, session_of
 from server.lessons import NAME, Lesson, load_lesson, load_lessons
-from server.presets import CHALLENGES, PRESETS
+from server.presets import CHALLENGES, DATASET_RECIPES, PRESETS
 from server.schemas import FIELDS, DataConfig, ExperimentConfig
 
 router = APIRouter(prefix="/api")
@@ -43,6 +43,7 @@ async def schema(request: Request) -> dict[str, Any]:
             name: {"goal": c["goal"], "config": c["config"].model_dump(mode="json")}
             for name, c in CHALLENGES.items()
         },
+        "recipes": DATASET_RECIPES,
     }
 
 

@@ -24,6 +24,7 @@ from server.drawer import Drawer
 from server.errors import Refused, error_event, validation_event
 from server.frames import PROTOCOL
 from server.gym import Gym
+from server.lessons import served_lesson
 from server.outbox import Outbox
 from server.schemas import (
     CLIENT_MESSAGE,
@@ -39,7 +40,9 @@ from server.schemas import (
     Reset,
     SetLayer,
     SetWeight,
+    ShowLesson,
     Step,
+    UndoPoints,
     merge_config,
 )
 from server.session import Session
@@ -63,6 +66,8 @@ class Connection:
         self.wake = asyncio.Event()
         self.outbox = Outbox(self.wake)
         self.followers: set[Outbox] = set()  # read-only viewers of this session (follow mode)
+        self.lessons_dir = settings.lessons_dir
+        self.lesson: dict[str, Any] | None = None  # the lesson step the page shows, for followers
         self.dirty = True  # the client has not seen the current state yet
 
     async def serve(self) -> None:
@@ -143,6 +148,25 @@ class Connection:
         """A follower joins: it gets every frame and state from now on, starting at once."""
         self.followers.add(outbox)
         self.changed()
+
+    async def _show_lesson(self, message: ShowLesson) -> None:
+        """The page shows this lesson step (or none): keep it and tell every follower."""
+        shown = None
+        if message.name is not None:
+            loop = asyncio.get_running_loop()
+            lesson = await loop.run_in_executor(
+                self.pool, served_lesson, self.lessons_dir, message.name)
+            if lesson is None:
+                raise Refused(f"there is no lesson {message.name}", "name",
+                              "a lesson's name from GET /api/lessons, or null")
+            if message.step >= len(lesson.steps):
+                raise Refused(f"lesson {message.name} has {len(lesson.steps)} steps", "step",
+                              f"from 0 up to {len(lesson.steps) - 1}")
+            shown = {"name": message.name, "step": message.step}
+        self.lesson = shown
+        event = json.dumps({"type": "lesson", "lesson": shown})
+        for follower in self.followers:
+            follower.send_text(event)
 
     def unfollow(self, outbox: Outbox) -> None:
         self.followers.discard(outbox)
@@ -252,6 +276,9 @@ class Connection:
         if isinstance(message, Ping):
             self._send({"type": "pong"})
             return
+        if isinstance(message, ShowLesson):
+            await self._show_lesson(message)  # nothing to draw: only followers hear of it
+            return
         if isinstance(message, Play):
             session.running = True
         elif isinstance(message, Pause):
@@ -267,9 +294,11 @@ class Connection:
                 d, message.x, message.y, message.label, message.test))
         elif isinstance(message, RemovePoint):
             await self._locked(session.edit_data, lambda d: remove_nearest(
-                d, message.x, message.y, session.pick_radius))
+                d, message.x, message.y))
         elif isinstance(message, ClearPoints):
             await self._locked(session.edit_data, lambda d: empty(d.n_classes))
+        elif isinstance(message, UndoPoints):
+            await self._locked(session.undo_points)
         elif isinstance(message, SetLayer):
             await self._locked(session.set_layer, message.layer, message.weight, message.bias)
         elif isinstance(message, SetWeight):

@@ -17,7 +17,8 @@ async def follow(ws: WebSocket, leader: Connection, max_bytes: int) -> None:
     """Relay the leader's frames and states to ``ws`` until it goes away; it drives nothing."""
     outbox = Outbox(asyncio.Event())
     outbox.send_text(json.dumps({"type": "hello", "protocol": PROTOCOL, "follow": True,
-                                 "session": leader.session.id, **leader.session.state()}))
+                                 "session": leader.session.id, **leader.session.state(),
+                                 "lesson": leader.lesson}))
     sender = asyncio.create_task(outbox.run(ws))
     leader.follow(outbox)
     try:

@@ -1,4 +1,4 @@
-"""Assemble one frame: every stage's points, grid and regions, deaths and layer maps."""
+"""Assemble one frame: every stage's points, grid and regions, what each fold does, layer maps."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from nets.diagnostics import network_death
+from nets.diagnostics import fold_report
 from nets.linalg import decompose, shear_form
 from nets.model import FoldNet
 from nets.probe import Extent, all_stage_regions, fit_extent, grid_lines, probe, unit_maps
@@ -71,9 +71,9 @@ def build_frame(
         metrics = metrics.score(result.points[-1], labels, n_train)
     info = net.stage_info()
     views = choose_views(info, result.points, view.projection, view.pair, memory)
-    deaths = network_death(net.activation, [result.points[s.index] for s in info
-                                            if s.kind == "affine"])
     regression = net.classes == 1
+    folds = [fold_report(s.layer, s.index, net.activation, result.points[s.index],
+                         None if regression else labels) for s in info if s.kind == "fold"]
     arrays: dict[str, Packable] = {
         "targets" if regression else "labels": labels, "pred": result.pred}
     stages: list[dict[str, Any]] = []
@@ -102,11 +102,12 @@ def build_frame(
     feeds_classifier = len(net) - 1
     for stage, stage_view, entry in zip(info, views, stages, strict=True):
         k = stage.index
-        if stage.kind == "fold" and deaths is not None:
-            death = deaths[stage.layer - 1]
-            arrays[f"stage{k}/dead"] = death.dead_points.astype(np.uint8)
-            entry["dead_share"] = death.dead_share
-            entry["dead_units"] = death.dead_units
+        if stage.kind == "fold":
+            fold = folds[stage.layer - 1]
+            if fold.dead is not None:
+                arrays[f"stage{k}/dead"] = fold.dead.astype(np.uint8)
+            if fold.merged is not None:
+                arrays[f"stage{k}/merged"] = fold.merged.astype(np.uint8)
         if k == feeds_classifier and stage_view.is_plane and net.classes == 2:
             entry["boundary"] = classifier_line(net)
     if view.units:
@@ -128,10 +129,7 @@ def build_frame(
         "region": {"resolution": view.region_resolution},
         "stages": stages,
         "layers": layer_maps(net, every_weight=view.units),
-        "death": None if deaths is None else [
-            {"layer": d.layer, "dead_share": d.dead_share, "dead_units": d.dead_units}
-            for d in deaths
-        ],
+        "folds": [fold.summary() for fold in folds],
     }
     return encode_frame(header, arrays)
 

@@ -15,10 +15,16 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError
 
 from server.errors import first_problem
-from server.schemas import ExperimentConfig, StrictModel, merge_config
+from server.schemas import (
+    LESSON_NAME,
+    MAX_LESSON_STEPS,
+    ExperimentConfig,
+    StrictModel,
+    merge_config,
+)
 
 MAX_LESSON_BYTES = 256 * 1024
-NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+NAME = re.compile(LESSON_NAME)
 
 
 class Text(StrictModel):
@@ -37,7 +43,7 @@ class Lesson(StrictModel):
     title: Text
     summary: Text
     start: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    steps: list[LessonStep] = Field(min_length=1, max_length=50)
+    steps: list[LessonStep] = Field(min_length=1, max_length=MAX_LESSON_STEPS)
 
     def configs(self) -> list[ExperimentConfig]:
         """The config each step leaves the experiment in (changes build on each other)."""
@@ -77,3 +83,14 @@ def load_lessons(folder: Path) -> tuple[dict[str, Lesson], dict[str, str]]:
         except ValueError as exc:
             problems[name] = str(exc)
     return lessons, problems
+
+
+def served_lesson(folder: Path, name: str) -> Lesson | None:
+    """Lesson ``name`` of ``folder`` if it is one GET /api/lessons lists (it validates)."""
+    path = folder / f"{name}.json"
+    if not NAME.match(name) or not path.is_file():
+        return None
+    try:
+        return load_lesson(path)
+    except ValueError:
+        return None

@@ -13,6 +13,7 @@ import numpy as np
 from PIL import Image
 
 from nets.notebook import raster
+from nets.notebook.captions import LANGS, Lang, say
 from nets.notebook.experiment import Experiment
 from nets.notebook.figures import morph_span
 from nets.notebook.snapshot import Snapshot
@@ -84,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--size", type=size, default=None,
                         help="WIDTHxHEIGHT in pixels (default 1600x260 for the strip, "
                              "640x660 otherwise)")
+    parser.add_argument("--lang", choices=LANGS, default="en",
+                        help="the language of the captions: en or zh (default en)")
     parser.add_argument("--seed", type=count(0, 2**31 - 1), default=None,
                         help="seed of the data and the weights (default: the experiment's)")
     return parser
@@ -121,14 +124,15 @@ def load(args: argparse.Namespace) -> Experiment:
         raise RenderError(str(exc)) from None
 
 
-def picture(snap: Snapshot, stage: int | None, wanted: tuple[int, int] | None) -> Image.Image:
-    """The stage strip (``stage`` None) or one stage, captioned."""
+def picture(snap: Snapshot, stage: int | None, wanted: tuple[int, int] | None,
+            lang: Lang = "en") -> Image.Image:
+    """The stage strip (``stage`` None) or one stage, captioned in ``lang``."""
     if stage is None:
-        return raster.strip(snap, wanted or (1600, 260))
+        return raster.strip(snap, wanted or (1600, 260), lang=lang)
     if stage >= snap.n_stages:
         raise RenderError(f"--stage {stage} does not exist: this network has stages "
                           f"0 to {snap.n_stages - 1}")
-    return raster.panel(snap, stage, wanted or (640, 660))
+    return raster.panel(snap, stage, wanted or (640, 660), lang)
 
 
 def morph(snap: Snapshot, args: argparse.Namespace) -> list[Image.Image]:
@@ -138,7 +142,7 @@ def morph(snap: Snapshot, args: argparse.Namespace) -> list[Image.Image]:
         raise RenderError(f"--layer: {exc}") from None
     n = args.frames
     positions = [first + (last - first) * i / (n - 1) for i in range(n)]
-    return raster.morph_frames(snap, positions, args.size or (640, 660))
+    return raster.morph_frames(snap, positions, args.size or (640, 660), args.lang)
 
 
 def training(exp: Experiment, args: argparse.Namespace) -> list[Image.Image]:
@@ -150,8 +154,8 @@ def training(exp: Experiment, args: argparse.Namespace) -> list[Image.Image]:
         target = round(steps * i / (n - 1))
         exp.train(target - done)
         done = target
-        still = picture(exp.snapshot(), args.stage, wanted)
-        images.append(raster.captioned(still, f"step {exp.step}"))
+        still = picture(exp.snapshot(), args.stage, wanted, args.lang)
+        images.append(raster.captioned(still, say("step", args.lang, step=exp.step)))
     return images
 
 
@@ -194,7 +198,7 @@ def render(args: argparse.Namespace) -> Path:
         snap = exp.snapshot()
         stage = None if args.view == "strip" else (args.stage or 0)
         images = morph(snap, args) if args.view == "morph" else [
-            picture(snap, stage, args.size)]
+            picture(snap, stage, args.size, args.lang)]
     write(images, args.out, suffix, args.fps)
     return Path(args.out)
 

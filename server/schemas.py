@@ -138,7 +138,7 @@ class AddPoint(StrictModel):
 
 
 class RemovePoint(StrictModel):
-    """Remove the point nearest (x, y), if one lies close enough."""
+    """Remove the point nearest (x, y), however far it is."""
 
     type: Literal["remove_point"]
     x: Coordinate
@@ -147,6 +147,12 @@ class RemovePoint(StrictModel):
 
 class ClearPoints(StrictModel):
     type: Literal["clear_points"]
+
+
+class UndoPoints(StrictModel):
+    """Take back the last hand edit of the points (added, removed, cleared, a CSV file)."""
+
+    type: Literal["undo_points"]
 
 
 Weight = Annotated[float, Field(ge=-100.0, le=100.0)]
@@ -170,13 +176,28 @@ class Configure(StrictModel):
     changes: dict[str, dict[str, Any]]
 
 
+#: A lesson's name (its file name without .json), and the most steps a lesson has.
+LESSON_NAME = r"^[a-z0-9][a-z0-9-]{0,63}$"
+MAX_LESSON_STEPS = 50
+
+
+class ShowLesson(StrictModel):
+    """The lesson step the page shows (followers see its caption): ``name`` null for none."""
+
+    type: Literal["lesson"]
+    name: str | None = Field(strict=True, pattern=LESSON_NAME,
+                             description="a lesson of GET /api/lessons, or null")
+    step: int = Field(0, strict=True, ge=0, le=MAX_LESSON_STEPS - 1,
+                      description="0-based, within the lesson")
+
+
 ClientMessage = Annotated[
     Play | Pause | Step | Reset | Ping | Ack | Configure | SetWeight | SetLayer | AddPoint
-    | RemovePoint | ClearPoints, Field(discriminator="type")
+    | RemovePoint | ClearPoints | UndoPoints | ShowLesson, Field(discriminator="type")
 ]
 MESSAGES: tuple[type[StrictModel], ...] = (
     Play, Pause, Step, Reset, Configure, SetWeight, SetLayer, AddPoint, RemovePoint, ClearPoints,
-    Ping, Ack,
+    UndoPoints, ShowLesson, Ping, Ack,
 )
 
 

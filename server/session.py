@@ -22,6 +22,7 @@ from nets.probe import Extent, square_extent
 from nets.train import Metrics, Recipe, Trainer, Unscored
 from server.caps import Caps
 from server.errors import Refused
+from server.pointundo import PointHistory, PointsBefore
 from server.schemas import ExperimentConfig, TrainConfig
 from server.snapshot import Snapshot, holding, render
 from server.views import ViewMemory
@@ -44,6 +45,7 @@ class Session:
         self.generation = 0
         self.running = False
         self.custom: Dataset | None = None
+        self.point_history = PointHistory()  # what the points were before each hand edit
         self.on_change: Callable[[], None] | None = None  # a change from outside the socket
         self._views = ViewMemory()
         self._cpu_net: FoldNet | None = None  # what frames are drawn with off the CPU
@@ -81,6 +83,8 @@ class Session:
         if len(data.y) > most and len(data.y) > len(self.data.y):
             raise Refused(f"the data holds its maximum of {most} points; remove some first",
                           "points", f"up to {most}")
+        self.point_history.push(PointsBefore(self.config.data, self.data, self.custom,
+                                             self.extent))
         self.custom = data
         if self.config.data.dataset != "custom":
             changed = self.config.data.model_copy(
@@ -93,10 +97,18 @@ class Session:
         self.trainer.set_data(data)
         self._metrics = None
 
-    @property
-    def pick_radius(self) -> float:
-        """How near a click must be to a point to remove it: 4 % of the view."""
-        return 0.04 * (self.extent[1] - self.extent[0])
+    def undo_points(self) -> None:
+        """Take back the last hand edit of the points: the points exactly as they were and the
+        data config with them (a preset comes back by its name). The network stays."""
+        before = self.point_history.pop()
+        if before is None:
+            raise Refused("there is no change of the points to undo")
+        self.config = self.config.model_copy(update={"data": before.config})
+        self.custom = before.custom
+        self._set_data(before.data)
+        self.extent = before.extent
+        self.trainer.set_data(before.data)
+        self._metrics = None
 
     def _build_net(self, keep_from: FoldNet | None = None) -> None:
         """A new network from the config; with ``keep_from``, its layers of unchanged shape."""
@@ -119,6 +131,7 @@ class Session:
         self.caps.check(config)
         old, self.config = self.config, config
         if config.data != old.data:
+            self.point_history.clear()  # undo goes back through point edits, not other data
             self._build_data()
             self._build_net()
         elif config.model != old.model:
@@ -173,6 +186,7 @@ class Session:
             raise Refused(f"{len(data.y)} points is over this server's cap of "
                           f"{self.caps.max_points}", "points", f"up to {self.caps.max_points}")
         self.config = config
+        self.point_history.clear()
         self.custom = data if config.data.dataset == "custom" else None
         self._set_data(data)
         self.extent = square_extent(self.x_all)
@@ -234,7 +248,8 @@ class Session:
 
     def state(self) -> dict[str, Any]:
         return {"config": self.config.model_dump(mode="json"), "running": self.running,
-                "step": self.step, "generation": self.generation}
+                "step": self.step, "generation": self.generation,
+                "undo": len(self.point_history)}
 
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from nets.merging import MERGE_TOLERANCE
 from server.frames import COORD_TOP, levels
 
 
@@ -31,3 +32,25 @@ def assert_conf(got: np.ndarray, want: np.ndarray, classes: int) -> None:
     k = max(2, classes)
     step = (1 - 1 / k) / (levels(k) - 1)
     np.testing.assert_allclose(got, want, atol=step / 2 + 1e-6, rtol=0)
+
+
+def merged_by_pairs(points: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The merged mask by brute force over every pair: some point of another class within
+    MERGE_TOLERANCE of the largest side of the bounding box, in the maximum norm."""
+    z = np.asarray(points, dtype=np.float64)
+    finite = np.isfinite(z).all(axis=1)
+    out = np.zeros(len(z), dtype=bool)
+    if finite.sum() < 2:
+        return out
+    zf, yf = z[finite], np.asarray(labels)[finite]
+    tolerance = MERGE_TOLERANCE * float((zf.max(axis=0) - zf.min(axis=0)).max())
+    distance = np.abs(zf[:, None, :] - zf[None, :, :]).max(axis=2)
+    out[finite] = ((distance <= tolerance) & (yf[:, None] != yf[None, :])).any(axis=1)
+    return out
+
+
+def flatness_by_svd(points: np.ndarray) -> float:
+    """σ₂/σ₁ of the centred cloud, from numpy's SVD."""
+    z = np.asarray(points, dtype=np.float64)
+    sigma = np.linalg.svd(z - z.mean(axis=0), compute_uv=False)
+    return float(sigma[1] / sigma[0])

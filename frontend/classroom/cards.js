@@ -5,6 +5,7 @@ import { t } from "../i18n.js";
 import { el } from "./dom.js";
 
 const FULL = "is-full";
+const VIEW = ".card:not(.lesson-bar)"; // the lesson bar is a card, not a view of its own
 
 /** The card shown full screen now, or null. */
 export function fullCard() {
@@ -73,13 +74,12 @@ export class CardTools {
   constructor(root, onPng) {
     this.root = root;
     this.onPng = onPng;
-    this.hovered = null;
+    this.picked = null; // the view last clicked (null: none, or somewhere outside the views)
     this.decorate();
     // Views added later (by other modules) get their buttons too.
     new MutationObserver(() => this.decorate()).observe(root, { childList: true, subtree: true });
-    root.addEventListener("mouseover", (event) => {
-      const card = event.target.closest?.(".card");
-      if (card) this.hovered = card;
+    document.addEventListener("pointerdown", (event) => {
+      this.picked = event.target.closest?.(VIEW) ?? null;
     });
   }
 
@@ -104,8 +104,11 @@ export class CardTools {
     }
   }
 
-  /** The card a shortcut means: the one with the keyboard focus, else under the mouse, else the close-up. */
+  /** The view a shortcut means: the one holding the keyboard focus, else the one last clicked, else the stage strip. */
   target() {
-    return document.activeElement?.closest?.(".card") ?? this.hovered ?? this.root.querySelector(".card-focus") ?? this.root.querySelector(".card");
+    const focused = document.activeElement?.closest?.(VIEW);
+    if (focused && this.root.contains(focused)) return focused;
+    if (this.picked?.isConnected) return this.picked;
+    return this.root.querySelector(".card-stages") ?? this.root.querySelector(VIEW);
   }
 }

@@ -1,44 +1,21 @@
-// Exports: a PNG of any view (its canvases as laid out), the whole experiment as JSON, the data
-// as CSV, and a WebM video of the morph animation recorded from the close-up's canvas.
+// Exports: a PNG of any view (the card as laid out: title, canvases, charts, legends, numbers),
+// the whole experiment as JSON, the data as CSV, and a WebM video of the morph animation
+// recorded from the close-up's canvas.
 
 import { t } from "../i18n.js";
 import { download, problemOf, stamp } from "./dom.js";
+import { paintCard } from "./picture.js";
 
 /**
- * Paint every visible 2D canvas inside `root` where it sits on the page, on white, at the
- * canvases' own resolution: one picture of a view made of several canvases.
+ * A card's picture as PNG bytes: what it shows (title, canvases, Plotly charts, legends,
+ * numbers), painted by `paintCard`.
  * @param {HTMLElement} root a card
- * @returns {HTMLCanvasElement|null} null when the view has no canvas to show
+ * @returns {Promise<Blob|null>} null when the card is not on the page
  */
-export function composeCanvases(root) {
-  const canvases = [...root.querySelectorAll("canvas")].filter(
-    (c) => c.width > 0 && c.height > 0 && c.offsetParent !== null && c.getContext("2d", { willReadFrequently: false }) !== null,
-  );
-  if (canvases.length === 0) return null;
-  if (canvases.length === 1) return canvases[0];
+export async function viewPng(root) {
   const box = root.getBoundingClientRect();
-  const scale = Math.max(...canvases.map((c) => c.width / Math.max(1, c.getBoundingClientRect().width)));
-  const out = document.createElement("canvas");
-  out.width = Math.ceil(box.width * scale);
-  out.height = Math.ceil(box.height * scale);
-  const ctx = out.getContext("2d");
-  ctx.fillStyle = "#ffffff";
-  ctx.fillRect(0, 0, out.width, out.height);
-  for (const canvas of canvases) {
-    const r = canvas.getBoundingClientRect();
-    ctx.drawImage(canvas, (r.left - box.left) * scale, (r.top - box.top) * scale, r.width * scale, r.height * scale);
-  }
-  return out;
-}
-
-/**
- * A view's picture as PNG bytes.
- * @param {HTMLElement} root a card
- * @returns {Promise<Blob|null>}
- */
-export function viewPng(root) {
-  const canvas = composeCanvases(root);
-  if (!canvas) return Promise.resolve(null);
+  if (box.width < 1 || box.height < 1) return null;
+  const canvas = await paintCard(root);
   return new Promise((done) => canvas.toBlob(done, "image/png"));
 }
 

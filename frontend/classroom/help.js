@@ -13,6 +13,7 @@ export const SHORTCUTS = [
   { keys: ["P"], what: "keys.presenter" },
   { keys: ["?"], what: "keys.help" },
   { keys: ["Esc"], what: "keys.close" },
+  { keys: ["Ctrl+Z"], what: "keys.undo" },
 ];
 
 export class HelpOverlay {

@@ -3,6 +3,7 @@
 // hands it the socket's hello, state and error events.
 
 import { t } from "../i18n.js";
+import { CaptionPlace } from "./caption.js";
 import { CardTools, fullCard, leaveFull, toggleFull, cardName } from "./cards.js";
 import { el } from "./dom.js";
 import { Exporter, videoLabel } from "./exporter.js";
@@ -17,9 +18,10 @@ import "./strings.js";
 /**
  * Build the classroom's parts and listen for its shortcuts.
  * @param {object} ctx {schema, state, send(message), action(name) (the run buttons' handler),
- *   messages, player (the morph player), sidebar, panel (where the sidebar sections go),
- *   main (the main column), morphCanvas}
- * @returns {object} {following, opening, socketUrl(base), hello(m), state(m), error(m), relabel()}
+ *   messages, player (the morph player), sidebar (the settings drawer), topbar, panel (where
+ *   the drawer's classroom sections go), main (the main column), morphCanvas}
+ * @returns {object} {following, opening, socketUrl(base), hello(m), state(m), lesson(m), error(m),
+ *   relabel()}
  */
 export function setupClassroom(ctx) {
   const { state, messages } = ctx;
@@ -51,17 +53,21 @@ export function setupClassroom(ctx) {
     el("p", { class: "hint", "data-i18n": "export.hint", text: t("export.hint") }),
   ]);
 
-  // Sidebar sections, the lesson bar above the views, the toolbar in the corner.
-  ctx.panel.append(lessons.group, saves.group, exportGroup, follow.group, presenter.group);
-  ctx.main.querySelector("#messages").after(lessons.bar);
-  const helpButton = el("button", { type: "button", class: "help-button", "data-testid": "btn-help", text: "?", on: { click: () => help.toggle() } });
+  // The lesson menu in the top bar, the drawer's sections, the caption over the stage strip
+  // (and over whichever view fills the screen), the toolbar at the top bar's end.
+  const barEnd = ctx.topbar.querySelector("#bar-end");
+  barEnd.before(lessons.group);
+  ctx.panel.append(saves.group, exportGroup, follow.group, presenter.group);
+  new CaptionPlace(lessons.bar, ctx.main.querySelector("#lesson-slot"));
+  const helpButton = el("button", { type: "button", class: "help-button small", "data-testid": "btn-help", "data-i18n-title": "keys.title", title: t("keys.title"), text: "?", on: { click: () => help.toggle() } });
   const toolbar = el("div", { class: "toolbar", "data-testid": "toolbar" }, [follow.badge, presenter.button, helpButton]);
-  document.body.append(toolbar);
+  barEnd.append(toolbar);
   presenter.buildBoxes();
 
   if (following) {
     // Read-only: nothing here may change the teacher's session.
     ctx.sidebar.querySelector("#controls").inert = true;
+    ctx.topbar.querySelector("#run-bar").inert = true;
     for (const group of [lessons.group, saves.group]) group.hidden = true;
     jsonButton.hidden = true;
   }
@@ -89,6 +95,7 @@ export function setupClassroom(ctx) {
     escape: () => {
       if (help.shown) help.hide();
       else if (fullCard()) leaveFull();
+      else if (ctx.layout?.isOpen) ctx.layout.close();
       else return false;
       return true;
     },
@@ -106,7 +113,11 @@ export function setupClassroom(ctx) {
     help,
     hello(message) {
       follow.update(message);
-      if (greeted) return;
+      if (following) api.lesson(message); // the lesson step the leader shows when we join
+      if (greeted) {
+        if (!following && lessons.active) lessons.announce(); // a new session: say it again
+        return;
+      }
       greeted = true;
       if (following) return;
       saves.refresh();
@@ -119,6 +130,10 @@ export function setupClassroom(ctx) {
     },
     state(message) {
       follow.update(message);
+    },
+    /** A follower's page: the leader shows this lesson step ({name, step}) or none (null). */
+    lesson(message) {
+      if (following) lessons.show(message.lesson?.name ?? null, message.lesson?.step ?? 0);
     },
     error(message) {
       // The session to follow is gone: stop knocking.

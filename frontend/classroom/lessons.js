@@ -54,6 +54,8 @@ export class LessonPlayer {
     this.name = null;
     this.lesson = null;
     this.k = 0;
+    this.readOnly = false; // follow mode: the caption of another page's lesson, no controls
+    this.shown = 0; // the latest show() asked for: earlier answers are dropped
     this.buildPicker();
     this.buildBar();
   }
@@ -63,6 +65,7 @@ export class LessonPlayer {
     this.picker.addEventListener("change", () => {
       if (this.picker.value) this.open(this.picker.value, 0);
       else this.close();
+      this.picker.blur(); // chosen: → and space now step the lesson and play, not the menu
     });
     this.summary = el("p", { class: "hint", "data-testid": "lesson-summary" });
     this.group = el("section", { class: "group", "data-testid": "group-lesson" }, [
@@ -82,7 +85,7 @@ export class LessonPlayer {
     this.counter = el("span", { id: "lesson-counter", class: "lesson-counter", "data-testid": "lesson-counter" });
     this.prevButton = button("lesson-prev", "lesson.prev", () => this.prev());
     this.nextButton = button("lesson-next", "lesson.next", () => this.next());
-    const close = el("button", {
+    this.closeButton = el("button", {
       type: "button",
       class: "lesson-close",
       "data-testid": "lesson-close",
@@ -91,10 +94,11 @@ export class LessonPlayer {
       text: "×",
       on: { click: () => this.close() },
     });
+    this.nav = el("div", { class: "lesson-nav" }, [this.prevButton, this.counter, this.nextButton]);
     this.bar = el("section", { id: "lesson-bar", class: "card lesson-bar", "data-testid": "lesson-bar", hidden: true }, [
-      el("div", { class: "card-head" }, [this.title, close]),
+      el("div", { class: "card-head" }, [this.title, this.closeButton]),
       this.caption,
-      el("div", { class: "lesson-nav" }, [this.prevButton, this.counter, this.nextButton]),
+      this.nav,
     ]);
   }
 
@@ -129,13 +133,8 @@ export class LessonPlayer {
    * @returns {Promise<boolean>} whether it opened
    */
   async open(name, k = 0) {
-    let lesson;
-    try {
-      const response = await fetch(`/api/lessons/${encodeURIComponent(name)}`);
-      if (!response.ok) throw new Error(await problemOf(response));
-      lesson = await response.json();
-    } catch (error) {
-      this.ctx.messages.show({ key: "lesson.openFailed", params: { name, message: String(error.message ?? error) } });
+    const lesson = await this.fetchLesson(name);
+    if (!lesson) {
       this.picker.value = this.name ?? "";
       return false;
     }
@@ -144,6 +143,39 @@ export class LessonPlayer {
     this.picker.value = name;
     this.go(Math.min(Math.max(k, 0), lesson.steps.length - 1));
     return true;
+  }
+
+  /** GET /api/lessons/{name}, or null (and a message saying why). */
+  async fetchLesson(name) {
+    try {
+      const response = await fetch(`/api/lessons/${encodeURIComponent(name)}`);
+      if (!response.ok) throw new Error(await problemOf(response));
+      return await response.json();
+    } catch (error) {
+      this.ctx.messages.show({ key: "lesson.openFailed", params: { name, message: String(error.message ?? error) } });
+      return null;
+    }
+  }
+
+  /**
+   * Follow mode: show the caption of step `k` of lesson `name` as the leading page shows it
+   * (its "lesson" event); nothing is applied and the bar has no controls. Null: no lesson.
+   */
+  async show(name, k) {
+    const ticket = ++this.shown;
+    this.readOnly = true;
+    let lesson = name === this.name ? this.lesson : null;
+    if (name && !lesson) lesson = await this.fetchLesson(name);
+    if (ticket !== this.shown) return; // a newer step arrived meanwhile
+    this.name = lesson ? name : null;
+    this.lesson = lesson;
+    this.k = lesson ? Math.min(Math.max(k, 0), lesson.steps.length - 1) : 0;
+    this.render();
+  }
+
+  /** Tell the server which lesson step this page shows: its followers show the same. */
+  announce() {
+    this.ctx.send({ type: "lesson", name: this.name, step: this.lesson ? this.k : 0 });
   }
 
   /** Apply step `k`: its config (built on the start and every earlier step), then its action. */
@@ -158,6 +190,7 @@ export class LessonPlayer {
     else if (step.action) this.ctx.action(step.action);
     writeLessonQuery(this.name, k);
     this.render();
+    this.announce();
   }
 
   next() {
@@ -174,6 +207,7 @@ export class LessonPlayer {
     this.picker.value = "";
     writeLessonQuery(null, 0);
     this.render();
+    this.announce();
   }
 
   render() {
@@ -182,6 +216,7 @@ export class LessonPlayer {
     const listed = this.list.find((item) => item.name === this.picker.value);
     this.summary.textContent = listed ? pick(listed.summary) : t("lesson.hint");
     this.bar.hidden = !this.lesson;
+    this.nav.hidden = this.closeButton.hidden = this.readOnly;
     if (!this.lesson) return;
     const n = this.lesson.steps.length;
     this.title.textContent = `${t("lesson.label")} · ${pick(this.lesson.title)}`;

@@ -1,5 +1,6 @@
-// Keyboard shortcuts for the whole page. None fires while typing in a field, or with Ctrl, Alt
-// or Cmd held (the browser's own shortcuts stay the browser's).
+// Keyboard shortcuts for the whole page, wherever the focus is (a menu just chosen from
+// included: its own arrow keys and space give way to the shortcuts). None fires while typing in
+// a text field, or with Ctrl, Alt or Cmd held (the browser's own shortcuts stay the browser's).
 
 import { typing } from "./dom.js";
 

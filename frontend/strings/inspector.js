@@ -69,8 +69,32 @@ addStrings({
     "challenge.title": "Build it yourself",
     "challenge.pick": "Challenge",
     "challenge.none": "— pick a challenge —",
-    "challenge.xor": "XOR, 4 ReLU units",
-    "challenge.circles": "Circles, 4 ReLU units",
+    "challenge.xor": "XOR, two layers of 2 ReLU units",
+    "challenge.circles": "Circles from x₁², x₂², 2 ReLU units",
+    "challenge.hint": "Hint: how to build it",
+    "challenge.xor.hint.0":
+      "The idea: no straight line splits xor, but folds can. Gather one class on a single spot; " +
+      "then the other class is all that lies anywhere else.",
+    "challenge.xor.hint.1":
+      "Layer 1: W = 2·I (scales 2 and 2, angles 0°; or drag the basis vectors to (2, 0) and " +
+      "(0, 2)), b = 0. Its fold sends the lower-left quarter to the corner and the two quarters " +
+      "of the other class onto the axes.",
+    "challenge.xor.hint.2":
+      "Layer 2: W = [[0.3, −3], [−3, 0.3]] (angle in −135°, reflect, scales 3.3 and 2.7, angle " +
+      "out 135°; or drag the basis vectors to (0.3, −3) and (−3, 0.3)), b = 0. Its fold squashes " +
+      "the upper-right quarter onto the corner too; points on an axis stay where they are.",
+    "challenge.xor.hint.3":
+      "Classifier: W = [[0, 0], [2, 2]] (angle in −45°, scales 2.83 and 0, angle out 90°), " +
+      "b = (0.03, 0): class 2 wherever a point is off the corner.",
+    "challenge.circles.hint.0":
+      "The idea: this network sees x₁² and x₂². A unit that adds them measures r²; shifted by " +
+      "−0.25 and folded, it is zero inside radius 0.5 and positive outside.",
+    "challenge.circles.hint.1":
+      "Layer 1: W = [[1, 1], [0, 0]] (angle in −45°, scales 1.41 and 0, angle out 0°; or drag " +
+      "both basis vectors to (1, 0)), b = (−0.25, 0).",
+    "challenge.circles.hint.2":
+      "Classifier: W = [[0, 0], [4, 0]] (angle in 0°, scales 4 and 0, angle out 90°), " +
+      "b = (0.1, 0): class 2 once unit 1 is on.",
     "challenge.goal":
       "Every weight starts at zero. Set them by hand (above) until the training accuracy " +
       "reaches {goal}.",
@@ -139,8 +163,30 @@ addStrings({
     "challenge.title": "自己动手搭",
     "challenge.pick": "挑战",
     "challenge.none": "— 选择一个挑战 —",
-    "challenge.xor": "异或（XOR），4 个 ReLU 单元",
-    "challenge.circles": "同心圆，4 个 ReLU 单元",
+    "challenge.xor": "异或（XOR），两层各 2 个 ReLU 单元",
+    "challenge.circles": "由 x₁²、x₂² 分同心圆，2 个 ReLU 单元",
+    "challenge.hint": "提示：怎样搭出来",
+    "challenge.xor.hint.0":
+      "思路：没有一条直线能分开异或，但折叠可以。把一类点全部收到同一个位置，另一类就是其余所有的点。",
+    "challenge.xor.hint.1":
+      "第 1 层：W = 2·I（缩放 2 和 2，角度 0°；或把基向量拖到 (2, 0) 和 (0, 2)），b = 0。" +
+      "它的折叠把左下四分之一送到角点，把另一类的两个四分之一压到坐标轴上。",
+    "challenge.xor.hint.2":
+      "第 2 层：W = [[0.3, −3], [−3, 0.3]]（输入角 −135°，反射，缩放 3.3 和 2.7，输出角 135°；" +
+      "或把基向量拖到 (0.3, −3) 和 (−3, 0.3)），b = 0。它的折叠把右上四分之一也压到角点；" +
+      "坐标轴上的点保持不动。",
+    "challenge.xor.hint.3":
+      "分类层：W = [[0, 0], [2, 2]]（输入角 −45°，缩放 2.83 和 0，输出角 90°），b = (0.03, 0)：" +
+      "不在角点上的点都是类别 2。",
+    "challenge.circles.hint.0":
+      "思路：这个网络看到的是 x₁² 和 x₂²。把两者相加的单元量出 r²；减去 0.25 再折叠，" +
+      "它在半径 0.5 以内为零，以外为正。",
+    "challenge.circles.hint.1":
+      "第 1 层：W = [[1, 1], [0, 0]]（输入角 −45°，缩放 1.41 和 0，输出角 0°；" +
+      "或把两个基向量都拖到 (1, 0)），b = (−0.25, 0)。",
+    "challenge.circles.hint.2":
+      "分类层：W = [[0, 0], [4, 0]]（输入角 0°，缩放 4 和 0，输出角 90°），b = (0.1, 0)：" +
+      "单元 1 一旦为正就是类别 2。",
     "challenge.goal": "所有权重从零开始。手动设置它们（见上方），直到训练准确率达到 {goal}。",
     "challenge.progress": "训练准确率 {acc}：尚未达到 {goal}。",
     "challenge.solved": "成功！训练准确率 {acc} 达到了目标 {goal}。",

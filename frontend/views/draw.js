@@ -1,6 +1,8 @@
 // Drawing data on the input plane: click adds a point of the chosen class, shift-click one of
-// the next class, right-click (or ctrl-click) removes the nearest point; "clear all". The
-// point lands at the data coordinates under the pointer, read through the plane's own mapping.
+// the next class, right-click (or ctrl-click) removes the point nearest the pointer, however far;
+// "clear all"; Undo (or Ctrl+Z / Cmd+Z) takes back the last change of the points, which the
+// server keeps (server/pointundo.py). The point lands at the data coordinates under the
+// pointer, read through the plane's own mapping.
 
 import "../strings/playground.js";
 import { t } from "../i18n.js";
@@ -22,6 +24,19 @@ export class DrawTool {
     this.enabled = false; // a classification frame is shown and the socket is up
     this.regression = false;
     this.sent = []; // the messages sent, newest last (a few, for the curious)
+    this.connected = false;
+    this.undoable = 0; // point edits the server can take back
+    this.undoButton = document.createElement("button");
+    Object.assign(this.undoButton, { type: "button", className: "small", disabled: true });
+    this.undoButton.setAttribute("data-testid", "draw-undo");
+    this.undoButton.addEventListener("click", () => this.undo());
+    el.clear.before(this.undoButton);
+    document.addEventListener("keydown", (event) => {
+      const z = event.key === "z" || event.key === "Z";
+      if (!z || !(event.ctrlKey || event.metaKey) || event.shiftKey || event.altKey) return;
+      if (editable(event.target) || !this.undo()) return;
+      event.preventDefault();
+    });
     this.renderPicker();
     el.canvas.addEventListener("click", (event) => this.onClick(event));
     el.canvas.addEventListener("contextmenu", (event) => {
@@ -59,6 +74,20 @@ export class DrawTool {
     }
     const label = kind === "next" ? (this.chosen + 1) % this.classes : this.chosen;
     this.post({ type: "add_point", x: at.x, y: at.y, label });
+  }
+
+  /** Ask the server to take back the last point edit; false when there is none to undo. */
+  undo() {
+    if (!this.connected || this.undoable < 1) return false;
+    this.post({ type: "undo_points" });
+    return true;
+  }
+
+  /** How many point edits the server can take back (its state event says). */
+  setUndo(count, connected) {
+    this.undoable = count ?? 0;
+    this.connected = connected;
+    this.undoButton.disabled = !(connected && this.undoable > 0);
   }
 
   post(message) {
@@ -103,9 +132,17 @@ export class DrawTool {
     }
     this.el.picker.replaceChildren(...chips);
     this.el.hint.textContent = this.regression ? t("draw.regression") : t("draw.hint");
+    this.undoButton.textContent = t("draw.undo");
+    this.undoButton.title = t("draw.undoTitle");
   }
 
   relabel() {
     this.renderPicker();
   }
+}
+
+/** Is `target` a field whose own Ctrl+Z (undo typing) must stay its own? */
+function editable(target) {
+  if (!(target instanceof Element)) return false;
+  return target.matches("input:not([type=checkbox]):not([type=radio]):not([type=range]), textarea, select, [contenteditable]");
 }

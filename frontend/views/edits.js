@@ -3,6 +3,8 @@
 // wait in order, and whole-layer edits of one layer collapse into the latest, so a drag or a
 // slider never floods the socket. Each edit is logged with the time of its input event and
 // the time the frame with its weights was drawn (window.spacefold.views.inspector.edits.log).
+// A gesture (a drag, one slider movement, a typed entry) is compared as a whole: "loss a → b"
+// reads a from the last frame before the gesture began, b from the answer to its last edit.
 
 import { state } from "../state.js";
 
@@ -20,7 +22,18 @@ export class EditChannel {
     this.log = []; // [{type, layer, inputAt, sentAt, drawnAt, ms}]
     this.timer = null;
     this.lastMetrics = null; // the metrics of the last frame drawn
-    this.result = null; // {before, after}: the metrics around the last edit answered
+    this.result = null; // {before, after}: the metrics around the last gesture answered
+    this.gesture = null; // {before, open}: the metrics before the gesture under way began
+  }
+
+  /** A gesture begins (pointer down on a slider or the basis vectors): its edits share one "before". */
+  begin() {
+    if (!this.gesture?.open) this.gesture = { before: this.lastMetrics, open: true };
+  }
+
+  /** The gesture is over (pointer up, the slider's change): the next edit starts a new one. */
+  end() {
+    if (this.gesture) this.gesture.open = false;
   }
 
   /**
@@ -43,7 +56,8 @@ export class EditChannel {
   }
 
   submit(message, inputAt) {
-    const edit = { message, inputAt };
+    if (!this.gesture?.open) this.gesture = { before: this.lastMetrics, open: false };
+    const edit = { message, inputAt, before: this.gesture.before };
     if (!this.inFlight) {
       this.sendNow(edit);
       return;
@@ -58,10 +72,10 @@ export class EditChannel {
     }
   }
 
-  sendNow({ message, inputAt }) {
+  sendNow({ message, inputAt, before }) {
     if (state.running) this.send({ type: "pause" }); // hand edits happen on a still network
     this.send(message);
-    this.inFlight = { message, inputAt, sentAt: performance.now(), before: this.lastMetrics };
+    this.inFlight = { message, inputAt, sentAt: performance.now(), before };
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.settle(null), WAIT_MS);
   }

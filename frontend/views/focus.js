@@ -7,8 +7,10 @@
 import { columns, gridPolyline } from "../frame.js";
 import { t } from "../i18n.js";
 import { affineAt, affineStep, morphAt } from "../morph.js";
-import { drawScene3d, hasWebGL, plotlyReady } from "./focus3d.js";
+import { drawScene3d, hasWebGL } from "./focus3d.js";
+import { plotlyReady } from "./plotly.js";
 import { PlaneCanvas } from "./plane.js";
+import { infoStage } from "./steps.js";
 import { lerpRange, unionRange } from "./ranges.js";
 import {
   around,
@@ -20,7 +22,8 @@ import {
   stageTarget,
 } from "./scene.js";
 import {
-  deathCaption,
+  foldCaption,
+  foldOf,
   isProjection,
   noRegionsReason,
   percent,
@@ -47,6 +50,7 @@ export class FocusView {
     });
     this.frame = null;
     this.s = 0;
+    this.layerOf = () => null; // the layer the close-up's lines are about (main.js: its stage's)
     this.dirty = false;
     this.mode = "2d";
     this.drawn = null; // what was drawn last, for tests and the curious
@@ -88,11 +92,12 @@ export class FocusView {
     const known = frameFacts(frame);
     const real3d = stage.projection === "3d" && hasWebGL();
     const detail = real3d
-      ? [t("stage.3dTurn"), deathCaption(stage)].filter(Boolean).join(" · ")
-      : detailOf(stage);
+      ? [t("stage.3dTurn"), foldCaption(foldOf(header, stage))].filter(Boolean).join(" · ")
+      : detailOf(header, stage);
     this.show(header, [p], stageName(stage, header.activation), detail);
     this.showNotice(noRegionsReason(stage), stage);
-    this.showInfo(infoLines(header, stage));
+    const about = infoStage(header, stage, this.layerOf());
+    this.showInfo(infoLines(header, about), about.layer);
     if (real3d && this.plotly()) {
       this.draw3d(frame, p);
       return;
@@ -117,10 +122,12 @@ export class FocusView {
     const [from, to] = [header.stages[k], header.stages[k + 1]];
     const known = frameFacts(frame);
     const name = (stage) => stageName(stage, header.activation);
-    this.show(header, [k, k + 1], `${name(from)} → ${name(to)}`, detailOf(to) || detailOf(from));
+    const detail = detailOf(header, to) || detailOf(header, from);
+    this.show(header, [k, k + 1], `${name(from)} → ${name(to)}`, detail);
     const projected = isProjection(from) ? from : isProjection(to) ? to : null;
     this.showNotice(projected ? noRegionsReason(projected) : null, projected);
-    this.showInfo(infoLines(header, to.kind === "fold" ? from : to));
+    const about = to.kind === "fold" ? from : to;
+    this.showInfo(infoLines(header, about), about.layer);
     this.setMode("2d");
 
     const points = split(morphAt(header, arrays, s, "points"));
@@ -134,6 +141,7 @@ export class FocusView {
       contour: null,
       line: null,
       dead: known.dead[k],
+      merged: known.merged[k],
       axes3d: false,
     };
     const layer = affineStep(header, k);
@@ -199,7 +207,9 @@ export class FocusView {
     setText(this.el.notice, text);
   }
 
-  showInfo(lines) {
+  /** The lines about the close-up's layer (`layer`, kept in data-layer). */
+  showInfo(lines, layer) {
+    this.el.info.dataset.layer = String(layer ?? "");
     const key = lines.join("\n");
     if (this.infoKey === key) return;
     this.infoKey = key;
@@ -217,8 +227,9 @@ function setText(node, text) {
   if (node.textContent !== text) node.textContent = text;
 }
 
-function detailOf(stage) {
-  return [projectionCaption(stage), deathCaption(stage)].filter(Boolean).join(" · ");
+function detailOf(header, stage) {
+  const fold = foldCaption(foldOf(header, stage));
+  return [projectionCaption(stage), fold].filter(Boolean).join(" · ");
 }
 
 /** Interleaved (x, y) pairs as two columns. */
@@ -251,6 +262,7 @@ function drawnOf(frame, p, s, scene, mode) {
     carried: Boolean(scene.regions && scene.carry),
     line: Boolean(scene.line),
     dead: count(scene.dead),
+    merged: count(scene.merged),
   };
 }
 
@@ -280,9 +292,13 @@ function infoLines(header, stage) {
       );
     }
   }
-  if (stage.kind === "fold" && typeof stage.dead_share === "number") {
-    lines.push(t("info.dead", { pct: percent(stage.dead_share) }));
-    const units = stage.dead_units ?? [];
+  const fold = foldOf(header, stage);
+  if (typeof fold?.merged_share === "number") {
+    lines.push(t("info.merged", { pct: percent(fold.merged_share) }));
+  }
+  if (typeof fold?.dead_share === "number") {
+    lines.push(t("info.dead", { pct: percent(fold.dead_share) }));
+    const units = fold.dead_units ?? [];
     lines.push(
       units.length
         ? t("info.deadUnits", { units: units.map((u) => u + 1).join(", ") })

@@ -1,5 +1,5 @@
 // The close-up of a 3-wide stage as a real 3D scene that the mouse turns: Plotly's scatter3d,
-// the page's only WebGL 3D scene. Plotly is loaded the first time one is needed.
+// the page's only WebGL 3D scene. Plotly is loaded (views/plotly.js) the first time one is needed.
 
 import { t } from "../i18n.js";
 import { FONT, INK, MUTED } from "./palette.js";
@@ -21,23 +21,6 @@ export function hasWebGL() {
     }
   }
   return webgl;
-}
-
-let loading = null;
-
-/**
- * Is Plotly here? The first time, this loads it (the page only names it, prefetched) and
- * answers false; `onLoad` runs once it has loaded.
- */
-export function plotlyReady(onLoad) {
-  if (window.Plotly) return true;
-  if (!loading) {
-    loading = document.createElement("script");
-    loading.src = document.getElementById("plotly-src")?.href ?? "/vendor/plotly.min.js";
-    loading.addEventListener("load", onLoad);
-    document.head.append(loading);
-  }
-  return false;
 }
 
 /** Draw stage position `p` of a frame (3 columns) in `div`; returns the drawn {x, y, z}. */
@@ -74,19 +57,24 @@ export function drawScene3d(div, frame, p) {
       hoverinfo: "skip",
     });
   }
-  const dead = known.dead[p];
-  if (dead) {
+  // Open marks around the points, as on the canvas views: the class colour shows inside.
+  const marks = [
+    ["dead", known.dead[p], { size: 7, color: INK, symbol: "square-open" }],
+    ["merged", known.merged[p], { size: 5.5, color: INK, symbol: "circle-open" }],
+  ];
+  for (const [name, mask, marker] of marks) {
+    if (!mask) continue;
     const indices = [];
-    dead.forEach((v, i) => v && indices.push(i));
+    mask.forEach((v, i) => v && indices.push(i));
     const pick = (column) => indices.map((i) => column[i]);
     traces.push({
       type: "scatter3d",
       mode: "markers",
-      name: "dead",
+      name,
       x: pick(x),
       y: pick(y),
       z: pick(z),
-      marker: { size: 5, color: INK, symbol: "x" },
+      marker,
       hoverinfo: "skip",
     });
   }

@@ -40,7 +40,8 @@ export class InputView {
     scene.range = { x: [x0, x1], y: [y0, y1] };
     scene.grid = scene.grid && { ...scene.grid, faint: true };
     scene.wrong = misclassified(arrays.get("labels"), arrays.get("pred"));
-    scene.dead = known.deadAll; // lost somewhere in the network: they never come back
+    scene.dead = known.deadAll; // folded to zero somewhere in the network
+    scene.merged = known.mergedAll; // on a point of another class: no layer can split them
     if (!viewOptions.showTest) hideTest(scene, known.nTrain);
     if (viewOptions.discretize) scene.regions = hardRegions(scene.regionArrays) ?? scene.regions;
     this.plane.draw(scene);
@@ -50,8 +51,9 @@ export class InputView {
       regions: Boolean(scene.regions),
       wrong: scene.wrong ? scene.wrong.reduce((a, b) => a + b, 0) : 0,
       dead: scene.dead ? scene.dead.reduce((a, b) => a + b, 0) : 0,
+      merged: scene.merged ? scene.merged.reduce((a, b) => a + b, 0) : 0,
     };
-    const folds = Boolean(header.death);
+    const folds = (header.folds ?? []).some((fold) => fold.dead_share !== null);
     const classes = header.task === "regression" ? 0 : header.classes;
     if (`${classes}:${folds}` !== this.legendKey) this.renderLegend(classes, folds);
   }
@@ -72,7 +74,8 @@ export class InputView {
       item('<span class="dot hollow"></span>', t("legend.test")),
     );
     if (classes > 0) parts.push(item('<span class="dot ring"></span>', t("legend.wrong")));
-    if (folds) parts.push(item('<span class="cross">×</span>', t("legend.dead")));
+    if (classes > 0) parts.push(item('<span class="dot merged"></span>', t("legend.merged")));
+    if (folds) parts.push(item('<span class="dot dead"></span>', t("legend.dead")));
     parts.push(item('<span class="gridmark"></span>', t("legend.grid")));
     this.legend.innerHTML = parts.join("");
   }
@@ -98,6 +101,7 @@ function hideTest(scene, nTrain) {
   };
   scene.wrong = trainOnly(scene.wrong);
   scene.dead = trainOnly(scene.dead);
+  scene.merged = trainOnly(scene.merged);
 }
 
 /** 1 where the predicted class is wrong (null for a regression net). */

@@ -74,6 +74,14 @@ export class Inspector {
       el("p", { class: "hint", "data-i18n": "insp.basis", text: t("insp.basis") }),
       parts,
     ]);
+    // A drag of a basis vector or of a slider is one gesture, from pointer down to pointer up
+    // (or a slider's change, for the keyboard): "loss a → b" compares with before it began.
+    this.plane.addEventListener("pointerdown", () => this.edits.begin());
+    this.plane.addEventListener("keydown", () => this.edits.begin());
+    this.plane.addEventListener("change", () => this.edits.end());
+    for (const ending of ["pointerup", "pointercancel"]) {
+      window.addEventListener(ending, () => this.edits.end());
+    }
     this.challengeBox = el("div", { class: "challenge", id: "challenge", "data-testid": "challenge" });
     this.root.append(
       el("div", { class: "card-head" }, [

@@ -1,38 +1,38 @@
-// Metrics: step, loss and accuracy as text, and a small chart of them over the steps.
+// Metrics: step, loss and accuracy as text, and a Plotly chart of them over the steps (train
+// solid, test dotted; no accuracy for a regression task, which has none).
 
 import { t } from "../i18n.js";
-import { halveHistory, LineChart, renderLegend } from "./chart.js";
+import { StepHistory } from "./history.js";
+import { line, PlotChart } from "./plotchart.js";
 
-const MAX_POINTS = 2000; // history is halved (every other point kept) past this
+const MAX_POINTS = 2000; // past this, the older half of the history is thinned
 const LOSS_COLOR = "#b4532a";
 const ACC_COLOR = "#2563a6";
-const DOTTED = [2, 3];
 
 export class MetricsView {
   /**
    * @param {HTMLElement} root element holding the [data-metric] value cells
-   * @param {HTMLCanvasElement} chart the chart's canvas
-   * @param {HTMLElement} legend the chart's legend
+   * @param {HTMLElement} chart the chart's element
+   * @param {() => void} wake asks the page for a redraw
    */
-  constructor(root, chart, legend) {
+  constructor(root, chart, wake) {
     this.root = root;
-    this.chart = new LineChart(chart, {
-      left: { range: null, color: LOSS_COLOR },
-      right: { range: [0, 1.02], percent: true, color: ACC_COLOR },
-    });
-    this.legend = legend;
-    this.revision = 0;
-    this.drawn = -1;
-    this.clear();
-    this.renderLegend();
+    this.chart = new PlotChart(chart, wake, () => this.figure());
+    this.history = new StepHistory(MAX_POINTS);
+    this.task = "classification";
   }
 
   clear() {
-    this.history = { step: [], trainLoss: [], testLoss: [], trainAcc: [], testAcc: [] };
-    this.revision++;
+    this.history.clear();
+    this.chart.restart();
   }
 
-  /** Record one frame's metrics (frames at a step not after the last one are not charted). */
+  /** The charts it draws (the page redraws them, a few times a second). */
+  get charts() {
+    return [this.chart];
+  }
+
+  /** Record one frame's metrics (a frame at the last step again is not charted twice). */
   push(header) {
     const m = header.metrics ?? {};
     this.show("step", header.step.toLocaleString("en-US"));
@@ -42,18 +42,17 @@ export class MetricsView {
     this.show("test-loss", fmtLoss(m.test_loss));
     this.show("train-acc", fmtAcc(m.train_acc));
     this.show("test-acc", fmtAcc(m.test_acc));
-    const h = this.history;
-    if (h.step.length > 0 && header.step <= h.step.at(-1)) {
-      if (header.step < h.step.at(-1)) this.clear();
-      else return;
+    const task = header.task === "regression" ? "regression" : "classification";
+    if (task !== this.task) {
+      this.task = task;
+      this.clear();
     }
-    h.step.push(header.step);
-    h.trainLoss.push(finiteOrNull(m.train_loss));
-    h.testLoss.push(finiteOrNull(m.test_loss));
-    h.trainAcc.push(finiteOrNull(m.train_acc));
-    h.testAcc.push(finiteOrNull(m.test_acc));
-    halveHistory(h, MAX_POINTS);
-    this.revision++;
+    const outcome = this.history.push(header.step, {
+      loss: [m.train_loss, m.test_loss],
+      acc: [m.train_acc, m.test_acc],
+    });
+    if (outcome === "restarted") this.chart.restart();
+    else if (outcome === "added") this.chart.changed();
   }
 
   showEpoch() {
@@ -67,42 +66,41 @@ export class MetricsView {
     if (el && el.textContent !== text) el.textContent = text;
   }
 
-  /** Redraw the chart if anything changed since the last draw. */
-  draw(force = false) {
-    if (!force && this.drawn === this.revision) return;
-    this.drawn = this.revision;
+  /** The chart's figure, of the history so far. */
+  figure() {
     const h = this.history;
-    const series = [
-      ["trainLoss", h.trainLoss, LOSS_COLOR, null, "left"],
-      ["testLoss", h.testLoss, LOSS_COLOR, DOTTED, "left"],
-      ["trainAcc", h.trainAcc, ACC_COLOR, null, "right"],
-      ["testAcc", h.testAcc, ACC_COLOR, DOTTED, "right"],
-    ].map(([name, y, color, dash, axis]) => ({ name, y, color, dash, axis, width: 2 }));
-    this.chart.draw({
-      x: h.step,
-      series,
-      titles: { x: t("chart.step"), left: t("metrics.loss"), right: t("metrics.acc") },
-    });
-  }
-
-  renderLegend() {
-    renderLegend(this.legend, [
-      { label: t("chart.trainLoss"), color: LOSS_COLOR },
-      { label: t("chart.testLoss"), color: LOSS_COLOR, dash: true },
-      { label: t("chart.trainAcc"), color: ACC_COLOR },
-      { label: t("chart.testAcc"), color: ACC_COLOR, dash: true },
-    ]);
+    const [trainLoss, testLoss] = h.lines("loss");
+    const [trainAcc, testAcc] = h.lines("acc");
+    const trace = (uid, name, y, color, dash, more) =>
+      line({ uid, name, x: h.step, y, color, dash, ...more });
+    const loss = { hovertemplate: "%{y:.3~g}" };
+    const acc = { yaxis: "y2", hovertemplate: "%{y:.1%}" };
+    const traces = [
+      trace("train-loss", t("chart.trainLoss"), trainLoss, LOSS_COLOR, "solid", loss),
+      trace("test-loss", t("chart.testLoss"), testLoss, LOSS_COLOR, "dot", loss),
+    ];
+    const layout = { yaxis: { title: t("metrics.loss"), color: LOSS_COLOR, rangemode: "tozero" } };
+    if (this.task !== "regression") {
+      traces.push(
+        trace("train-acc", t("chart.trainAcc"), trainAcc, ACC_COLOR, "solid", acc),
+        trace("test-acc", t("chart.testAcc"), testAcc, ACC_COLOR, "dot", acc),
+      );
+      layout.yaxis2 = {
+        title: t("metrics.acc"),
+        color: ACC_COLOR,
+        range: [0, 1.02],
+        tickvals: [0, 0.25, 0.5, 0.75, 1],
+        tickformat: ".0%",
+        showgrid: false,
+      };
+    }
+    return { traces, layout, empty: h.empty };
   }
 
   relabel() {
     this.showEpoch();
-    this.renderLegend();
-    this.draw(true);
+    this.chart.relabel();
   }
-}
-
-function finiteOrNull(v) {
-  return typeof v === "number" && Number.isFinite(v) ? v : null;
 }
 
 function fmtLoss(v) {

@@ -219,7 +219,9 @@ export class NetworkView {
   drawTiles(ctx, layout, frame) {
     const { header } = frame;
     const deadUnits = {};
-    for (const entry of header.death ?? []) deadUnits[entry.layer] = entry.dead_units;
+    for (const entry of header.folds ?? []) {
+      if (entry.dead_units) deadUnits[entry.layer] = entry.dead_units;
+    }
     ctx.imageSmoothingEnabled = false;
     layout.columns.forEach((column, c) => {
       const sheet = this.sheet(column, c, frame);

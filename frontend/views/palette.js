@@ -7,6 +7,7 @@ export const MUTED = "#6b7280";
 export const GRID_LINE = "rgba(71, 85, 105, 0.42)";
 export const WRONG_RING = "rgba(17, 24, 39, 0.6)";
 export const DEAD_MARK = "#111827";
+export const MERGED_RING = "#111827";
 export const FONT = 'system-ui, -apple-system, "Segoe UI", "Noto Sans", "PingFang SC", ' +
   '"Microsoft YaHei", sans-serif';
 

@@ -11,13 +11,16 @@
 //   carry      {m, c} (or null): draw the regions moved by x -> m·x + c (along a morph)
 //   contour    {x, y} the 50 % line; line {x: [x0, x1], y: [y0, y1]}: two points of the
 //              classifier's line, drawn dashed across the whole plot
-//   dead       Uint8Array: 1 where a point is marked as folded to zero; deadLabel: a text
+//   dead       Uint8Array: 1 where a point is marked as folded to zero (a square around it);
+//              deadLabel: a text
+//   merged     Uint8Array: 1 where a point lies on a point of another class (a dark outline,
+//              drawn under the dot)
 //   wrong      Uint8Array: 1 where a point is misclassified (a ring)
 //   axes3d     true for a 3-wide stage seen obliquely: draw its three unit axes
 //   note       a line of text over the bottom of the plot (or null)
 
 import { flatten3 } from "../frame.js";
-import { DEAD_MARK, FONT, GRID_LINE, INK, MUTED, WRONG_RING } from "./palette.js";
+import { DEAD_MARK, FONT, GRID_LINE, INK, MERGED_RING, MUTED, WRONG_RING } from "./palette.js";
 import { SizedCanvas } from "./sized.js";
 import { formatTick, niceTicks } from "./ticks.js";
 
@@ -93,10 +96,12 @@ export class PlaneCanvas {
       px[i] = clampPx(view.ox + view.s * scene.points.x[i]);
       py[i] = clampPx(view.oy - view.s * scene.points.y[i]);
     }
-    drawPoints(ctx, px, py, scene.style);
     const radius = scene.style.radius;
+    // Under the dots: the marks outline a point and never cover a class colour.
+    if (scene.dead) drawSquares(ctx, px, py, scene.dead, radius + 2.2);
+    if (scene.merged) drawRings(ctx, px, py, scene.merged, radius + 0.9, MERGED_RING, 1.8);
+    drawPoints(ctx, px, py, scene.style);
     if (scene.wrong) drawRings(ctx, px, py, scene.wrong, radius + 3.5, WRONG_RING, 1.1);
-    if (scene.dead) drawCrosses(ctx, px, py, scene.dead, radius + 1.5);
     if (scene.deadLabel && scene.dead) drawDeadLabel(ctx, px, py, scene.dead, scene.deadLabel);
     ctx.restore();
 
@@ -323,16 +328,16 @@ function drawRings(ctx, px, py, mask, r, color, width) {
   ctx.stroke();
 }
 
-/** A dark × on every point folded to zero (they pile up: one × per pile is what shows). */
-function drawCrosses(ctx, px, py, mask, r) {
+/**
+ * A dark square around every point folded to zero, drawn before the dots: its class colour
+ * shows inside (they pile up: one square per pile is what shows).
+ */
+function drawSquares(ctx, px, py, mask, r) {
   const seen = new Set();
   ctx.beginPath();
   for (let i = 0; i < mask.length; i++) {
     if (!mask[i] || !fresh(seen, px[i], py[i])) continue;
-    ctx.moveTo(px[i] - r, py[i] - r);
-    ctx.lineTo(px[i] + r, py[i] + r);
-    ctx.moveTo(px[i] - r, py[i] + r);
-    ctx.lineTo(px[i] + r, py[i] - r);
+    ctx.rect(px[i] - r, py[i] - r, 2 * r, 2 * r);
   }
   ctx.strokeStyle = DEAD_MARK;
   ctx.lineWidth = 1.3;

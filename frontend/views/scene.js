@@ -1,6 +1,7 @@
 // From a decoded frame to what a plane view draws: point styles by class (or by value), the
-// points and grid of a stage in drawn coordinates, its regions, boundary lines, and the points
-// folded to zero so far. Everything derived from a frame alone is computed once per frame.
+// points and grid of a stage in drawn coordinates, its regions, boundary lines, the points
+// folded to zero so far and the points merged with another class. Everything derived from a
+// frame alone is computed once per frame.
 
 import { columns, gridPolyline, stride } from "../frame.js";
 import { classColor, rampColor } from "./palette.js";
@@ -15,7 +16,9 @@ const facts = new WeakMap(); // frame -> what every view needs from it
  * What every view needs from a frame, computed once:
  * groups: [{color, hollow, indices}] the points by colour, training (filled) points first;
  * dead: per stage position, a mask of the points folded to zero at that fold or before
- * (null where none are), deadAll: the mask after the last fold; valueRange for regression.
+ * (null where none are), deadAll: the mask after the last fold; merged: per stage position,
+ * the mask of points merged with a point of another class at the last fold up to it (null where
+ * none are), mergedAll: the last fold's; valueRange for regression.
  */
 export function frameFacts(frame) {
   let out = facts.get(frame);
@@ -54,15 +57,28 @@ export function frameFacts(frame) {
     }
   }
   const dead = [];
+  const merged = [];
   let soFar = null;
+  let lastMerged = null;
   header.stages.forEach((stage, p) => {
     const mask = arrays.get(`stage${stage.index}/dead`);
     if (mask) {
       soFar = soFar ? soFar.map((v, i) => v | mask[i]) : Uint8Array.from(mask);
     }
     dead.push(soFar && soFar.includes(1) ? soFar : null);
+    lastMerged = arrays.get(`stage${stage.index}/merged`) ?? lastMerged;
+    merged.push(lastMerged && lastMerged.includes(1) ? lastMerged : null);
   });
-  out = { n, nTrain, groups, dead, deadAll: dead.at(-1) ?? null, valueRange };
+  out = {
+    n,
+    nTrain,
+    groups,
+    dead,
+    deadAll: dead.at(-1) ?? null,
+    merged,
+    mergedAll: merged.at(-1) ?? null,
+    valueRange,
+  };
   facts.set(frame, out);
   return out;
 }
@@ -112,7 +128,7 @@ export function linePoints([a, b, c]) {
 
 /**
  * Everything of stage position `p` but the axis range: points, grid, regions (painted `factor`
- * times finer than their cells), the 50 % line or the classifier's line, dead marks.
+ * times finer than their cells), the 50 % line or the classifier's line, dead and merged marks.
  */
 export function stageScene(frame, p, { factor, radius }) {
   const { header, arrays, shapes } = frame;
@@ -127,6 +143,7 @@ export function stageScene(frame, p, { factor, radius }) {
     contour: null,
     line: null,
     dead: known.dead[p],
+    merged: known.merged[p],
     axes3d: d === 3,
   };
   const region = stage.regions === false ? null : regionArrays(arrays, stage.index);

@@ -6,11 +6,12 @@
 import { t } from "../i18n.js";
 import { PlaneCanvas } from "./plane.js";
 import { frameFacts, pointRadius, stageScene, stageTarget } from "./scene.js";
+import { GAP_X, GAP_Y, stripGrid } from "./striplayout.js";
 import { isProjection, noRegionsReason, stageTitle } from "./titles.js";
 
-const GAP = 18; // px between panels (as in the CSS)
-const MIN_PANEL = 180; // px: fewer columns below this
-const MAX_PANEL = 300;
+// The strip fills a box of fixed height (the first screen, full screen) or grows down.
+const BOUNDED = "body.fit .first .strip, .is-full .strip";
+const PANEL_EXTRA = { w: 10, h: 42 }; // px a panel adds to its plot, until measured
 const REGION_FACTOR = 2; // panels are small: regions painted twice as fine as they arrive
 // Panels that could have regions but cannot show them say why, in a few words.
 const SHORT_NOTES = {
@@ -34,10 +35,13 @@ export class StagesView {
     this.selected = [];
     this.last = null;
     this.width = root.clientWidth;
+    this.height = root.clientHeight;
     new ResizeObserver((entries) => {
-      const width = Math.round(entries[0].contentRect.width);
-      if (width !== this.width) {
+      const box = entries[0].contentRect;
+      const [width, height] = [Math.round(box.width), Math.round(box.height)];
+      if (width !== this.width || height !== this.height) {
         this.width = width;
+        this.height = height;
         this.layout();
       }
     }).observe(root);
@@ -62,8 +66,9 @@ export class StagesView {
       const reason = noRegionsReason(stage);
       scene.note = SHORT_NOTES[reason] ? t(SHORT_NOTES[reason]) : null;
       panel.plane.draw(scene);
-      const [title, detail] = stageTitle(stage, header.activation);
+      const [title, detail] = stageTitle(header, stage);
       setText(panel.title, title);
+      if (panel.title.title !== title) panel.title.title = title; // a narrow panel cuts it short
       setText(panel.detail, detail);
       if (panel.detail.title !== detail) panel.detail.title = detail;
       panel.node.dataset.kind = stage.kind;
@@ -78,6 +83,7 @@ export class StagesView {
         regions: Boolean(scene.regions),
         line: Boolean(scene.line),
         dead: scene.dead ? count(scene.dead) : 0,
+        merged: scene.merged ? count(scene.merged) : 0,
         note: scene.note,
       };
     });
@@ -122,15 +128,28 @@ export class StagesView {
     this.select(this.selected);
   }
 
-  /** Columns for the current width: rows as even as can be, panels 180 to 300 px wide. */
+  /** Rows, columns and panel size: every panel in the box, as large as it allows. */
   layout() {
     const count = this.panels.length;
     if (count === 0) return;
     const width = Math.max(320, this.width || 900);
-    const maxCols = Math.max(1, Math.floor((width + GAP) / (MIN_PANEL + GAP)));
-    const rows = Math.ceil(count / Math.min(count, maxCols));
-    const cols = Math.ceil(count / rows);
-    this.root.style.gridTemplateColumns = `repeat(${cols}, minmax(0, ${MAX_PANEL}px))`;
+    const bounded = this.root.matches(BOUNDED) && this.height > 0;
+    const { cols, plot } = stripGrid(count, width, bounded ? this.height : null, this.extra());
+    this.root.style.gap = `${GAP_Y}px ${GAP_X}px`;
+    this.root.style.gridTemplateColumns = `repeat(${cols}, ${plot + this.extra().w}px)`;
+    this.root.dataset.cols = String(cols);
+    this.root.style.setProperty("--plot", `${plot}px`); // the panels' type follows their size
+  }
+
+  /** What a panel adds to its plot, across and down (its head, padding and border). */
+  extra() {
+    const panel = this.panels[0];
+    const canvas = panel?.node.querySelector("canvas");
+    if (!canvas || canvas.offsetWidth === 0) return PANEL_EXTRA;
+    return {
+      w: panel.node.offsetWidth - canvas.offsetWidth,
+      h: panel.node.offsetHeight - canvas.offsetHeight,
+    };
   }
 
   /** Mark the panels the focus view shows: one stage, or the two a morph is between. */
@@ -143,8 +162,9 @@ export class StagesView {
     });
   }
 
-  /** Redraw the last frame (after a language switch). */
+  /** Lay out again and redraw the last frame (after a language switch or a new layout). */
   redraw() {
+    this.layout();
     if (this.last) this.update(this.last.frame, this.last.view);
   }
 }

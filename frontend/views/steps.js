@@ -9,6 +9,48 @@ import { layerSteps } from "../morph.js";
 import { el, setText } from "./dom.js";
 
 const SAME = 1e-9;
+const LAYERED = ["affine", "fold", "output"];
+
+/**
+ * The stages layer `layer` spans in the close-up: from its input stage to its fold (or to the
+ * output, for the classifier); null when there is no such layer.
+ * @returns {[number, number] | null}
+ */
+export function layerSpan(header, layer) {
+  const stages = header?.stages ?? [];
+  const p = stages.findIndex((st) => (st.kind === "affine" || st.kind === "output") && st.layer === layer);
+  if (p < 1) return null;
+  return [p - 1, stages[p + 1]?.kind === "fold" ? p + 1 : p];
+}
+
+/**
+ * The layer the close-up is about at morph position s: between two stages, the layer that step
+ * belongs to; on a stage, `preferred` (the inspector's) while the stage lies in its span, else
+ * the stage's own layer. The step-through's heading and the close-up's lines both follow it.
+ */
+export function closeupLayer(header, s, preferred) {
+  const stages = header?.stages ?? [];
+  if (!stages.length) return preferred;
+  const clamped = Math.min(Math.max(s, 0), stages.length - 1);
+  const whole = Math.abs(clamped - Math.round(clamped)) < SAME;
+  if (!whole) {
+    const to = stages[Math.floor(clamped) + 1];
+    return to && LAYERED.includes(to.kind) ? to.layer : preferred;
+  }
+  const p = Math.round(clamped);
+  const span = layerSpan(header, preferred);
+  if (span && p >= span[0] && p <= span[1]) return preferred;
+  return LAYERED.includes(stages[p].kind) ? stages[p].layer : preferred;
+}
+
+/**
+ * The stage whose facts the close-up lists while it shows `stage` and is about `layer`: the
+ * stage itself when it belongs to that layer, else that layer's map (its affine stage).
+ */
+export function infoStage(header, stage, layer) {
+  if (layer === null || layer === undefined || stage.layer === layer) return stage;
+  return header.stages.find((st) => (st.kind === "affine" || st.kind === "output") && st.layer === layer) ?? stage;
+}
 
 export class StepThrough {
   /**
@@ -36,6 +78,14 @@ export class StepThrough {
 
   steps() {
     return this.header ? layerSteps(this.header, this.layerOf()) : [];
+  }
+
+  /** Another layer was picked: bring the close-up into its span if it is elsewhere. */
+  follow(layer) {
+    const span = layerSpan(this.header, layer);
+    const s = this.player.s;
+    if (span && (s < span[0] - SAME || s > span[1] + SAME)) this.player.goTo(span[0]);
+    this.render();
   }
 
   /** A new frame: the stages may have changed. */

@@ -21,8 +21,3 @@ export function formatTick(value, step) {
   const digits = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
   return value.toFixed(digits).replace("-", "−");
 }
-
-/** A share as a percentage label: "25%". */
-export function formatPercent(value) {
-  return `${Math.round(100 * value)}%`;
-}

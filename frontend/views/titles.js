@@ -1,5 +1,6 @@
 // What a stage is called: "fold 2 · ReLU", what is drawn of it ("units 1,2 of 8", "PCA of 8
-// units"), how much of it is folded to zero, and whether decision regions can be drawn there.
+// units"), how many points its fold merges and kills, and whether decision regions can be drawn
+// there.
 
 import { t } from "../i18n.js";
 
@@ -38,23 +39,33 @@ export function projectionCaption(stage) {
   return "";
 }
 
-/** "12% dead · dead units 3" for a fold stage (empty when nothing is dead). */
-export function deathCaption(stage) {
+/** The header's `folds` entry of a fold stage (what it flattens, kills, merges), or null. */
+export function foldOf(header, stage) {
+  if (stage.kind !== "fold") return null;
+  return header.folds?.find((fold) => fold.stage === stage.index) ?? null;
+}
+
+/** "33% merged · 15% dead · dead units 3" for a fold (empty when nothing is lost). */
+export function foldCaption(fold) {
   const parts = [];
-  if (stage.kind !== "fold") return "";
-  if (typeof stage.dead_share === "number" && stage.dead_share > 0) {
-    parts.push(t("stage.dead", { pct: percent(stage.dead_share) }));
+  if (!fold) return "";
+  if (typeof fold.merged_share === "number" && fold.merged_share > 0) {
+    parts.push(t("stage.merged", { pct: percent(fold.merged_share) }));
   }
-  if (stage.dead_units?.length) {
-    parts.push(t("stage.deadUnits", { units: stage.dead_units.map((u) => u + 1).join(",") }));
+  if (typeof fold.dead_share === "number" && fold.dead_share > 0) {
+    parts.push(t("stage.dead", { pct: percent(fold.dead_share) }));
+  }
+  if (fold.dead_units?.length) {
+    parts.push(t("stage.deadUnits", { units: fold.dead_units.map((u) => u + 1).join(",") }));
   }
   return parts.join(" · ");
 }
 
 /** [title, detail] of a stage panel. */
-export function stageTitle(stage, activation) {
-  const detail = [projectionCaption(stage), deathCaption(stage)].filter(Boolean).join(" · ");
-  return [stageName(stage, activation), detail];
+export function stageTitle(header, stage) {
+  const fold = foldCaption(foldOf(header, stage));
+  const detail = [projectionCaption(stage), fold].filter(Boolean).join(" · ");
+  return [stageName(stage, header.activation), detail];
 }
 
 /** Is the stage drawn as a projection (a pair, PCA or 3D view of a wider stage)? */

@@ -68,7 +68,8 @@ def point_traces(snap: Snapshot, xy: np.ndarray, stage: int | None) -> list[go.S
 
 
 def panel_traces(snap: Snapshot, k: int) -> list[Any]:
-    """Stage ``k`` as the page draws it: regions, warped grid, points, dead marks, boundary."""
+    """Stage ``k`` as the page draws it: regions, warped grid, points, dead and merged marks
+    (open, so the class colour shows through), boundary."""
     traces: list[Any] = []
     regions = snap.regions(k)
     if regions is not None:
@@ -81,13 +82,17 @@ def panel_traces(snap: Snapshot, k: int) -> list[Any]:
                              hoverinfo="skip", showlegend=False,
                              meta={"stage": k, "role": "grid"}))
     traces += point_traces(snap, snap.points(k), k)
-    dead = snap.dead(k)
-    if dead is not None and dead.any():
-        xy = snap.points(k)[dead.astype(bool)]
+    marks = (("dead", "folded to zero", snap.dead(k), "square-open", 11),
+             ("merged", "merged with another class", snap.merged(k), "circle-open", 9))
+    for role, name, mask, symbol, size in marks:
+        if mask is None or not mask.any():
+            continue
+        xy = snap.points(k)[mask.astype(bool)]
         traces.append(go.Scatter(
-            x=xy[:, 0], y=xy[:, 1], mode="markers", name="folded to zero",
-            marker={"symbol": "x-thin", "size": 9, "line": {"color": DEAD_MARK, "width": 1.5}},
-            meta={"stage": k, "role": "dead"}))
+            x=xy[:, 0], y=xy[:, 1], mode="markers", name=name, hoverinfo="skip",
+            marker={"symbol": symbol, "size": size, "color": DEAD_MARK,
+                    "line": {"color": DEAD_MARK, "width": 1.5}},
+            meta={"stage": k, "role": role}))
     line = snap.boundary(k)
     if line is not None:
         traces.append(_line_trace(line, snap.extent(k), k))

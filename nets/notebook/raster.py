@@ -6,8 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
+from nets.notebook.captions import Lang, say
+from nets.notebook.fonts import Font
+from nets.notebook.fonts import font as text_font
 from nets.notebook.palette import (
     DEAD_MARK,
     GRID_LINE,
@@ -26,8 +29,8 @@ TITLE = 20  # px of caption above each panel
 Size = tuple[int, int]
 
 
-def font(size: int = 13) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
-    return ImageFont.load_default(size=size)
+def font(size: int = 13, text: str = "") -> Font:
+    return text_font(size, text)
 
 
 class View:
@@ -103,12 +106,17 @@ def draw_plane(
     if marks and (line := snap.boundary(k)) is not None:
         _dashed(draw, view, line, box or snap.extent(k))
     xy = view.px((snap.points(k)[:, :2] if points is None else points).astype(np.float64))
-    _points(draw, snap, xy)
+    # Under the dots, as on the page: a square around a dead point, a ring around a merged one;
+    # the class colour stays in sight.
     dead = snap.dead(k) if marks else None
     if dead is not None:
         for x, y in xy[dead.astype(bool)].tolist():
-            draw.line([(x - 4, y - 4), (x + 4, y + 4)], fill=DEAD_MARK, width=2)
-            draw.line([(x - 4, y + 4), (x + 4, y - 4)], fill=DEAD_MARK, width=2)
+            draw.rectangle([x - 5, y - 5, x + 5, y + 5], outline=DEAD_MARK, width=1)
+    merged = snap.merged(k) if marks else None
+    if merged is not None:
+        for x, y in xy[merged.astype(bool)].tolist():
+            draw.ellipse([x - 4.5, y - 4.5, x + 4.5, y + 4.5], outline=DEAD_MARK, width=2)
+    _points(draw, snap, xy)
     draw.rectangle([0, 0, w - 1, h - 1], outline=(213, 219, 225))
     return image.convert("RGB")
 
@@ -150,29 +158,30 @@ def captioned(image: Image.Image, caption: str) -> Image.Image:
     """``image`` under a one-line caption."""
     out = Image.new("RGB", (image.width, image.height + TITLE), "white")
     out.paste(image, (0, TITLE))
-    ImageDraw.Draw(out).text((4, 3), caption, fill=MUTED, font=font())
+    ImageDraw.Draw(out).text((4, 3), caption, fill=MUTED, font=font(13, caption))
     return out
 
 
-def panel(snap: Snapshot, k: int, size: Size) -> Image.Image:
-    """One stage, captioned, filling ``size``."""
+def panel(snap: Snapshot, k: int, size: Size, lang: Lang = "en") -> Image.Image:
+    """One stage, captioned in ``lang``, filling ``size``."""
     w, h = size
-    return captioned(draw_plane(snap, k, (w, h - TITLE)), f"{stage_title(snap.stages[k])}")
+    return captioned(draw_plane(snap, k, (w, h - TITLE)), stage_title(snap.stages[k], lang))
 
 
-def strip(snap: Snapshot, size: Size, stages: Sequence[int] | None = None) -> Image.Image:
+def strip(snap: Snapshot, size: Size, stages: Sequence[int] | None = None,
+          lang: Lang = "en") -> Image.Image:
     """The stages side by side in one ``size`` image (as the page's stage strip)."""
     chosen = list(range(snap.n_stages)) if stages is None else list(stages)
     w, h = size
     out = Image.new("RGB", size, "white")
     cell = w // len(chosen)
     for i, k in enumerate(chosen):
-        out.paste(panel(snap, k, (cell - 4, h)), (i * cell + 2, 0))
+        out.paste(panel(snap, k, (cell - 4, h), lang), (i * cell + 2, 0))
     return out
 
 
 def morph_frames(
-    snap: Snapshot, positions: Sequence[float], size: Size
+    snap: Snapshot, positions: Sequence[float], size: Size, lang: Lang = "en"
 ) -> list[Image.Image]:
     """The morph at each position s, framed on its points: the regions ride along 2×2
     affine steps; straight steps are drawn without them."""
@@ -186,5 +195,6 @@ def morph_frames(
         box = fit_extent(p)  # the view follows the points, as the page's close-up does
         plane = draw_plane(snap, k, (w, h - TITLE), points=p, grid=g, box=box, carry=carry,
                            regions=exact or carry is not None, marks=False)
-        frames.append(captioned(plane, f"stage {s:.2f}  ({stage_title(snap.stages[k])})"))
+        title = stage_title(snap.stages[k], lang)
+        frames.append(captioned(plane, say("stage", lang, s=f"{s:.2f}", title=title)))
     return frames

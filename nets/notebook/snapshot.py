@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from nets.linalg import Decomposition, affine_path
+from nets.notebook.captions import STAGE_KINDS, Lang, say
 
 Map = tuple[np.ndarray, np.ndarray]  # x -> m @ x + c
 
@@ -92,6 +93,18 @@ class Snapshot:
         """1 where stage ``k`` (a ReLU fold) sent a point to zero in every unit."""
         self._check(k)
         return self.arrays.get(f"stage{k}/dead")
+
+    def merged(self, k: int) -> np.ndarray | None:
+        """1 where fold stage ``k`` put a point on a point of another class (classification)."""
+        self._check(k)
+        return self.arrays.get(f"stage{k}/merged")
+
+    @property
+    def folds(self) -> list[dict[str, Any]]:
+        """Per hidden layer, what its fold does: the shares of flat, dead and merged points,
+        the dead units and the flatness (``folds`` in docs/protocol.md)."""
+        folds: list[dict[str, Any]] = self.header["folds"]
+        return folds
 
     def boundary(self, k: int) -> list[float] | None:
         """The classifier's line a·z1 + b·z2 + c = 0 in the stage that feeds it (2 classes)."""
@@ -175,13 +188,13 @@ class Snapshot:
         return ((1 - t) * a + t * b).astype(np.float32)
 
 
-def stage_title(stage: dict[str, Any]) -> str:
+def stage_title(stage: dict[str, Any], lang: Lang = "en") -> str:
     """A panel's caption: "input", "affine 2", "fold 2", "output", with its projection."""
     kind, layer = stage["kind"], stage["layer"]
-    title = f"{kind} {layer}" if kind in ("affine", "fold") else str(kind)
+    title = say(kind, lang, layer=layer) if kind in STAGE_KINDS else str(kind)
     if stage["projection"] == "pair":
         u = stage["units"]
-        title += f" (units {u[0]}, {u[1]})"
+        title += say("units", lang, a=u[0], b=u[1])
     elif stage["projection"] == "pca":
-        title += " (PCA)"
+        title += say("pca", lang)
     return title

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 from tests.live_server import LiveServer
 
@@ -88,3 +90,17 @@ PAINTED = """async (selector) => {
   }
   return ink / (data.length / 4);
 }"""
+
+
+@contextmanager
+def second_tab(browser: Browser, server: LiveServer, width: int, height: int) -> Iterator[Tab]:
+    """A second page, in a browser context of its own (another laptop in the class)."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    second = Tab(page=page, server=server)
+    page.on("pageerror", lambda error: second.errors.append(f"page error: {error}"))
+    try:
+        yield second
+    finally:
+        context.close()

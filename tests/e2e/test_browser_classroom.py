@@ -190,8 +190,8 @@ def test_presenter_mode_hides_the_controls_and_f_shows_a_view_full_screen(tab: T
     tab.page.keyboard.press("p")
     assert sidebar.is_visible()
 
-    # f: the view under the mouse fills the screen; f again (or Esc) gives it back.
-    tab.page.get_by_test_id("plot-input").hover()
+    # f: the view last clicked fills the screen; f again (or Esc) gives it back.
+    tab.page.locator(".card-input h2").click()
     tab.page.keyboard.press("f")
     tab.wait("() => document.querySelector('.card-input').classList.contains('is-full')")
     box = tab.page.locator(".card-input").bounding_box()

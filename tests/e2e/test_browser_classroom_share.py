@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Download, FilePayload
 
 from tests.live_server import LiveServer
 
-from .support import WAIT_MS, Tab
+from .support import Tab, second_tab
 
 WEIGHTS = "() => window.spacefold.lastHeader.layers.map((l) => [l.weight, l.bias])"
 
@@ -21,13 +21,8 @@ WEIGHTS = "() => window.spacefold.lastHeader.layers.map((l) => [l.weight, l.bias
 @pytest.fixture
 def other(browser: Browser, server: LiveServer) -> Iterator[Tab]:
     """A second page, in a browser context of its own (another student's laptop)."""
-    context = browser.new_context(viewport={"width": 1400, "height": 950}, locale="en-US")
-    page = context.new_page()
-    page.set_default_timeout(WAIT_MS)
-    second = Tab(page=page, server=server)
-    page.on("pageerror", lambda error: second.errors.append(f"page error: {error}"))
-    yield second
-    context.close()
+    with second_tab(browser, server, 1400, 950) as tab:
+        yield tab
 
 
 def train_steps(tab: Tab, count: int) -> int:

@@ -1,7 +1,7 @@
 """Inside one layer: the inspector shows W, b and W's decomposition as the frame has them; a
 dragged basis vector, a typed entry and a slider set the layer by hand and every stage is
 redrawn from the new weights; the close-up steps through a layer's operations one at a time;
-the xor challenge loads and a hand solution is reported solved."""
+the xor challenge loads, shows its hint, and the hint's slider settings solve it."""
 
 from __future__ import annotations
 
@@ -214,41 +214,62 @@ def test_stepping_through_a_layer_names_each_operation_in_order(tab: Tab) -> Non
     assert tab.errors == []
 
 
-# The tested hand solution (tests/server/test_presets.py): |x - y| against |x + y|.
-XOR_HIDDEN = [[1, 1], [-1, -1], [1, -1], [-1, 1]]
-XOR_CLASSIFIER = [[1, 1, 0, 0], [0, 0, 1, 1]]
+# The hint's construction, as the sliders set it (tests/server/test_presets.py wins with it).
+XOR_SLIDERS: list[dict[str, Any]] = [
+    {"angle_in": 0, "s1": 2, "s2": 2, "angle_out": 0, "reflect": False, "b1": 0, "b2": 0},
+    {"angle_in": -135, "s1": 3.3, "s2": 2.7, "angle_out": 135, "reflect": True, "b1": 0,
+     "b2": 0},
+    {"angle_in": -45, "s1": 2.83, "s2": 0, "angle_out": 90, "reflect": False, "b1": 0.03,
+     "b2": 0},
+]
+
+# Move every slider of the layer shown (and the reflection switch), then one input event.
+SET_SLIDERS = """(values) => {
+  for (const [name, value] of Object.entries(values)) {
+    const input = document.querySelector(`[data-testid=insp-${name}]`);
+    if (name === 'reflect') input.checked = value; else input.value = String(value);
+  }
+  document.querySelector('[data-testid=insp-b2]')
+    .dispatchEvent(new Event('input', {bubbles: true}));
+}"""
 
 
-def test_the_xor_challenge_loads_and_a_hand_solution_is_solved(tab: Tab) -> None:
+def test_the_xor_challenge_shows_its_hint_and_the_sliders_solve_it(tab: Tab) -> None:
     open_paused(tab, "?paused=1")
     challenge = tab.page.get_by_test_id("challenge")
     challenge.scroll_into_view_if_needed()
+    hint = tab.page.get_by_test_id("challenge-hint")
+    assert hint.is_hidden()
     tab.page.get_by_test_id("challenge-pick").select_option("xor")
     tab.wait(
         "() => { const s = window.spacefold.state; const c = s.config;"
-        " return c.data.dataset === 'xor' && c.model.width === 4 && c.model.depth === 1"
+        " return c.data.dataset === 'xor' && c.model.width === 2 && c.model.depth === 2"
         " && c.model.init === 'zero' && !s.running"
         " && window.spacefold.lastHeader.generation === s.generation; }")
     goal = tab.js("window.spacefold.state.schema.challenges.xor.goal")
     assert "95.0%" in tab.page.get_by_test_id("challenge-goal").inner_text() and goal == 0.95
     tab.wait("() => document.querySelector('[data-testid=challenge]').dataset.state === 'open'")
     assert "not yet" in tab.page.get_by_test_id("challenge-status").inner_text()
-    # The hidden layer is 4×2: it raises the dimension, and has no 2×2 reading.
-    tab.wait("() => window.spacefold.views.inspector.shown?.shape?.join() === '4,2'")
-    assert tab.page.get_by_test_id("insp-dims").inner_text() == "2 → 4: W raises the dimension"
-    assert tab.page.get_by_test_id("insp-plane").is_hidden()
-    assert "not 2×2" in tab.page.get_by_test_id("insp-facts").inner_text()
-    # The hand solution, set through the inspector.
-    tab.js(
-        "([h, c]) => { const i = window.spacefold.views.inspector;"
-        " i.setLayer(1, h, [0, 0, 0, 0]); i.setLayer(2, c, [0, 0]); }",
-        [XOR_HIDDEN, XOR_CLASSIFIER],
-    )
+    # The hint: folded at first, then the idea and one line per layer.
+    assert hint.is_visible() and hint.get_attribute("open") is None
+    hint.locator("summary").click()
+    lines = hint.locator("li").all_inner_texts()
+    assert len(lines) == 4 and lines[0].startswith("The idea:")
+    assert lines[2].startswith(f"Layer 2: W = [[0.3, {MINUS}3], [{MINUS}3, 0.3]]")
+    # Every layer is 2×2: its sliders are there; set each as the hint says.
+    for layer, values in enumerate(XOR_SLIDERS, start=1):
+        tab.page.get_by_test_id("insp-layer").select_option(str(layer))
+        tab.wait(f"() => window.spacefold.views.inspector.shown?.layer === {layer}")
+        assert tab.page.get_by_test_id("insp-plane").is_visible()
+        tab.js(SET_SLIDERS, values)
+        tab.wait(f"(b) => Math.abs(window.spacefold.lastFrame.header.layers[{layer - 1}]"
+                 ".bias[0] - b) < 1e-6 && !window.spacefold.views.inspector.edits.inFlight",
+                 values["b1"])
     tab.wait("() => document.querySelector('[data-testid=challenge]').dataset.state === 'solved'")
     assert tab.page.get_by_test_id("challenge-status").inner_text().startswith("Solved!")
     assert tab.js("window.spacefold.lastHeader.metrics.train_acc") >= goal
-    tab.page.get_by_test_id("insp-layer").select_option("2")
-    assert tab.page.get_by_test_id("insp-dims").inner_text() == "4 → 2: W lowers the dimension"
     tab.page.locator("#btn-lang").click()
     assert tab.page.get_by_test_id("challenge-status").inner_text().startswith("成功！")  # noqa: RUF001
+    assert hint.locator("summary").inner_text() == "提示：怎样搭出来"  # noqa: RUF001
+    assert hint.locator("li").first.inner_text().startswith("思路：")  # noqa: RUF001
     assert tab.errors == []

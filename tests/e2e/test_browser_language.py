@@ -32,11 +32,11 @@ def test_language_toggle_switches_labels_to_chinese(tab: Tab) -> None:
     assert any("输入" in title for title in titles)
     assert any("仿射 1" in title for title in titles)
     assert tab.js("document.documentElement.lang") == "zh-CN"
-    # The close-up, the morph and the dead-point chart too.
+    # The close-up, the morph and the fold chart too.
     assert tab.page.get_by_test_id("morph-play").inner_text() == "▶ 播放"
     assert tab.page.get_by_test_id("morph-caption").inner_text().startswith("第 6 步")
     assert tab.page.get_by_test_id("focus-title").inner_text() == "折叠 3 · ReLU"
-    assert tab.page.locator(".dead-block h3").inner_text() == "每层被折叠到零的点"
+    assert tab.page.locator(".dead-block h3").inner_text() == "每层折叠合并的点"
     assert tab.page.get_by_test_id("lock-axes").locator("xpath=..").inner_text() == "锁定坐标轴"
 
     tab.page.locator("#btn-lang").click()

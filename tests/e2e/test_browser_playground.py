@@ -96,8 +96,7 @@ def test_clicks_add_and_remove_points_and_the_regions_follow(tab: Tab) -> None:
     wait_count(tab, 7)
     assert any(p["label"] == 1 and abs(p["y"] - 0.8) < tolerance for p in points(tab))
 
-    # Right-click removes the nearest point, ctrl-click too; a click far from any point
-    # removes nothing.
+    # Right-click removes the nearest point, ctrl-click too.
     click_at(tab, 0.7, -0.5, button="right")
     wait_count(tab, 6)
     assert not any(abs(p["x"] - 0.7) < 0.05 and abs(p["y"] + 0.5) < 0.05 for p in points(tab))

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
+from .charts import figure, record, recorded, wait_drawn
 from .support import Tab
 
 LAYERS = "window.spacefold.lastHeader.layers"
+STATS = "window.spacefold.views.layerStats"
 
 # The colour of a pixel of the diagram's canvas (CSS px; the tests run at a pixel ratio of 1).
 PIXEL = """([x, y]) => {
@@ -227,19 +228,29 @@ def test_network_diagram_draws_every_unit_and_edits_weights(tab: Tab) -> None:
 
 def test_layer_charts_follow_training(tab: Tab) -> None:
     tab.open("?paused=1&speed=10")
+    record(tab, "layerStats")
     tab.page.locator("#btn-play").click()
-    tab.wait("() => window.spacefold.views.layerStats.history.step.length >= 4")
+    tab.wait("() => window.chartHeaders.layerStats.filter((h) => h.layer_stats).length >= 4")
     tab.page.locator("#btn-pause").click()
     tab.settle()
-    history = tab.js("window.spacefold.views.layerStats.history")
-    header = tab.js("window.spacefold.lastHeader")
-    assert len(history["ratio"]) == len(header["layers"]) == 4
-    assert history["step"][-1] == header["step"]
-    last = [line[-1] for line in history["ratio"]]
-    expected = [math.log10(v) for v in header["layer_stats"]["update_ratio"]]
-    assert all(abs(a - b) < 1e-9 for a, b in zip(last, expected, strict=True))
-    tab.wait("() => window.spacefold.views.layerStats.drawn"
-             " === window.spacefold.views.layerStats.revision")
-    assert tab.painted("#plot-ratio") > 0.01
-    assert tab.painted("#plot-grad") > 0.01
+    charts = "[stats.ratioChart, stats.gradChart]".replace("stats", STATS)
+    wait_drawn(tab, charts, "#plot-grad")
+    ratio, grad = figure(tab, "#plot-ratio"), figure(tab, "#plot-grad")
+    names = ["layer 1", "layer 2", "layer 3", "output"]  # one line per Linear map
+    assert [t["name"] for t in ratio] == [*names, "healthy ≈ 10⁻³"]
+    assert [t["name"] for t in grad] == names
+    healthy = ratio.pop()
+    assert healthy["y"] == [1e-3, 1e-3] and healthy["dash"] == "dash"
+    x = grad[0]["x"]
+    assert healthy["x"] == [x[0], x[-1]] and x[-1] == tab.step()
+    # (A frame before the first update, at step 0, has no layer_stats: nothing to chart.)
+    headers = [h for h in recorded(tab, "layerStats") if h["layer_stats"] is not None]
+    assert len(headers) >= 4
+    for header in headers:  # every frame's numbers, at its step, on a log scale
+        i = x.index(header["step"])
+        stats = header["layer_stats"]
+        assert [t["y"][i] for t in ratio] == stats["update_ratio"]
+        assert [t["y"][i] for t in grad] == stats["grad_norm"]
+    for div in ("plot-ratio", "plot-grad"):
+        assert tab.js(f"document.getElementById('{div}')._fullLayout.yaxis.type") == "log"
     assert tab.errors == []

@@ -1,35 +1,65 @@
 import numpy as np
+import pytest
 import torch
 
 from nets.datasets import make_dataset
-from nets.diagnostics import layer_death, network_death
+from nets.diagnostics import flatness, fold_report
 from nets.model import FoldNet
 from nets.train import Recipe, Trainer
+from tests.oracle import flatness_by_svd, merged_by_pairs
 
 
-def test_dead_points_are_zero_in_every_unit_after_the_fold() -> None:
-    affine = np.array([[-1.0, -2.0], [0.5, -1.0], [-0.1, 0.0], [1.0, 1.0]])
-    death = layer_death(2, affine)
-    assert death.dead_points.tolist() == [True, False, True, False]
-    assert death.dead_share == 0.5
-    assert death.dead_units == []
-    assert layer_death(1, np.array([[1.0, -1.0], [2.0, -3.0]])).dead_units == [1]
+def test_flat_and_dead_points_are_zero_in_some_and_in_every_unit() -> None:
+    folded = np.array([[0.0, 0.0], [0.5, 0.0], [0.0, 0.0], [1.0, 1.0]])
+    report = fold_report(2, 4, "relu", folded, np.array([0, 1, 0, 1]))
+    assert report.flat is not None and report.flat.tolist() == [True, True, True, False]
+    assert report.dead is not None and report.dead.tolist() == [True, False, True, False]
+    assert report.dead_units == []
+    summary = report.summary()
+    assert summary == {
+        "layer": 2,
+        "stage": 4,
+        "flat_share": 0.75,
+        "dead_share": 0.5,
+        "dead_units": [],
+        "merged_share": 0.0,
+        "flatness": pytest.approx(flatness_by_svd(folded)),
+    }
+    units = fold_report(1, 2, "relu", np.array([[1.0, 0.0], [2.0, 0.0]]), None)
+    assert units.dead_units == [1] and units.merged is None
 
 
-def test_network_death_agrees_with_the_folded_stages() -> None:
+def test_the_report_agrees_with_the_folded_stages() -> None:
     net = FoldNet((2, 2, 2), "relu", seed=3)
     x = torch.randn(300, 2) * 2
+    labels = (x[:, 0] > 0).numpy().astype(np.int64)
     with torch.no_grad():
         stages = [s.numpy() for s in net.stages(x)]
-    deaths = network_death("relu", [stages[1], stages[3], stages[5]])
-    assert deaths is not None
-    for death, folded in zip(deaths, [stages[2], stages[4], stages[6]], strict=True):
-        np.testing.assert_array_equal(death.dead_points, np.all(folded == 0, axis=1))
+    for k in (2, 4, 6):
+        report = fold_report(k // 2, k, "relu", stages[k], labels)
+        np.testing.assert_array_equal(report.dead, np.all(stages[k] == 0, axis=1))
+        np.testing.assert_array_equal(report.merged, merged_by_pairs(stages[k], labels))
+        assert report.flatness == pytest.approx(flatness_by_svd(stages[k]), rel=1e-9)
 
 
-def test_activations_that_never_zero_have_no_deaths() -> None:
-    assert network_death("tanh", [np.zeros((3, 2))]) is None
-    assert network_death("leaky_relu", [np.zeros((3, 2))]) is None
+def test_activations_that_never_zero_report_merges_but_no_deaths() -> None:
+    folded = np.tanh(np.array([[30.0, 30.0], [31.0, 30.0], [0.0, 1.0]]))  # saturated: merged
+    report = fold_report(1, 2, "tanh", folded, np.array([0, 1, 1]))
+    assert report.flat is None and report.dead is None and report.dead_units is None
+    assert report.merged is not None and report.merged.tolist() == [True, True, False]
+    assert fold_report(1, 2, "leaky_relu", np.zeros((3, 2)), None).summary()["dead_share"] is None
+
+
+def test_flatness_is_none_where_there_is_no_plane() -> None:
+    assert flatness(np.ones((5, 1))) is None
+    assert flatness(np.zeros((0, 3))) is None
+    assert flatness(np.ones((4, 2))) is None
+    assert flatness(np.array([[0.0, 0.0], [np.nan, 1.0]])) is None
+    line = np.array([[0.0, 0.0], [1.0, 2.0], [2.0, 4.0]])
+    assert flatness(line) == pytest.approx(0.0, abs=1e-12)
+    rng = np.random.default_rng(1)
+    cloud = rng.normal(size=(500, 6)) * [3, 1, 0.5, 0.1, 0.1, 0.1]
+    assert flatness(cloud) == pytest.approx(flatness_by_svd(cloud), rel=1e-12)
 
 
 def curves(width: int, steps: int) -> tuple[list[float], list[float]]:
@@ -43,9 +73,11 @@ def curves(width: int, steps: int) -> tuple[list[float], list[float]]:
         accuracy.append(trainer.metrics().test_acc)
         with torch.no_grad():
             stages = [s.numpy() for s in trainer.net.stages(x)]
-        deaths = network_death("relu", stages[1:-1:2])
-        assert deaths is not None
-        dead.append(max(d.dead_share for d in deaths))
+        shares = [
+            fold_report(k // 2, k, "relu", stages[k], None).summary()["dead_share"]
+            for k in range(2, len(stages) - 1, 2)
+        ]
+        dead.append(max(shares))
     return accuracy, dead
 
 

@@ -16,7 +16,7 @@ from nets.notebook import Experiment, decomposition, focus, losses, morph, stage
 from nets.notebook.palette import region_rgb
 from nets.probe import grid_lines, region_axes, region_points
 from tests.live_server import ROOT
-from tests.oracle import assert_conf, assert_coords
+from tests.oracle import assert_conf, assert_coords, merged_by_pairs
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +86,24 @@ def test_the_regions_are_the_rest_of_the_networks_decision(trained: Experiment) 
     (image,) = traces(focus(snap, k), role="regions")
     assert np.array_equal(np.asarray(image.z), region_rgb(regions, 2))
     assert image.x0 == pytest.approx(xs[0]) and image.y0 == pytest.approx(ys[0])
+
+
+def test_the_snapshot_and_figures_carry_each_folds_merged_points() -> None:
+    lecture = Experiment.from_preset("lecture").train(300)  # 4 × 2 on the spiral: it merges
+    snap = lecture.snapshot()
+    want = stage_values(lecture, lecture.data.x)
+    labels = lecture.data.y
+    assert [fold["stage"] for fold in snap.folds] == [2, 4, 6, 8]
+    for fold in snap.folds:
+        merged = snap.merged(fold["stage"])
+        assert merged is not None
+        np.testing.assert_array_equal(merged, merged_by_pairs(want[fold["stage"]], labels))
+        assert fold["merged_share"] == pytest.approx(merged.mean())
+        marks = traces(focus(snap, fold["stage"]), role="merged")
+        drawn = np.concatenate([np.asarray(t.x) for t in marks]) if marks else np.zeros(0)
+        np.testing.assert_array_equal(drawn, snap.points(fold["stage"])[merged == 1, 0])
+    assert snap.merged(3) is None  # an affine stage
+    assert any(fold["merged_share"] > 0 for fold in snap.folds)
 
 
 def test_a_wide_stage_is_drawn_on_the_chosen_pair_of_units() -> None:

@@ -1,4 +1,4 @@
-"""Oracle tests for the per-stage views of a frame: regions, projections, deaths, layer maps."""
+"""Oracle tests for the per-stage views of a frame: regions, projections, folds, layer maps."""
 
 from typing import Any
 
@@ -11,7 +11,7 @@ from nets.probe import region_axes, region_points
 from server.frames import decode_frame
 from server.schemas import ExperimentConfig, merge_config
 from server.session import Session
-from tests.oracle import assert_conf, assert_coords
+from tests.oracle import assert_conf, assert_coords, flatness_by_svd, merged_by_pairs
 
 
 def frame_of(changes: dict[str, dict[str, Any]], steps: int = 30) -> tuple[
@@ -83,22 +83,43 @@ def test_wide_layers_have_no_decomposition() -> None:
     assert all("decomposition" not in e for e in header["layers"])
 
 
-def test_dead_points_and_units_are_marked_on_fold_stages() -> None:
+def test_every_fold_reports_its_flat_dead_and_merged_points() -> None:
     session, header, arrays = frame_of({"data": {"dataset": "spiral", "points": 300},
                                         "model": {"depth": 4}}, steps=300)
+    labels = session.data.y
     folds = [s for s in header["stages"] if s["kind"] == "fold"]
-    for stage in folds:
+    assert [f["stage"] for f in header["folds"]] == [s["index"] for s in folds]
+    assert [f["layer"] for f in header["folds"]] == [1, 2, 3, 4]
+    for stage, fold in zip(folds, header["folds"], strict=True):
         folded = stage_values(session, stage["index"])
         dead = np.all(folded == 0, axis=1)
+        merged = merged_by_pairs(folded, labels)
         np.testing.assert_array_equal(arrays[f"stage{stage['index']}/dead"], dead)
-        assert stage["dead_share"] == pytest.approx(dead.mean(), rel=1e-6)
-        assert stage["dead_units"] == [u for u in range(2) if np.all(folded[:, u] == 0)]
-    assert [d["dead_share"] for d in header["death"]] == [s["dead_share"] for s in folds]
+        np.testing.assert_array_equal(arrays[f"stage{stage['index']}/merged"], merged)
+        assert fold["dead_share"] == pytest.approx(dead.mean(), rel=1e-6)
+        assert fold["flat_share"] == pytest.approx(np.any(folded == 0, axis=1).mean(), rel=1e-6)
+        assert fold["merged_share"] == pytest.approx(merged.mean(), rel=1e-6)
+        assert fold["dead_units"] == [u for u in range(2) if np.all(folded[:, u] == 0)]
+        assert fold["flatness"] == pytest.approx(flatness_by_svd(folded), rel=1e-6, abs=1e-9)
+    assert any(f["merged_share"] > 0 for f in header["folds"])
+    assert all("dead_share" not in s for s in header["stages"])  # header.folds holds it
 
 
-def test_tanh_nets_report_no_deaths() -> None:
-    _, header, arrays = frame_of({"model": {"activation": "tanh"}})
-    assert header["death"] is None and not any(name.endswith("/dead") for name in arrays)
+def test_tanh_nets_report_merged_points_but_no_deaths() -> None:
+    session, header, arrays = frame_of({"model": {"activation": "tanh"}})
+    assert not any(name.endswith("/dead") for name in arrays)
+    for fold in header["folds"]:
+        assert fold["flat_share"] is fold["dead_share"] is fold["dead_units"] is None
+        merged = merged_by_pairs(stage_values(session, fold["stage"]), session.data.y)
+        np.testing.assert_array_equal(arrays[f"stage{fold['stage']}/merged"], merged)
+        assert fold["merged_share"] == pytest.approx(merged.mean(), rel=1e-6)
+
+
+def test_regression_nets_merge_nothing() -> None:
+    _, header, arrays = frame_of({"data": {"dataset": "plane"}})
+    assert len(header["folds"]) == 3 and not any(name.endswith("/merged") for name in arrays)
+    assert all(f["merged_share"] is None and f["dead_share"] is not None
+               for f in header["folds"])
 
 
 def test_a_pair_of_units_is_drawn_for_wide_stages() -> None:

@@ -25,8 +25,9 @@ def test_adding_and_removing_points_changes_what_is_trained_on(client: TestClien
         next_event(ws, "state")
         csv = client.get(f"/api/sessions/{session}/data.csv").text
         assert "0.25,0.75" not in csv and len(csv.strip().splitlines()) == 401
-        send(ws, type="remove_point", x=40.0, y=40.0)
-        assert next_event(ws, "error")["message"].startswith("no point within")
+        send(ws, type="remove_point", x=40.0, y=40.0)  # far from all: still the nearest goes
+        next_event(ws, "state")
+        assert len(client.get(f"/api/sessions/{session}/data.csv").text.strip().splitlines()) == 400
         send(ws, type="add_point", x=0.0, y=0.0, label=4)
         assert "label 4" in next_event(ws, "error")["message"]
 
@@ -98,3 +99,51 @@ def test_a_point_past_the_cap_is_refused_and_nothing_changes(client: TestClient)
             header, _ = next_frame(ws)
         send(ws, type="add_point", x=0.1, y=0.2, label=0)  # and makes room again
         assert next_event(ws, "state")["config"]["data"]["dataset"] == "custom"
+
+
+def points_csv(client: TestClient, session: str) -> str:
+    return client.get(f"/api/sessions/{session}/data.csv").text
+
+
+def test_undo_takes_back_each_point_edit_and_brings_the_preset_back(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        session = next_event(ws, "hello")["session"]
+        send(ws, type="step", count=4)
+        start = next_event(ws, "state")
+        original, config = points_csv(client, session), start["config"]["data"]
+        assert start["undo"] == 0 and config["dataset"] != "custom"
+        send(ws, type="add_point", x=0.3, y=-0.2, label=1)
+        send(ws, type="remove_point", x=5.0, y=5.0)
+        send(ws, type="clear_points")
+        states = [next_event(ws, "state") for _ in range(3)]
+        assert [s["undo"] for s in states] == [1, 2, 3]
+        assert points_csv(client, session) == "x,y,label,split\n"
+        cleared_at = states[-1]["step"]
+        # CSV import is a point edit too.
+        client.post(f"/api/sessions/{session}/data.csv", content=b"x,y,label\n0.5,0.5,0\n")
+        assert next_event(ws, "state")["undo"] == 4
+        seen = []
+        for _ in range(4):
+            send(ws, type="undo_points")
+            seen.append((next_event(ws, "state"), points_csv(client, session)))
+        assert seen[0][1] == "x,y,label,split\n"  # before the import: cleared
+        assert len(seen[1][1].splitlines()) == 1 + 400  # before clearing: 401 minus one removed
+        assert len(seen[2][1].splitlines()) == 1 + 401  # before the removal
+        state, csv = seen[3]
+        assert csv == original  # exactly the points of the preset, in order
+        assert state["config"]["data"] == config  # the preset is back, not "custom"
+        assert state["undo"] == 0 and state["step"] == cleared_at  # the network stayed
+        send(ws, type="undo_points")
+        assert next_event(ws, "error")["message"] == "there is no change of the points to undo"
+
+
+def test_undo_is_bounded_and_a_new_dataset_forgets_it(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        for i in range(55):
+            send(ws, type="add_point", x=0.01 * i, y=0.0, label=0)
+        states = [next_event(ws, "state") for _ in range(55)]
+        assert states[-1]["undo"] == 50
+        send(ws, type="configure", changes={"data": {"dataset": "circles"}})
+        assert next_event(ws, "state")["undo"] == 0
+        send(ws, type="undo_points")
+        assert "no change of the points" in next_event(ws, "error")["message"]

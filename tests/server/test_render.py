@@ -9,8 +9,10 @@ from typing import Any
 import imageio.v2 as imageio
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
+from nets.notebook import fonts, raster
+from nets.notebook.fonts import cjk_font_path
 from server.render import build_parser, main
 from tests.live_server import ROOT
 
@@ -143,3 +145,44 @@ def test_every_render_option_is_in_the_readme() -> None:
     for option in options:
         if option != "--help":
             assert f"`{option}" in readme, option
+
+
+def glyph(text: str) -> np.ndarray:
+    """``text`` drawn black on white with the caption font: its pixels."""
+    image = Image.new("L", (40, 24), 255)
+    ImageDraw.Draw(image).text((2, 2), text, fill=0, font=raster.font(16, text))
+    return np.asarray(image)
+
+
+@pytest.mark.skipif(cjk_font_path() is None, reason="no CJK font on this machine")
+def test_chinese_captions_are_drawn_with_real_glyphs_when_a_cjk_font_is_installed() -> None:
+    one, two = glyph("输"), glyph("出")
+    assert (one < 128).sum() > 20 and (two < 128).sum() > 20  # ink, not an empty box
+    assert (np.abs(one.astype(int) - two.astype(int)) > 128).sum() > 20  # not one tofu box
+
+
+@pytest.mark.skipif(cjk_font_path() is None, reason="no CJK font on this machine")
+def test_a_strip_rendered_in_chinese_differs_from_english_only_in_its_captions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pictures = {}
+    for lang in ("en", "zh"):
+        out = tmp_path / f"{lang}.png"
+        code, err = render(capsys, *SMALL, "--lang", lang, "--out", str(out))
+        assert code == 0 and err == "", err
+        with Image.open(out) as image:
+            pictures[lang] = np.asarray(image.convert("RGB")).astype(int)
+    differs = np.abs(pictures["en"] - pictures["zh"]).sum(axis=2) > 0
+    rows = np.flatnonzero(differs.any(axis=1))
+    assert rows.size and rows.max() < raster.TITLE  # the captions changed, the planes did not
+
+
+def test_without_a_cjk_font_chinese_captions_say_so_on_one_line_of_stderr(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(fonts, "cjk_font_path", lambda: None)
+    fonts._warn_no_cjk.cache_clear()
+    out = tmp_path / "zh.png"
+    code, err = render(capsys, *SMALL, "--lang", "zh", "--out", str(out))
+    assert code == 0 and out.is_file()
+    assert err.splitlines() == [fonts.NO_CJK]
