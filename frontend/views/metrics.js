@@ -4,6 +4,7 @@
 import { t } from "../i18n.js";
 import { StepHistory } from "./history.js";
 import { line, PlotChart } from "./plotchart.js";
+import { isRegression } from "./task.js";
 
 const MAX_POINTS = 2000; // past this, the older half of the history is thinned
 const LOSS_COLOR = "#b4532a";
@@ -42,7 +43,7 @@ export class MetricsView {
     this.show("test-loss", fmtLoss(m.test_loss));
     this.show("train-acc", fmtAcc(m.train_acc));
     this.show("test-acc", fmtAcc(m.test_acc));
-    const task = header.task === "regression" ? "regression" : "classification";
+    const task = isRegression(header) ? "regression" : "classification";
     if (task !== this.task) {
       this.task = task;
       this.clear();

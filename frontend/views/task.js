@@ -8,6 +8,14 @@ import { has, t } from "../i18n.js";
 
 let regression = false;
 
+/**
+ * True for a regression net's frame (one output, no classes).
+ * @param {{task?: string}} header
+ */
+export function isRegression(header) {
+  return header.task === "regression";
+}
+
 /** `key`, or its ".regression" twin while a regression frame is shown (where one exists). */
 export function taskKey(key) {
   return regression && has(`${key}.regression`) ? `${key}.regression` : key;
@@ -18,7 +26,7 @@ export function taskKey(key) {
  * @param {{task?: string}} header
  */
 export function showTask(header) {
-  regression = header.task === "regression";
+  regression = isRegression(header);
   document.body.classList.toggle("is-regression", regression);
   for (const node of document.querySelectorAll("[data-task-i18n]")) {
     const key = taskKey(node.dataset.taskI18n);
