@@ -6,7 +6,7 @@
 import { t } from "../i18n.js";
 import { StepHistory } from "./history.js";
 import { LAYER_COLORS } from "./palette.js";
-import { line, PlotChart } from "./plotchart.js";
+import { chartStep, clearCharts, line, PlotChart } from "./plotchart.js";
 
 const MAX_POINTS = 2000; // past this, the older half of the history is thinned
 
@@ -28,8 +28,7 @@ export class FoldsView {
   }
 
   clear() {
-    this.history.clear();
-    this.chart.restart();
+    clearCharts(this.history, this.charts);
   }
 
   /** The charts it draws (the page redraws them, a few times a second). */
@@ -44,13 +43,11 @@ export class FoldsView {
     this.box.hidden = this.folds.length === 0;
     this.renderNote();
     if (this.folds.length === 0) return;
-    const outcome = this.history.push(header.step, {
+    chartStep(this.history, this.charts, header.step, {
       merged: this.folds.map((f) => f.merged_share),
       dead: this.folds.map((f) => f.dead_share),
       flatness: this.folds.map((f) => f.flatness),
     });
-    if (outcome === "restarted") this.chart.restart();
-    else if (outcome === "added") this.chart.changed();
   }
 
   /** The chart's figure, of the history so far. */

@@ -5,7 +5,7 @@ import "../strings/playground.js";
 import { t } from "../i18n.js";
 import { StepHistory } from "./history.js";
 import { LAYER_COLORS, MUTED } from "./palette.js";
-import { line, PlotChart } from "./plotchart.js";
+import { chartStep, clearCharts, line, PlotChart } from "./plotchart.js";
 
 const MAX_POINTS = 1000; // past this, the older half of the history is thinned
 const HEALTHY = 1e-3; // the healthy update ratio
@@ -32,9 +32,7 @@ export class LayerStatsView {
   }
 
   clear() {
-    this.history.clear();
-    this.ratioChart.restart();
-    this.gradChart.restart();
+    clearCharts(this.history, this.charts);
   }
 
   /** The charts it draws (the page redraws them, a few times a second). */
@@ -46,14 +44,10 @@ export class LayerStatsView {
   push(header) {
     const stats = header.layer_stats;
     if (!stats || !Array.isArray(stats.update_ratio) || !Array.isArray(stats.grad_norm)) return;
-    const outcome = this.history.push(header.step, {
+    chartStep(this.history, this.charts, header.step, {
       ratio: stats.update_ratio.map(positiveOrNull),
       grad: stats.grad_norm.map(positiveOrNull),
     });
-    for (const chart of this.charts) {
-      if (outcome === "restarted") chart.restart();
-      else if (outcome === "added") chart.changed();
-    }
   }
 
   /** The name of Linear map i (0-based) of n: hidden layers by number, the last "output". */

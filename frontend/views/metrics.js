@@ -3,7 +3,7 @@
 
 import { t } from "../i18n.js";
 import { StepHistory } from "./history.js";
-import { line, PlotChart } from "./plotchart.js";
+import { chartStep, clearCharts, line, PlotChart } from "./plotchart.js";
 import { isRegression } from "./task.js";
 
 const MAX_POINTS = 2000; // past this, the older half of the history is thinned
@@ -24,8 +24,7 @@ export class MetricsView {
   }
 
   clear() {
-    this.history.clear();
-    this.chart.restart();
+    clearCharts(this.history, this.charts);
   }
 
   /** The charts it draws (the page redraws them, a few times a second). */
@@ -48,12 +47,10 @@ export class MetricsView {
       this.task = task;
       this.clear();
     }
-    const outcome = this.history.push(header.step, {
+    chartStep(this.history, this.charts, header.step, {
       loss: [m.train_loss, m.test_loss],
       acc: [m.train_acc, m.test_acc],
     });
-    if (outcome === "restarted") this.chart.restart();
-    else if (outcome === "added") this.chart.changed();
   }
 
   showEpoch() {

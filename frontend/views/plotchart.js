@@ -39,6 +39,24 @@ export function stalest(charts) {
   return first;
 }
 
+/**
+ * Add the values at `step` to `history` (a StepHistory) and tell the `charts` drawn from it: a
+ * new step changes them, a history begun anew restarts them, the last step again does nothing.
+ */
+export function chartStep(history, charts, step, values) {
+  const outcome = history.push(step, values);
+  for (const chart of charts) {
+    if (outcome === "restarted") chart.restart();
+    else if (outcome === "added") chart.changed();
+  }
+}
+
+/** Forget `history` and start the `charts` drawn from it anew. */
+export function clearCharts(history, charts) {
+  history.clear();
+  for (const chart of charts) chart.restart();
+}
+
 export class PlotChart {
   /**
    * @param {HTMLElement} div where the figure goes (sized by CSS)
