@@ -38,28 +38,11 @@ def merge_tolerance(points: np.ndarray) -> float:
 def distinct_rows(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct rows of ``z`` (N, width) float64 and, for each row of ``z``, which one it is.
 
-    Rows are sorted by a hash of their bits, so equal rows end up next to each other; the rows
-    next to each other are then compared in full, so the answer is exact (should two different
-    rows share a hash, a slower sort of the rows themselves decides)."""
-    z = np.ascontiguousarray(z, dtype=np.float64) + 0.0  # -0.0 becomes 0.0: bits compare
-    bits = z.view(np.uint64)
-    multipliers = _ODD[np.arange(z.shape[1]) % len(_ODD)]
-    key = (bits * multipliers).sum(axis=1, dtype=np.uint64)  # wraps around: a hash
-    order = np.argsort(key, kind="stable")
-    ordered, keys = z[order], key[order]
-    starts = np.ones(len(z), dtype=bool)
-    starts[1:] = keys[1:] != keys[:-1]
-    if not (starts[1:] | (ordered[1:] == ordered[:-1]).all(axis=1)).all():
-        rows = z.view(np.dtype((np.void, 8 * z.shape[1]))).ravel()
-        _, first, row_of = np.unique(rows, return_index=True, return_inverse=True)
-        return z[first], row_of.ravel()
-    row_of = np.empty(len(z), dtype=np.intp)
-    row_of[order] = np.cumsum(starts) - 1
-    return ordered[starts], row_of
-
-
-#: Odd 64-bit multipliers of the row hash, one per column (cycled).
-_ODD = np.random.default_rng(20261201).integers(0, 2**63, size=64, dtype=np.uint64) * 2 + 1
+    Exact: rows are compared as their bytes, after -0.0 became 0.0."""
+    z = np.ascontiguousarray(z, dtype=np.float64) + 0.0  # -0.0 becomes 0.0: bytes compare
+    rows = z.view(np.dtype((np.void, 8 * z.shape[1]))).ravel()
+    _, first, row_of = np.unique(rows, return_index=True, return_inverse=True)
+    return z[first], row_of.ravel()
 
 
 #: ``eps`` of the rough passes of :func:`within`, roughest first. With ``eps`` the tree may

@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-import nets.merging
 from nets.merging import MERGE_TOLERANCE, distinct_rows, merged_points, stage_extent
 from tests.oracle import merged_by_pairs
 
@@ -65,12 +64,7 @@ def test_non_finite_points_are_never_merged_and_bad_shapes_are_refused() -> None
         merged_points(np.zeros((3, 2)), np.zeros(4, dtype=int))
 
 
-@pytest.mark.parametrize("hashed", [True, False])
-def test_distinct_rows_are_exact_even_when_every_hash_collides(
-    hashed: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    if not hashed:  # every row gets one hash: the rows themselves must decide
-        monkeypatch.setattr(nets.merging, "_ODD", np.zeros(64, dtype=np.uint64))
+def test_distinct_rows_are_exact_and_take_minus_zero_for_zero() -> None:
     rng = np.random.default_rng(7)
     z = rng.integers(0, 4, size=(600, 3)).astype(np.float64)
     z[rng.random(600) < 0.2] *= -0.0  # -0.0 and 0.0 are one row
