@@ -68,6 +68,12 @@ def font(size: int = 13, text: str = "") -> Font:
     if needs_cjk(text):
         path = cjk_font_path()
         if path is not None:
-            return ImageFont.truetype(str(path), size)
+            return _cjk_font(path, size)
         _warn_no_cjk()
     return ImageFont.load_default(size=size)
+
+
+@cache
+def _cjk_font(path: Path, size: int) -> Font:
+    """The CJK font at ``size``, read and parsed once (the file is several MB)."""
+    return ImageFont.truetype(str(path), size)
