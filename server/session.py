@@ -90,12 +90,10 @@ class Session:
             changed = self.config.data.model_copy(
                 update={"dataset": "custom", "classes": data.n_classes})
             self.config = self.config.model_copy(update={"data": changed})
-        self._set_data(data)
+        self._install_data(data)
         outside = square_extent(self.x_all)
         if outside[1] > self.extent[1]:  # grow the view only when a point falls outside it
             self.extent = outside
-        self.trainer.set_data(data)
-        self._metrics = None
 
     def undo_points(self) -> None:
         """Take back the last hand edit of the points: the points exactly as they were and the
@@ -105,9 +103,13 @@ class Session:
             raise Refused("there is no change of the points to undo")
         self.config = self.config.model_copy(update={"data": before.config})
         self.custom = before.custom
-        self._set_data(before.data)
+        self._install_data(before.data)
         self.extent = before.extent
-        self.trainer.set_data(before.data)
+
+    def _install_data(self, data: Dataset) -> None:
+        """Train on ``data`` from now on (the network and its optimizer state stay)."""
+        self._set_data(data)
+        self.trainer.set_data(data)
         self._metrics = None
 
     def _build_net(self, keep_from: FoldNet | None = None) -> None:
