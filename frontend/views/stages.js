@@ -134,9 +134,10 @@ export class StagesView {
     if (count === 0) return;
     const width = Math.max(320, this.width || 900);
     const bounded = this.root.matches(BOUNDED) && this.height > 0;
-    const { cols, plot } = stripGrid(count, width, bounded ? this.height : null, this.extra());
+    const extra = this.extra(); // measured before anything is written: one layout, not two
+    const { cols, plot } = stripGrid(count, width, bounded ? this.height : null, extra);
     this.root.style.gap = `${GAP_Y}px ${GAP_X}px`;
-    this.root.style.gridTemplateColumns = `repeat(${cols}, ${plot + this.extra().w}px)`;
+    this.root.style.gridTemplateColumns = `repeat(${cols}, ${plot + extra.w}px)`;
     this.root.dataset.cols = String(cols);
     this.root.style.setProperty("--plot", `${plot}px`); // the panels' type follows their size
   }
