@@ -7,6 +7,7 @@ import "../strings/task.js";
 import { has, t } from "../i18n.js";
 
 let regression = false;
+let named = false; // the page's names follow `regression` (set by the first frame)
 
 /**
  * True for a regression net's frame (one output, no classes).
@@ -26,7 +27,10 @@ export function taskKey(key) {
  * @param {{task?: string}} header
  */
 export function showTask(header) {
+  const was = regression;
   regression = isRegression(header);
+  if (named && regression === was) return; // every frame of one task: nothing to rename
+  named = true;
   document.body.classList.toggle("is-regression", regression);
   for (const node of document.querySelectorAll("[data-task-i18n]")) {
     const key = taskKey(node.dataset.taskI18n);
