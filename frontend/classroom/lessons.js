@@ -67,11 +67,9 @@ export class LessonPlayer {
       else this.close();
       this.picker.blur(); // chosen: → and space now step the lesson and play, not the menu
     });
-    this.summary = el("p", { class: "hint", "data-testid": "lesson-summary" });
     this.group = el("section", { class: "group", "data-testid": "group-lesson" }, [
       el("h3", {}, [el("label", { for: "lesson-pick", "data-i18n": "lesson.section", text: t("lesson.section") })]),
       this.picker,
-      this.summary,
     ]);
   }
 
@@ -214,7 +212,8 @@ export class LessonPlayer {
     const lang = getLanguage();
     const pick = (text) => text?.[lang] ?? text?.en ?? "";
     const listed = this.list.find((item) => item.name === this.picker.value);
-    this.summary.textContent = listed ? pick(listed.summary) : t("lesson.hint");
+    // The menu sits in the top bar, with no room beside it: what a lesson is shows on hover.
+    this.picker.title = listed ? pick(listed.summary) : t("lesson.hint");
     this.bar.hidden = !this.lesson;
     this.nav.hidden = this.closeButton.hidden = this.readOnly;
     if (!this.lesson) return;
