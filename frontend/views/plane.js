@@ -22,9 +22,9 @@
 import { flatten3 } from "../frame.js";
 import { DEAD_MARK, FONT, GRID_LINE, INK, MERGED_RING, MUTED, WRONG_RING } from "./palette.js";
 import { SizedCanvas } from "./sized.js";
+import { dotSprite, ringSprite, squareSprite, StampLayer } from "./stamps.js";
 import { formatTick, niceTicks } from "./ticks.js";
 
-const TAU = 2 * Math.PI;
 const FAR = 1e5; // px: coordinates are clamped here (canvas paths misbehave far outside)
 const BOUNDARY = "rgba(31, 41, 51, 0.55)";
 
@@ -40,6 +40,7 @@ export class PlaneCanvas {
     this.tickCount = ticks;
     this.scene = null;
     this.view = null; // the last transform: px = ox + s·x, py = oy − s·y
+    this.marks = new StampLayer();
   }
 
   /** Draw a scene (see the top of this file); returns the transform used, or null. */
@@ -96,12 +97,7 @@ export class PlaneCanvas {
       px[i] = clampPx(view.ox + view.s * scene.points.x[i]);
       py[i] = clampPx(view.oy - view.s * scene.points.y[i]);
     }
-    const radius = scene.style.radius;
-    // Under the dots: the marks outline a point and never cover a class colour.
-    if (scene.dead) drawSquares(ctx, px, py, scene.dead, radius + 2.2);
-    if (scene.merged) drawRings(ctx, px, py, scene.merged, radius + 0.9, MERGED_RING, 1.8);
-    drawPoints(ctx, px, py, scene.style);
-    if (scene.wrong) drawRings(ctx, px, py, scene.wrong, radius + 3.5, WRONG_RING, 1.1);
+    this.drawMarks(ctx, px, py, scene);
     if (scene.deadLabel && scene.dead) drawDeadLabel(ctx, px, py, scene.dead, scene.deadLabel);
     ctx.restore();
 
@@ -111,6 +107,36 @@ export class PlaneCanvas {
     if (!scene.axes3d) drawTickLabels(ctx, ticks, view, box, this.fontSize, width);
     if (scene.note) drawNote(ctx, scene.note, box, this.fontSize);
     return view;
+  }
+
+  /**
+   * The point marks, stamped on one layer (see stamps.js): under the dots the marks that
+   * outline a point and never cover its class colour, over them the rings of wrong answers.
+   */
+  drawMarks(ctx, px, py, scene) {
+    const ratio = this.surface.ratio;
+    const r = scene.style.radius;
+    const layer = this.marks;
+    layer.begin(this.surface.canvas.width, this.surface.canvas.height);
+    if (scene.dead) {
+      const mark = squareSprite(DEAD_MARK, ratio * (r + 2.2), ratio * 1.3);
+      stampMask(layer, px, py, scene.dead, mark, ratio);
+    }
+    if (scene.merged) {
+      const mark = ringSprite(MERGED_RING, ratio * (r + 0.9), ratio * 1.8);
+      stampMask(layer, px, py, scene.merged, mark, ratio);
+    }
+    for (const group of scene.style.groups) {
+      const mark = group.hollow
+        ? ringSprite(group.color, ratio * r, ratio * (r > 3 ? 1.5 : 1))
+        : dotSprite(group.color, ratio * r);
+      stampIndices(layer, px, py, group.indices, mark, ratio);
+    }
+    if (scene.wrong) {
+      const mark = ringSprite(WRONG_RING, ratio * (r + 3.5), ratio * 1.1);
+      stampMask(layer, px, py, scene.wrong, mark, ratio);
+    }
+    layer.finish(ctx, ratio);
   }
 
   /** Redraw the last scene (after a resize). */
@@ -272,76 +298,37 @@ function drawLine(ctx, line, view) {
 }
 
 /**
- * Filled (training) points with a white rim, hollow (test) points: one path per group. Points
- * on the same spot (a fold piles many up) are drawn once: canvas strokes many coincident
- * shapes slowly, and the picture is the same.
+ * Stamp a mark on every point of a group. Points on one device pixel (a fold piles many up)
+ * are stamped once: the picture is the same.
  */
-function drawPoints(ctx, px, py, style) {
-  const r = style.radius;
-  for (const group of style.groups) {
-    const { indices } = group;
-    if (indices.length === 0) continue;
-    const seen = new Set();
-    ctx.beginPath();
-    for (let n = 0; n < indices.length; n++) {
-      const i = indices[n];
-      const x = px[i];
-      const y = py[i];
-      if (Number.isNaN(x) || Number.isNaN(y) || !fresh(seen, x, y)) continue;
-      ctx.moveTo(x + r, y);
-      ctx.arc(x, y, r, 0, TAU);
-    }
-    if (group.hollow) {
-      ctx.strokeStyle = group.color;
-      ctx.lineWidth = r > 3 ? 1.5 : 1;
-      ctx.stroke();
-    } else {
-      ctx.fillStyle = group.color;
-      ctx.fill();
-      if (r > 2.5) {
-        ctx.strokeStyle = "rgba(255, 255, 255, 0.9)";
-        ctx.lineWidth = 0.8;
-        ctx.stroke();
-      }
-    }
+function stampIndices(layer, px, py, indices, mark, ratio) {
+  const seen = new Set();
+  for (let n = 0; n < indices.length; n++) {
+    const i = indices[n];
+    const x = ratio * px[i];
+    const y = ratio * py[i];
+    if (Number.isNaN(x) || Number.isNaN(y) || !fresh(seen, x, y)) continue;
+    layer.stamp(mark, x, y);
   }
 }
 
-/** True the first time a spot (to a quarter pixel) is seen. */
+/** Stamp a mark on every point where `mask` is 1, once per device pixel. */
+function stampMask(layer, px, py, mask, mark, ratio) {
+  const seen = new Set();
+  for (let i = 0; i < mask.length; i++) {
+    const x = ratio * px[i];
+    const y = ratio * py[i];
+    if (!mask[i] || Number.isNaN(x) || Number.isNaN(y) || !fresh(seen, x, y)) continue;
+    layer.stamp(mark, x, y);
+  }
+}
+
+/** True the first time a device pixel is seen. */
 function fresh(seen, x, y) {
-  const key = Math.round(4 * x) * 1048576 + Math.round(4 * y);
+  const key = Math.floor(x) * 1048576 + Math.floor(y);
   if (seen.has(key)) return false;
   seen.add(key);
   return true;
-}
-
-function drawRings(ctx, px, py, mask, r, color, width) {
-  const seen = new Set();
-  ctx.beginPath();
-  for (let i = 0; i < mask.length; i++) {
-    if (!mask[i] || !fresh(seen, px[i], py[i])) continue;
-    ctx.moveTo(px[i] + r, py[i]);
-    ctx.arc(px[i], py[i], r, 0, TAU);
-  }
-  ctx.strokeStyle = color;
-  ctx.lineWidth = width;
-  ctx.stroke();
-}
-
-/**
- * A dark square around every point folded to zero, drawn before the dots: its class colour
- * shows inside (they pile up: one square per pile is what shows).
- */
-function drawSquares(ctx, px, py, mask, r) {
-  const seen = new Set();
-  ctx.beginPath();
-  for (let i = 0; i < mask.length; i++) {
-    if (!mask[i] || !fresh(seen, px[i], py[i])) continue;
-    ctx.rect(px[i] - r, py[i] - r, 2 * r, 2 * r);
-  }
-  ctx.strokeStyle = DEAD_MARK;
-  ctx.lineWidth = 1.3;
-  ctx.stroke();
 }
 
 /** The count of dead points, written next to the first of them (where the pile is). */

@@ -34,6 +34,7 @@ function probabilityOfOne(label, conf) {
 }
 
 const CLIP = 1e-6;
+const REACH = Math.log((1 - CLIP) / CLIP); // the largest log-odds a clipped probability has
 
 /** Log-odds of P(class 1) per cell: the network's output is piecewise linear in these. */
 function logOdds(label, conf) {
@@ -46,49 +47,80 @@ function logOdds(label, conf) {
   return out;
 }
 
-/**
- * Bilinear sample of a (rows, cols) grid at `factor` times its resolution; pixel u covers
- * cell coordinate (u + 0.5) / factor - 0.5 (cell centres at whole numbers), clamped at edges.
- */
-function sample(values, rows, cols, factor) {
-  const width = cols * factor;
-  const height = rows * factor;
-  const out = new Float32Array(width * height);
-  for (let v = 0; v < height; v++) {
-    const sy = Math.min(rows - 1, Math.max(0, (v + 0.5) / factor - 0.5));
-    const i0 = Math.min(rows - 2, Math.floor(sy));
-    const ty = sy - i0;
-    for (let u = 0; u < width; u++) {
-      const sx = Math.min(cols - 1, Math.max(0, (u + 0.5) / factor - 0.5));
-      const j0 = Math.min(cols - 2, Math.floor(sx));
-      const tx = sx - j0;
-      const a = values[i0 * cols + j0];
-      const b = values[i0 * cols + j0 + 1];
-      const c = values[(i0 + 1) * cols + j0];
-      const d = values[(i0 + 1) * cols + j0 + 1];
-      out[v * width + u] = (a * (1 - tx) + b * tx) * (1 - ty) + (c * (1 - tx) + d * tx) * ty;
-    }
-  }
-  return { values: out, width, height };
+/** RGB colours as the four bytes of an opaque ImageData pixel, in one number each. */
+function packColors(colors) {
+  const bytes = new Uint8ClampedArray(4 * colors.length);
+  colors.forEach((c, i) => bytes.set([c[0], c[1], c[2], 255], 4 * i));
+  return new Uint32Array(bytes.buffer);
 }
 
-/** Write RGB pixels (row 0 = the lowest y, as the region rows) into a canvas. */
-function fill(canvas, width, height, colorAt) {
-  if (canvas.width !== width) canvas.width = width;
-  if (canvas.height !== height) canvas.height = height;
-  const context = canvas.getContext("2d");
-  const image = context.createImageData(width, height);
-  const data = image.data;
-  const color = [0, 0, 0];
-  for (let cell = 0; cell < width * height; cell++) {
-    colorAt(cell, color);
-    const o = 4 * cell;
-    data[o] = color[0];
-    data[o + 1] = color[1];
-    data[o + 2] = color[2];
-    data[o + 3] = 255;
+const SHADES = 4096; // steps of log-odds from -REACH to REACH: a step moves a colour < 1 level
+
+/**
+ * The colour of each step of log-odds for two classes: from class 1 through white at the
+ * boundary to class 2, by probability.
+ */
+function shadeTable(a, b) {
+  const colors = [];
+  for (let i = 0; i < SHADES; i++) {
+    const z = -REACH + (2 * REACH * i) / (SHADES - 1);
+    const p = 1 / (1 + Math.exp(-z));
+    const side = p >= 0.5 ? b : a;
+    const amount = Math.abs(p - 0.5) * 2; // 0 at the boundary (white), 1 when sure
+    colors.push(side.map((c) => 250 + (c - 250) * amount));
   }
-  context.putImageData(image, 0, 0);
+  return packColors(colors);
+}
+
+const shadeTables = new Map(); // "a b" -> its table
+
+/** Where pixel u of `count · factor` samples a line of `count` cells: cell j0 and weight t. */
+function sampling(count, factor) {
+  const size = count * factor;
+  const j0 = new Int32Array(size);
+  const t = new Float32Array(size);
+  for (let u = 0; u < size; u++) {
+    const s = Math.min(count - 1, Math.max(0, (u + 0.5) / factor - 0.5));
+    j0[u] = Math.min(count - 2, Math.floor(s));
+    t[u] = s - j0[u];
+  }
+  return { j0, t };
+}
+
+/**
+ * The pixels of two classes' regions: log-odds sampled bilinearly at `factor` times the grid
+ * (pixel u covers cell coordinate (u + 0.5) / factor - 0.5, cell centres at whole numbers,
+ * clamped at the edges), each shaded from `table`.
+ */
+function shadeFine(words, z, rows, cols, factor, table) {
+  const width = cols * factor;
+  const across = sampling(cols, factor);
+  const down = sampling(rows, factor);
+  const scale = (SHADES - 1) / (2 * REACH);
+  for (let v = 0; v < rows * factor; v++) {
+    const i0 = down.j0[v];
+    const ty = down.t[v];
+    for (let u = 0; u < width; u++) {
+      const j0 = across.j0[u];
+      const tx = across.t[u];
+      const o = i0 * cols + j0;
+      const top = z[o] * (1 - tx) + z[o + 1] * tx;
+      const bottom = z[o + cols] * (1 - tx) + z[o + cols + 1] * tx;
+      const step = Math.round((top * (1 - ty) + bottom * ty + REACH) * scale);
+      words[v * width + u] = table[step < 0 ? 0 : step >= SHADES ? SHADES - 1 : step];
+    }
+  }
+}
+
+/** An entry's canvas and pixels, `width` × `height` (row 0 = the lowest y, as the regions). */
+function pixels(entry, width, height) {
+  if (!entry.image || entry.image.width !== width || entry.image.height !== height) {
+    entry.canvas.width = width;
+    entry.canvas.height = height;
+    entry.image = entry.canvas.getContext("2d").createImageData(width, height);
+    entry.words = new Uint32Array(entry.image.data.buffer);
+  }
+  return entry.words;
 }
 
 /**
@@ -98,45 +130,34 @@ function fill(canvas, width, height, colorAt) {
  * network is unsure, one pixel per cell (the canvas smooths the rest); a regression net's
  * value runs through the same two colours, over `valueRange`.
  */
-function paint(canvas, region, classes, factor, valueRange) {
+function paint(entry, region, classes, factor, valueRange) {
   const cols = region.x.length;
   const rows = region.y.length;
+  const strong = [];
+  for (let k = 0; k < Math.max(classes, 2); k++) strong.push(mixWhite(rgb(classColor(k)), 0.45));
   if (region.value) {
     const [lo, hi] = valueRange;
     const span = hi > lo ? hi - lo : 1;
-    fill(canvas, cols, rows, (cell, out) => {
-      const c = rampColor((region.value[cell] - lo) / span);
-      out[0] = c[0];
-      out[1] = c[1];
-      out[2] = c[2];
+    const colors = Array.from(region.value, (v) => rampColor((v - lo) / span));
+    pixels(entry, cols, rows).set(packColors(colors));
+  } else if (classes <= 2) {
+    const key = `${strong[0]} ${strong[1]}`;
+    if (!shadeTables.has(key)) shadeTables.set(key, shadeTable(strong[0], strong[1]));
+    const words = pixels(entry, cols * factor, rows * factor);
+    shadeFine(words, logOdds(region.label, region.conf), rows, cols, factor, shadeTables.get(key));
+  } else {
+    const pale = strong.map((c) => mixWhite(c, 0.8));
+    const floor = 1 / classes;
+    const colors = Array.from(region.label, (k, cell) => {
+      const sure = Math.min(1, Math.max(0, (region.conf[cell] - floor) / (1 - floor)));
+      return pale[k].map((c, n) => c + (strong[k][n] - c) * sure);
     });
-    return;
+    pixels(entry, cols, rows).set(packColors(colors));
   }
-  const strong = [];
-  for (let k = 0; k < Math.max(classes, 2); k++) strong.push(mixWhite(rgb(classColor(k)), 0.45));
-  if (classes <= 2) {
-    const fine = sample(logOdds(region.label, region.conf), rows, cols, factor);
-    const [a, b] = strong;
-    fill(canvas, fine.width, fine.height, (cell, out) => {
-      const p = 1 / (1 + Math.exp(-fine.values[cell]));
-      const side = p >= 0.5 ? b : a;
-      const amount = Math.abs(p - 0.5) * 2; // 0 at the boundary (white), 1 when sure
-      out[0] = 250 + (side[0] - 250) * amount;
-      out[1] = 250 + (side[1] - 250) * amount;
-      out[2] = 250 + (side[2] - 250) * amount;
-    });
-    return;
-  }
-  const pale = strong.map((c) => mixWhite(c, 0.8));
-  const floor = 1 / classes;
-  fill(canvas, cols, rows, (cell, out) => {
-    const k = region.label[cell];
-    const sure = Math.min(1, Math.max(0, (region.conf[cell] - floor) / (1 - floor)));
-    for (let n = 0; n < 3; n++) out[n] = pale[k][n] + (strong[k][n] - pale[k][n]) * sure;
-  });
+  entry.canvas.getContext("2d").putImageData(entry.image, 0, 0);
 }
 
-// key -> {source, factor, classes, range, canvas}: one image per stage and detail, repainted
+// key -> {source, factor, classes, range, canvas, image, words}: one image per stage and detail, repainted
 // when a new frame brings new arrays.
 const images = new Map();
 
@@ -165,7 +186,7 @@ export function regionImage(region, classes, factor, key, valueRange = [0, 1]) {
       if (stale) {
         entry ??= { canvas: document.createElement("canvas") };
         Object.assign(entry, { source, factor, classes, range: valueRange });
-        paint(entry.canvas, region, classes, factor, valueRange);
+        paint(entry, region, classes, factor, valueRange);
         images.set(key, entry);
       }
       return entry.canvas;

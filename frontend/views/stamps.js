@@ -1,0 +1,226 @@
+// Point marks (dots, rings, squares) stamped into a pixel buffer, then put on the canvas as one
+// image. A canvas path of a few hundred circles costs milliseconds to rasterise for every
+// panel of every frame; each mark here is drawn once, antialiased by the canvas itself, into a
+// small sprite, and a frame copies the sprites' pixels. Marks sit on whole device pixels (at
+// most half a pixel from where a path would put them).
+
+/**
+ * @typedef {object} Sprite
+ * @property {number} half the sprite is (2·half + 1) pixels square, centred on its middle pixel
+ * @property {Int16Array} dx column of each pixel that is not transparent, from the centre
+ * @property {Int16Array} dy row of each such pixel, from the centre
+ * @property {Float32Array} rgba its colour (0–255) and alpha (0–1), four numbers a pixel
+ * @property {Uint32Array} packed each pixel as the four bytes of an ImageData, in one number
+ * @property {number} opaque the first `opaque` pixels are opaque (the rest are not)
+ * @property {Int32Array} offsets each pixel's index from the centre's, in a buffer `across` wide
+ * @property {number} across
+ */
+
+/** @type {Map<string, Sprite>} */
+const SPRITES = new Map();
+
+/**
+ * A mark drawn once with the canvas's own antialiasing, kept as its visible pixels.
+ * @param {string} key what identifies the mark (shape, size, colour)
+ * @param {number} reach px from the centre that the mark may cover
+ * @param {(ctx: CanvasRenderingContext2D, c: number) => void} paint draws it centred at (c, c)
+ * @returns {Sprite}
+ */
+function sprite(key, reach, paint) {
+  const known = SPRITES.get(key);
+  if (known) return known;
+  const half = Math.ceil(reach) + 1;
+  const size = 2 * half + 1;
+  const canvas = document.createElement("canvas");
+  canvas.width = size;
+  canvas.height = size;
+  const ctx = /** @type {CanvasRenderingContext2D} */ (
+    canvas.getContext("2d", { willReadFrequently: true })
+  );
+  paint(ctx, half + 0.5);
+  const pixels = ctx.getImageData(0, 0, size, size).data;
+  const dx = [];
+  const dy = [];
+  const rgba = [];
+  let opaque = 0;
+  for (const wanted of [true, false]) {
+    for (let row = 0; row < size; row++) {
+      for (let col = 0; col < size; col++) {
+        const k = 4 * (row * size + col);
+        if (pixels[k + 3] === 0 || (pixels[k + 3] === 255) !== wanted) continue;
+        dx.push(col - half);
+        dy.push(row - half);
+        rgba.push(pixels[k], pixels[k + 1], pixels[k + 2], pixels[k + 3] / 255);
+        if (wanted) opaque++;
+      }
+    }
+  }
+  const bytes = new Uint8ClampedArray(dx.length * 4);
+  for (let i = 0; i < dx.length; i++) {
+    const k = 4 * ((dy[i] + half) * size + dx[i] + half);
+    bytes.set(pixels.subarray(k, k + 4), 4 * i);
+  }
+  const made = {
+    half,
+    packed: new Uint32Array(bytes.buffer),
+    opaque,
+    offsets: new Int32Array(0),
+    across: 0,
+    dx: Int16Array.from(dx),
+    dy: Int16Array.from(dy),
+    rgba: Float32Array.from(rgba),
+  };
+  SPRITES.set(key, made);
+  return made;
+}
+
+/** A filled dot of radius r, with a thin white rim when it is large enough to show one. */
+export function dotSprite(color, r) {
+  const rim = r > 2.5 ? 0.8 : 0;
+  return sprite(`dot ${color} ${r} ${rim}`, r + rim, (ctx, c) => {
+    ctx.beginPath();
+    ctx.arc(c, c, r, 0, 2 * Math.PI);
+    ctx.fillStyle = color;
+    ctx.fill();
+    if (rim) {
+      ctx.strokeStyle = "rgba(255, 255, 255, 0.9)";
+      ctx.lineWidth = rim;
+      ctx.stroke();
+    }
+  });
+}
+
+/** A circle of radius r, stroked `width` wide. */
+export function ringSprite(color, r, width) {
+  return sprite(`ring ${color} ${r} ${width}`, r + width, (ctx, c) => {
+    ctx.beginPath();
+    ctx.arc(c, c, r, 0, 2 * Math.PI);
+    ctx.strokeStyle = color;
+    ctx.lineWidth = width;
+    ctx.stroke();
+  });
+}
+
+/** A square of half-side r, stroked `width` wide. */
+export function squareSprite(color, r, width) {
+  return sprite(`square ${color} ${r} ${width}`, r + width, (ctx, c) => {
+    ctx.strokeStyle = color;
+    ctx.lineWidth = width;
+    ctx.strokeRect(c - r, c - r, 2 * r, 2 * r);
+  });
+}
+
+/** A transparent layer the size of a canvas, marks stamped on it, drawn over the canvas. */
+export class StampLayer {
+  constructor() {
+    this.canvas = document.createElement("canvas");
+    this.context = /** @type {CanvasRenderingContext2D} */ (this.canvas.getContext("2d"));
+    /** @type {ImageData | null} */
+    this.image = null;
+    this.words = new Uint32Array(0); // the image's pixels, one number each
+    this.bytes = new Uint8ClampedArray(0); // ... and their bytes
+    this.dirty = { x0: 0, y0: 0, x1: 0, y1: 0 }; // the pixels stamped since the last clear
+  }
+
+  /** Clear the layer, sized to `width` × `height` device pixels. */
+  begin(width, height) {
+    if (!this.image || this.image.width !== width || this.image.height !== height) {
+      this.canvas.width = width;
+      this.canvas.height = height;
+      this.image = this.context.createImageData(width, height);
+      this.words = new Uint32Array(this.image.data.buffer);
+      this.bytes = this.image.data;
+    } else {
+      const { x0, y0, x1, y1 } = this.dirty;
+      const data = this.image.data;
+      for (let row = y0; row < y1; row++) {
+        data.fill(0, 4 * (row * width + x0), 4 * (row * width + x1));
+      }
+    }
+    this.dirty = { x0: width, y0: height, x1: 0, y1: 0 };
+  }
+
+  /**
+   * Stamp a sprite centred on the device pixel that holds (x, y), over what is there.
+   * @param {Sprite} mark
+   */
+  stamp(mark, x, y) {
+    const image = /** @type {ImageData} */ (this.image);
+    const { width, height } = image;
+    const cx = Math.floor(x);
+    const cy = Math.floor(y);
+    const half = mark.half;
+    if (cx + half < 0 || cy + half < 0 || cx - half >= width || cy - half >= height) return;
+    if (cx - half >= 0 && cy - half >= 0 && cx + half < width && cy + half < height) {
+      this.stampInside(mark, cy * width + cx);
+    } else {
+      this.stampEdge(mark, cx, cy);
+    }
+    const d = this.dirty;
+    d.x0 = Math.max(0, Math.min(d.x0, cx - half));
+    d.y0 = Math.max(0, Math.min(d.y0, cy - half));
+    d.x1 = Math.min(width, Math.max(d.x1, cx + half + 1));
+    d.y1 = Math.min(height, Math.max(d.y1, cy + half + 1));
+  }
+
+  /** A sprite that lies wholly inside the layer, centred on pixel `centre`. */
+  stampInside(mark, centre) {
+    const width = /** @type {ImageData} */ (this.image).width;
+    if (mark.across !== width) {
+      mark.offsets = Int32Array.from(mark.dx, (dx, i) => mark.dy[i] * width + dx);
+      mark.across = width;
+    }
+    const { offsets, packed, opaque } = mark;
+    const { words, bytes } = this;
+    for (let i = 0; i < opaque; i++) words[centre + offsets[i]] = packed[i];
+    for (let i = opaque; i < offsets.length; i++) blend(bytes, words, mark, i, centre + offsets[i]);
+  }
+
+  /** A sprite that the layer's edge cuts, centred on pixel (cx, cy). */
+  stampEdge(mark, cx, cy) {
+    const { width, height } = /** @type {ImageData} */ (this.image);
+    for (let i = 0; i < mark.dx.length; i++) {
+      const col = cx + mark.dx[i];
+      const row = cy + mark.dy[i];
+      if (col >= 0 && row >= 0 && col < width && row < height) {
+        blend(this.bytes, this.words, mark, i, row * width + col);
+      }
+    }
+  }
+
+  /**
+   * Draw the layer on `ctx` (whose transform maps CSS pixels to device pixels by `ratio`),
+   * under its clip.
+   */
+  finish(ctx, ratio) {
+    const image = /** @type {ImageData} */ (this.image);
+    const { x0, y0, x1, y1 } = this.dirty;
+    if (x1 <= x0 || y1 <= y0) return;
+    this.context.clearRect(0, 0, image.width, image.height);
+    this.context.putImageData(image, 0, 0, x0, y0, x1 - x0, y1 - y0);
+    ctx.drawImage(this.canvas, 0, 0, image.width / ratio, image.height / ratio);
+  }
+}
+
+/** Pixel i of a sprite over pixel p of a layer (its bytes and, the same, its words). */
+function blend(data, words, mark, i, p) {
+  const k = 4 * p;
+  const rgba = mark.rgba;
+  const a = rgba[4 * i + 3];
+  const below = data[k + 3];
+  if (below === 0 || a === 1) {
+    words[p] = mark.packed[i]; // nothing under it shows
+  } else if (below === 255) {
+    const keep = 1 - a;
+    data[k] = rgba[4 * i] * a + data[k] * keep;
+    data[k + 1] = rgba[4 * i + 1] * a + data[k + 1] * keep;
+    data[k + 2] = rgba[4 * i + 2] * a + data[k + 2] * keep;
+  } else {
+    const keep = (below / 255) * (1 - a);
+    const out = a + keep;
+    data[k] = (rgba[4 * i] * a + data[k] * keep) / out;
+    data[k + 1] = (rgba[4 * i + 1] * a + data[k + 1] * keep) / out;
+    data[k + 2] = (rgba[4 * i + 2] * a + data[k + 2] * keep) / out;
+    data[k + 3] = 255 * out;
+  }
+}
