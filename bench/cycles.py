@@ -85,8 +85,9 @@ def settle(server: LiveServer, baseline: dict[str, Any], seconds: float = 10.0) 
     deadline = time.monotonic() + seconds
     while True:
         now = health(server)
-        if (now["sessions"] == 0 and now["tasks"] <= baseline["tasks"]) or \
-                time.monotonic() > deadline:
+        if (
+            now["sessions"] == 0 and now["tasks"] <= baseline["tasks"]
+        ) or time.monotonic() > deadline:
             return now
         time.sleep(0.05)
 
@@ -102,8 +103,15 @@ def measure(server: LiveServer, total: int, warmup: int) -> dict[str, Any]:
     asyncio.run(cycles(server.ws_url, total - warmup, start=warmup))
     seconds = time.monotonic() - began
     after = settle(server, warm)
-    return {"before": before, "warm": warm, "after": after, "rss_start": rss_start,
-            "rss_end": rss_kib(pid), "seconds": seconds, "cycles": total}
+    return {
+        "before": before,
+        "warm": warm,
+        "after": after,
+        "rss_start": rss_start,
+        "rss_end": rss_kib(pid),
+        "seconds": seconds,
+        "cycles": total,
+    }
 
 
 def main() -> None:
@@ -115,13 +123,19 @@ def main() -> None:
         r = measure(server, args.cycles, args.warmup)
     growth = (r["rss_end"] - r["rss_start"]) / r["rss_start"]
     print(f"{r['cycles']} cycles ({args.warmup} warm-up), each way in turn: {', '.join(WAYS)}")
-    print(f"{r['cycles'] - args.warmup} measured cycles took {r['seconds']:.1f} s "
-          f"({(r['cycles'] - args.warmup) / r['seconds']:.0f} a second)")
-    print(f"resident memory after warm-up {r['rss_start'] / 1024:.1f} MiB, at the end "
-          f"{r['rss_end'] / 1024:.1f} MiB ({growth:+.1%})")
+    print(
+        f"{r['cycles'] - args.warmup} measured cycles took {r['seconds']:.1f} s "
+        f"({(r['cycles'] - args.warmup) / r['seconds']:.0f} a second)"
+    )
+    print(
+        f"resident memory after warm-up {r['rss_start'] / 1024:.1f} MiB, at the end "
+        f"{r['rss_end'] / 1024:.1f} MiB ({growth:+.1%})"
+    )
     for key in ("sessions", "threads", "tasks"):
-        print(f"{key}: before {r['before'][key]}, after warm-up {r['warm'][key]}, "
-              f"at the end {r['after'][key]}")
+        print(
+            f"{key}: before {r['before'][key]}, after warm-up {r['warm'][key]}, "
+            f"at the end {r['after'][key]}"
+        )
 
 
 if __name__ == "__main__":

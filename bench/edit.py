@@ -54,8 +54,12 @@ def answered(page: Page, count: int) -> None:
 
 
 def timings(page: Page, start: int) -> list[float]:
-    return [float(ms) for ms in page.evaluate(
-        f"() => window.spacefold.views.inspector.edits.log.slice({start}).map((e) => e.ms)")]
+    return [
+        float(ms)
+        for ms in page.evaluate(
+            f"() => window.spacefold.views.inspector.edits.log.slice({start}).map((e) => e.ms)"
+        )
+    ]
 
 
 def slider(page: Page, edits: int) -> list[float]:
@@ -122,10 +126,13 @@ def main() -> None:
         page.wait_for_function("() => (window.spacefold?.frames ?? 0) >= 1", timeout=WAIT_MS)
         page.wait_for_function(
             "() => window.spacefold.state.config?.model.depth === 2"
-            " && window.spacefold.lastHeader.stages.length === 6", timeout=WAIT_MS)
+            " && window.spacefold.lastHeader.stages.length === 6",
+            timeout=WAIT_MS,
+        )
         page.get_by_test_id("inspector").scroll_into_view_if_needed()
         page.wait_for_function(
-            "() => window.spacefold.views.inspector.shown?.layer === 1", timeout=WAIT_MS)
+            "() => window.spacefold.views.inspector.shown?.layer === 1", timeout=WAIT_MS
+        )
         for name, run in (("slider", slider), ("entry", entry), ("drag", drag)):
             print(report(name, run(page, args.edits)))
 

@@ -7,11 +7,12 @@ import json
 
 import websockets
 
-from server.frames import read_header
+from engine.encoding import read_header
 
 
-async def note_frames(ws: websockets.ClientConnection, seconds: float,
-                      out: list[tuple[float, int]]) -> None:
+async def note_frames(
+    ws: websockets.ClientConnection, seconds: float, out: list[tuple[float, int]]
+) -> None:
     """For ``seconds``, append (time, step) of every frame to ``out`` and ack it, as the page
     does once it has drawn a frame."""
     loop = asyncio.get_running_loop()

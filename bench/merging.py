@@ -17,10 +17,10 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from engine.presets import PRESETS
+from engine.session import Session
 from nets.merging import merged_points
 from nets.model import FoldNet
-from server.presets import PRESETS
-from server.session import Session
 
 
 def best_ms(work: Callable[[], object], number: int) -> float:

@@ -17,8 +17,10 @@ from tests.live_server import LiveServer, live_server
 
 def add_frontend_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--frontend", type=Path,
-        help="serve the page from this folder (e.g. an older frontend/, from git archive)")
+        "--frontend",
+        type=Path,
+        help="serve the page from this folder (e.g. an older frontend/, from git archive)",
+    )
 
 
 def serve_frontend(frontend: Path | None) -> None:

@@ -32,8 +32,9 @@ async def session(url: str, seconds: float, out: list[tuple[float, int]]) -> Non
         await note_frames(ws, seconds, out)
 
 
-async def sample(pid: int, every: float, stop: asyncio.Event,
-                 curve: list[tuple[float, int]]) -> None:
+async def sample(
+    pid: int, every: float, stop: asyncio.Event, curve: list[tuple[float, int]]
+) -> None:
     """Note (seconds since start, VmRSS KiB) every ``every`` seconds until ``stop``."""
     began = time.monotonic()
     while not stop.is_set():
@@ -43,8 +44,13 @@ async def sample(pid: int, every: float, stop: asyncio.Event,
     curve.append((time.monotonic() - began, rss_kib(pid)))
 
 
-async def soak(url: str, pid: int, n: int, seconds: float, every: float,
-               ) -> tuple[list[list[tuple[float, int]]], list[tuple[float, int]]]:
+async def soak(
+    url: str,
+    pid: int,
+    n: int,
+    seconds: float,
+    every: float,
+) -> tuple[list[list[tuple[float, int]]], list[tuple[float, int]]]:
     runs: list[list[tuple[float, int]]] = [[] for _ in range(n)]
     curve: list[tuple[float, int]] = []
     stop = asyncio.Event()
@@ -67,21 +73,30 @@ def main() -> None:
         before = health(server)
         runs, curve = asyncio.run(soak(server.ws_url, pid, args.sessions, seconds, args.every))
         after = settle(server, before)
-    print(f"{args.sessions} sessions training the default experiment for {args.minutes:g} "
-          f"minutes, every frame acknowledged")
-    print("resident memory, MiB, every sample: " +
-          " ".join(f"{kib / 1024:.0f}" for _, kib in curve))
+    print(
+        f"{args.sessions} sessions training the default experiment for {args.minutes:g} "
+        f"minutes, every frame acknowledged"
+    )
+    print(
+        "resident memory, MiB, every sample: " + " ".join(f"{kib / 1024:.0f}" for _, kib in curve)
+    )
     kib = [k for _, k in curve]
-    print(f"resident memory: start {kib[0] / 1024:.1f} MiB, end {kib[-1] / 1024:.1f} MiB, "
-          f"max {max(kib) / 1024:.1f} MiB; after the first minute "
-          f"{next((k for t, k in curve if t >= 60), kib[-1]) / 1024:.1f} MiB")
+    print(
+        f"resident memory: start {kib[0] / 1024:.1f} MiB, end {kib[-1] / 1024:.1f} MiB, "
+        f"max {max(kib) / 1024:.1f} MiB; after the first minute "
+        f"{next((k for t, k in curve if t >= 60), kib[-1]) / 1024:.1f} MiB"
+    )
     steps = [(r[-1][1] - r[0][1]) / (r[-1][0] - r[0][0]) if len(r) > 1 else 0.0 for r in runs]
     frames = [len(r) / seconds for r in runs]
-    print(f"per session: steps/s median {statistics.median(steps):.1f}, slowest "
-          f"{min(steps):.1f}; frames/s median {statistics.median(frames):.2f}, slowest "
-          f"{min(frames):.2f}")
-    print(f"afterwards: {after['sessions']} sessions, {after['threads']} threads, "
-          f"{after['tasks']} tasks")
+    print(
+        f"per session: steps/s median {statistics.median(steps):.1f}, slowest "
+        f"{min(steps):.1f}; frames/s median {statistics.median(frames):.2f}, slowest "
+        f"{min(frames):.2f}"
+    )
+    print(
+        f"afterwards: {after['sessions']} sessions, {after['threads']} threads, "
+        f"{after['tasks']} tasks"
+    )
 
 
 if __name__ == "__main__":

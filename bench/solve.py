@@ -17,7 +17,7 @@ import statistics
 
 import websockets
 
-from server.frames import read_header
+from engine.encoding import read_header
 from tests.live_server import live_server
 
 
@@ -25,10 +25,19 @@ async def solve(url: str, seed: int, goal: float, speed: int, limit: float) -> t
     """Seconds from play to the first frame at ``goal`` test accuracy, and its step."""
     async with websockets.connect(url, max_size=None) as ws:
         await ws.recv()  # hello
-        changes = {"data": {"dataset": "spiral", "classes": 2, "points": 500, "noise": 0.0,
-                            "test_ratio": 0.5, "seed": seed},
-                   "model": {"width": 8, "depth": 6}, "train": {"optimizer": "adam", "lr": 0.03},
-                   "view": {"speed": speed}}
+        changes = {
+            "data": {
+                "dataset": "spiral",
+                "classes": 2,
+                "points": 500,
+                "noise": 0.0,
+                "test_ratio": 0.5,
+                "seed": seed,
+            },
+            "model": {"width": 8, "depth": 6},
+            "train": {"optimizer": "adam", "lr": 0.03},
+            "view": {"speed": speed},
+        }
         await ws.send(json.dumps({"type": "configure", "changes": changes}))
         while True:  # the new network's first frame: then the clock starts
             message = await ws.recv()
@@ -56,19 +65,30 @@ def main() -> None:
     parser.add_argument("--speed", type=int, default=0, help="view.speed (0: flat out)")
     parser.add_argument("--limit", type=float, default=10.0, help="seconds before giving up")
     args = parser.parse_args()
-    print(f"spiral (2 arms, 500 points, no noise), 6 hidden layers of 8, Adam 0.03, "
-          f"speed {args.speed}; goal {args.goal:.0%} test accuracy")
+    print(
+        f"spiral (2 arms, 500 points, no noise), 6 hidden layers of 8, Adam 0.03, "
+        f"speed {args.speed}; goal {args.goal:.0%} test accuracy"
+    )
     times = []
     with live_server(drawing=True) as server:
         for seed in range(args.runs):
-            seconds, step = asyncio.run(solve(server.ws_url, seed, args.goal, args.speed,
-                                              args.limit))
+            seconds, step = asyncio.run(
+                solve(server.ws_url, seed, args.goal, args.speed, args.limit)
+            )
             times.append(seconds)
-            print(f"seed {seed}: " + (f"{seconds:.2f} s (step {step})" if step >= 0 else
-                                      f"not in {args.limit:g} s (stuck below the goal)"))
+            print(
+                f"seed {seed}: "
+                + (
+                    f"{seconds:.2f} s (step {step})"
+                    if step >= 0
+                    else f"not in {args.limit:g} s (stuck below the goal)"
+                )
+            )
     solved = [t for t in times if t != float("inf")]
-    print(f"time to solve: median {statistics.median(times):.2f} s of {len(times)} seeds; "
-          f"{len(solved)} solved, the slowest of them in {max(solved, default=0.0):.2f} s")
+    print(
+        f"time to solve: median {statistics.median(times):.2f} s of {len(times)} seeds; "
+        f"{len(solved)} solved, the slowest of them in {max(solved, default=0.0):.2f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -17,10 +17,10 @@ import torch
 import websockets
 
 from bench.stats import percentile
-from server.frames import read_header
-from server.schemas import ExperimentConfig, merge_config
-from server.session import Session
-from server.snapshot import draw
+from engine.encoding import read_header
+from engine.schemas import ExperimentConfig, merge_config
+from engine.session import Session
+from engine.state import draw
 from tests.live_server import live_server
 
 
@@ -45,16 +45,22 @@ def server_side(config: ExperimentConfig, seconds: float) -> None:
     rate = steps / (time.perf_counter() - start)
     frame_times = timed(lambda: session.frame(), 200)
     size = len(session.frame())
-    snapshot_times = timed(lambda: session.snapshot(), 200)
-    blob = pickle.dumps(session.snapshot())
+    snapshot_times = timed(lambda: session.copy_state(), 200)
+    blob = pickle.dumps(session.copy_state())
     draw_times = timed(lambda: draw(pickle.loads(blob)), 200)
-    print(f"training: {rate:,.0f} steps/s ({rate * len(session.data.y_train):,.0f} examples/s, "
-          "full batch)")
-    print(f"server work per frame: median {statistics.median(frame_times) * 1e3:.2f} ms, "
-          f"p95 {percentile(frame_times, 0.95) * 1e3:.2f} ms (probe + encode)")
-    print(f"  as the server splits it: snapshot {statistics.median(snapshot_times) * 1e3:.3f} ms "
-          f"in the server process, then {statistics.median(draw_times) * 1e3:.2f} ms to draw it "
-          "in a drawing process")
+    print(
+        f"training: {rate:,.0f} steps/s ({rate * len(session.data.y_train):,.0f} examples/s, "
+        "full batch)"
+    )
+    print(
+        f"server work per frame: median {statistics.median(frame_times) * 1e3:.2f} ms, "
+        f"p95 {percentile(frame_times, 0.95) * 1e3:.2f} ms (probe + encode)"
+    )
+    print(
+        f"  as the server splits it: snapshot {statistics.median(snapshot_times) * 1e3:.3f} ms "
+        f"in the server process, then {statistics.median(draw_times) * 1e3:.2f} ms to draw it "
+        "in a drawing process"
+    )
     print(f"bytes per frame: {size:,}")
 
 
@@ -73,8 +79,10 @@ async def client_side(url: str, config: ExperimentConfig, seconds: float) -> Non
                 frames += 1
                 first_step = header["step"] if first_step is None else first_step
                 last_step = header["step"]
-        print(f"client received: {frames / seconds:.1f} frames/s, "
-              f"{(last_step - (first_step or 0)) / seconds:,.0f} training steps/s while streaming")
+        print(
+            f"client received: {frames / seconds:.1f} frames/s, "
+            f"{(last_step - (first_step or 0)) / seconds:,.0f} training steps/s while streaming"
+        )
 
 
 def main() -> None:
@@ -82,23 +90,33 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--width", type=int, default=2)
     parser.add_argument("--depth", type=int, default=3)
-    parser.add_argument("--speed", type=int, default=5,
-                        help="view.speed: 30 x speed steps a second; 0: flat out")
+    parser.add_argument(
+        "--speed", type=int, default=5, help="view.speed: 30 x speed steps a second; 0: flat out"
+    )
     parser.add_argument("--projection", choices=["pair", "pca", "3d"], default="pair")
-    parser.add_argument("--regions", action=argparse.BooleanOptionalAction, default=True,
-                        help="decision regions in every 2-wide stage (default on)")
+    parser.add_argument(
+        "--regions",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="decision regions in every 2-wide stage (default on)",
+    )
     args = parser.parse_args()
-    config = merge_config(ExperimentConfig(), {
-        "model": {"width": args.width, "depth": args.depth},
-        "view": {"speed": args.speed, "projection": args.projection, "regions": args.regions},
-    })
+    config = merge_config(
+        ExperimentConfig(),
+        {
+            "model": {"width": args.width, "depth": args.depth},
+            "view": {"speed": args.speed, "projection": args.projection, "regions": args.regions},
+        },
+    )
     view = config.view
-    print(f"experiment: {config.data.dataset}, {config.data.points} points, "
-          f"{args.depth} hidden layers of width {args.width}; grid {view.grid_lines}x2 lines x "
-          f"{view.grid_samples} samples, regions {view.region_resolution}^2 in the input plane, "
-          f"{view.stage_region_resolution}^2 elsewhere "
-          f"({'every 2-wide stage' if view.regions else 'input plane only'}), "
-          f"projection {view.projection}; torch {torch.__version__}, 1 thread")
+    print(
+        f"experiment: {config.data.dataset}, {config.data.points} points, "
+        f"{args.depth} hidden layers of width {args.width}; grid {view.grid_lines}x2 lines x "
+        f"{view.grid_samples} samples, regions {view.region_resolution}^2 in the input plane, "
+        f"{view.stage_region_resolution}^2 elsewhere "
+        f"({'every 2-wide stage' if view.regions else 'input plane only'}), "
+        f"projection {view.projection}; torch {torch.__version__}, 1 thread"
+    )
     server_side(config, args.seconds)
     with live_server(drawing=True) as server:
         asyncio.run(client_side(server.ws_url, config, args.seconds))

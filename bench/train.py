@@ -28,8 +28,9 @@ DATA = make_dataset("spiral", 500, 0.0, 0, 2, 0.2)
 
 
 def solo(widths: list[int], batch: int | None, seconds: float, device: torch.device) -> float:
-    trainer = Trainer(FoldNet(widths, "relu", 2, seed=0), DATA, Recipe(batch_size=batch),
-                      device=device)
+    trainer = Trainer(
+        FoldNet(widths, "relu", 2, seed=0), DATA, Recipe(batch_size=batch), device=device
+    )
     return steps_per_second(trainer.step, seconds, device)
 
 
@@ -66,11 +67,20 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=0.5, help="measured per setting")
     parser.add_argument("--widths", type=int, nargs="*", default=[2, 8, 32])
     parser.add_argument("--depths", type=int, nargs="*", default=[2, 4, 6, 10])
-    parser.add_argument("--batches", type=int, nargs="*", default=[10, 100, 0],
-                        help="batch sizes; 0 is the whole training set")
+    parser.add_argument(
+        "--batches",
+        type=int,
+        nargs="*",
+        default=[10, 100, 0],
+        help="batch sizes; 0 is the whole training set",
+    )
     parser.add_argument("--cohorts", type=int, nargs="*", default=[1, 10, 30, 60, 100])
-    parser.add_argument("--devices", nargs="*", choices=["cpu", "cuda"],
-                        help="default: cpu, and cuda when there is one")
+    parser.add_argument(
+        "--devices",
+        nargs="*",
+        choices=["cpu", "cuda"],
+        help="default: cpu, and cuda when there is one",
+    )
     args = parser.parse_args()
     torch.set_num_threads(1)  # as the server runs
     n_train = len(DATA.y_train)
@@ -83,10 +93,10 @@ def main() -> None:
                 for batch in args.batches:
                     size = batch or n_train
                     steps = solo([width] * depth, batch or None, args.seconds, device)
-                    print(f"{width:>5} {depth:>5} {size:>5} {steps:>9,.0f} "
-                          f"{steps * size:>11,.0f}")
-        print("\ncohorts of the default network (moons, 200 training points, 3 hidden layers "
-              "of 2):")
+                    print(f"{width:>5} {depth:>5} {size:>5} {steps:>9,.0f} {steps * size:>11,.0f}")
+        print(
+            "\ncohorts of the default network (moons, 200 training points, 3 hidden layers of 2):"
+        )
         print(f"{'sessions':>8} {'together':>10} {'one by one':>11}  (session-steps/s)")
         for size in args.cohorts:
             together, alone = cohort(size, args.seconds, device)

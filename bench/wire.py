@@ -54,7 +54,7 @@ class FrameCounter(asyncio.Protocol):
                 return
             if not self.buffer.startswith(b"HTTP/1.1 101"):
                 raise ConnectionError(bytes(self.buffer[:end]).decode(errors="replace"))
-            del self.buffer[:end + 4]
+            del self.buffer[: end + 4]
             self.upgraded = True
         self._frames()
 
@@ -84,7 +84,7 @@ class FrameCounter(asyncio.Protocol):
                     assert self.transport is not None
                     self.transport.write(ACK_FRAME)
             elif opcode == 0x1 and not self.hello.done():
-                self.hello.set_result(bytes(buffer[body:body + size]))
+                self.hello.set_result(bytes(buffer[body : body + size]))
             start = body + size
         del buffer[:start]
 
@@ -100,10 +100,15 @@ async def connect(url: str, out: list[tuple[float, int]]) -> tuple[FrameCounter,
     loop = asyncio.get_running_loop()
     hello: asyncio.Future[bytes] = loop.create_future()
     transport, protocol = await loop.create_connection(
-        lambda: FrameCounter(out, hello), parts.hostname or "127.0.0.1", parts.port or 80)
+        lambda: FrameCounter(out, hello), parts.hostname or "127.0.0.1", parts.port or 80
+    )
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     key = base64.b64encode(os.urandom(16)).decode()
-    transport.write((f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
-                     f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                     "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+    transport.write(
+        (
+            f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+            "Sec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
+    )
     return protocol, await asyncio.wait_for(hello, 120)

@@ -14,7 +14,8 @@ import { el, pct, setText } from "./views/dom.js";
 export class Challenges {
   /**
    * @param {HTMLElement} root an empty container
-   * @param {object} challenges schema.challenges: {name: {goal, config}}
+   * @param {Record<string, {goal: Record<string, any>, config: import("./state.js").Config}>} challenges
+   *   schema.challenges, by name
    * @param {(message: object) => void} send sends a control message
    */
   constructor(root, challenges, send) {

@@ -6,9 +6,7 @@
 import "./strings/task.js";
 import { has, t } from "./i18n.js";
 import { getPath, matchingPreset } from "./state.js";
-
-// Datasets whose number of classes can be chosen; the others always have two.
-const MULTICLASS = new Set(["spiral", "circles", "gaussians", "custom"]);
+import { el } from "./views/dom.js";
 
 const POINTS = [50, 100, 200, 300, 400, 600, 800, 1000, 1500, 2000, 3000, 5000];
 const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
@@ -83,17 +81,6 @@ export function controlId(path) {
   return `ctl-${path.replace(/[._]/g, "-")}`;
 }
 
-function el(tag, attrs = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value);
-  }
-  for (const child of children) node.append(child);
-  return node;
-}
-
 function button(id, i18nKey, extra = {}) {
   return el("button", { id, type: "button", "data-testid": id, ...extra }, [
     el("span", { "data-i18n": i18nKey, text: t(i18nKey) }),
@@ -110,8 +97,9 @@ export class Controls {
   /**
    * @param {{bar: HTMLElement, drawer: HTMLElement}} roots where the run buttons and main
    *   choices go (the top bar), and where every other section goes (the settings drawer)
-   * @param {object} schema GET /api/schema
-   * @param {object} on {change(path, value), action(name), preset(name)}
+   * @param {import("./state.js").Schema} schema
+   * @param {{change(path: string, value: any): void, action(name: string): void,
+   *   preset(name: string): void}} on
    */
   constructor({ bar, drawer }, schema, on) {
     this.bar = bar;
@@ -413,30 +401,34 @@ export class Controls {
       if (spec.kind === "choice") this.labelChoices(input);
     }
     this.renderWidth(config);
-    const dataset = getPath(config, "data.dataset");
+    // What the dataset takes (the schema's "datasets"): a number of classes, turns.
+    const takes = this.schema.datasets?.[getPath(config, "data.dataset")] ?? {};
     const classes = this.inputs.get("data.classes");
     if (classes) {
-      const fixed = !MULTICLASS.has(dataset);
+      const fixed = !takes.classes;
       const row = classes.input.closest(".field");
       row.classList.toggle("disabled", fixed);
       for (const node of row.querySelectorAll("input, button")) node.disabled = fixed || !connected;
-      row.title = fixed ? t("hint.classes") : "";
+      row.title = fixed ? t("hint.classes", { datasets: this.datasetsTaking("classes") }) : "";
     }
     const turns = this.inputs.get("data.turns");
     if (turns) {
       const row = turns.input.closest(".field");
-      row.classList.toggle("disabled", dataset !== "spiral");
-      row.title = dataset !== "spiral" ? t("hint.turns") : "";
+      row.classList.toggle("disabled", !takes.turns);
+      row.title = takes.turns ? "" : t("hint.turns", { datasets: this.datasetsTaking("turns") });
     }
     for (const root of [this.bar, this.root]) {
-      for (const node of root.querySelectorAll("select, input, button")) {
+      /** @type {NodeListOf<HTMLSelectElement | HTMLInputElement | HTMLButtonElement>} */
+      const fields = root.querySelectorAll("select, input, button");
+      for (const node of fields) {
+        /** @type {HTMLElement | null} */
         const row = node.closest(".field.disabled");
         if (row && row.dataset.field === "data.classes") continue;
         node.disabled = !connected || row !== null;
       }
     }
-    this.bar.querySelector("#btn-play").disabled = !connected || running;
-    this.bar.querySelector("#btn-pause").disabled = !connected || !running;
+    /** @type {HTMLButtonElement} */ (this.bar.querySelector("#btn-play")).disabled = !connected || running;
+    /** @type {HTMLButtonElement} */ (this.bar.querySelector("#btn-pause")).disabled = !connected || !running;
     this.presetSelect.value = matchingPreset(this.schema.presets, config);
     this.presetSelect.options[0].hidden = this.presetSelect.value !== "";
     this.labelSelects();
@@ -469,6 +461,14 @@ export class Controls {
       if (!this.pending.has(input) && Array.isArray(value)) input.value = String(value[i] + 1);
     });
     entry.input.closest(".field").classList.toggle("disabled", !useful);
+  }
+
+  /** The datasets that take `what` ("classes", "turns"), named as in the menu. */
+  datasetsTaking(what) {
+    return Object.entries(this.schema.datasets ?? {})
+      .filter(([, takes]) => takes[what])
+      .map(([name]) => (has(`choice.${name}`) ? t(`choice.${name}`) : name))
+      .join(", ");
   }
 
   insertOption(select, value) {

@@ -42,10 +42,17 @@ function unpackRegions(codes, classes) {
   return { label, conf };
 }
 
+/** @typedef {Record<string, any>} Header a frame's JSON header (docs/protocol.md) */
+
+/**
+ * A decoded frame: its header, and its arrays and their shapes by name.
+ * @typedef {{header: Header, arrays: Map<string, Float32Array|Uint8Array>,
+ *   shapes: Map<string, number[]>}} Frame
+ */
+
 /**
  * @param {ArrayBuffer} buffer one binary WebSocket message
- * @returns {{header: object, arrays: Map<string, Float32Array|Uint8Array>,
- *   shapes: Map<string, number[]>}}
+ * @returns {Frame}
  */
 export function decodeFrame(buffer) {
   if (buffer.byteLength < 4) throw new Error(`frame of ${buffer.byteLength} bytes is too short`);

@@ -22,9 +22,10 @@ function chrome(node) {
 
 /**
  * Wire the drawer and the first screen's size.
- * @param {object} page {topbar, first (the first screen), drawer, openButton, closeButton:
- *   HTMLElement, strip(): {count, extra} the stage strip's panels and what each adds to its plot,
- *   redraw(): draw every view again from the last frame}
+ * @param {{topbar: HTMLElement, first: HTMLElement, drawer: HTMLElement, openButton: HTMLElement,
+ *   closeButton: HTMLElement, strip: () => {count: number, extra: {w: number, h: number}},
+ *   redraw: () => void}} page first: the first screen; strip(): the stage strip's panels and what
+ *   each adds to its plot; redraw(): draw every view again from the last frame
  * @returns {{open(): void, close(): void, toggle(): void, readonly isOpen: boolean}}
  */
 export function setupLayout({ topbar, first, drawer, openButton, closeButton, strip, redraw }) {
@@ -92,9 +93,9 @@ export function setupLayout({ topbar, first, drawer, openButton, closeButton, st
       body.classList.add("drawer-open");
       openButton.setAttribute("aria-expanded", "true");
       drawer.scrollTop = 0;
-      (drawer.querySelector("select, input, button:not(.drawer-close)") ?? closeButton).focus({
-        preventScroll: true,
-      });
+      /** @type {HTMLElement} */
+      const field = drawer.querySelector("select, input, button:not(.drawer-close)") ?? closeButton;
+      field.focus({ preventScroll: true });
     },
     close() {
       const inside = drawer.contains(document.activeElement);

@@ -5,6 +5,7 @@ import { followTarget } from "./classroom/follow.js";
 import { setupClassroom } from "./classroom/index.js";
 import { Controls } from "./controls.js";
 import { decodeFrame } from "./frame.js";
+import { problemOf } from "./http.js";
 import { setupLayout } from "./layout.js";
 import { setupPlayground } from "./playground.js";
 import { allKeys, getLanguage, initialLanguage, onLanguageChange, setLanguage, t } from "./i18n.js";
@@ -15,7 +16,8 @@ import { FoldsView } from "./views/folds.js";
 import { InputView } from "./views/input.js";
 import { MessageBar } from "./views/messages.js";
 import { MetricsView } from "./views/metrics.js";
-import { MorphPlayer } from "./views/morph.js";
+import { MorphPlayer } from "./views/morphplayer.js";
+import { usePalette } from "./views/palette.js";
 import { stalest } from "./views/plotchart.js";
 import { RangeKeeper } from "./views/ranges.js";
 import { StagesView } from "./views/stages.js";
@@ -49,7 +51,13 @@ const spacefold = {
 };
 window.spacefold = spacefold;
 
-const $ = (id) => document.getElementById(id);
+/**
+ * The page's element of this id (index.html has every one asked for here).
+ * @template {HTMLElement} [T=HTMLElement]
+ * @param {string} id
+ * @returns {T}
+ */
+const $ = (id) => /** @type {T} */ (document.getElementById(id));
 
 /** Milliseconds between laps, by name. */
 class Stopwatch {
@@ -72,7 +80,7 @@ class Stopwatch {
 
 async function fetchSchema() {
   const response = await fetch("/api/schema");
-  if (!response.ok) throw new Error(`GET /api/schema: HTTP ${response.status}`);
+  if (!response.ok) throw new Error(`GET /api/schema: ${await problemOf(response)}`);
   return response.json();
 }
 
@@ -83,13 +91,15 @@ async function main() {
   try {
     schema = await fetchSchema();
   } catch (error) {
-    messages.show({ key: "msg.schema", params: { message: String(error.message ?? error) } });
+    messages.show({ key: "msg.schema", params: { message: error instanceof Error ? error.message : String(error) } });
     return;
   }
   state.schema = schema;
+  usePalette(schema.palette);
 
   // Drawing happens in one animation-frame callback (draw, below); anything may ask for one.
   let scheduled = false;
+  /** @type {(now: DOMHighResTimeStamp) => void} */
   let draw = () => {};
   const request = () => {
     if (scheduled) return;
@@ -148,7 +158,7 @@ async function main() {
     $("focus").scrollIntoView({ block: "nearest", behavior: "smooth" });
   });
   $("lock-axes").addEventListener("change", (event) => {
-    ranges.setLocked(event.target.checked);
+    ranges.setLocked(/** @type {HTMLInputElement} */ (event.target).checked);
     focus.redraw();
   });
   Object.assign(spacefold.views, { input, stages, focus, player, metrics, folds, ranges });
@@ -192,10 +202,11 @@ async function main() {
 
   // Inside one layer: the inspector, stepping through its operations, the challenges.
   let steps = null;
-  inspector = new Inspector($("inspector"), send, (layer) => {
+  const pickLayer = (layer) => {
     steps.follow(layer);
     focus.redraw();
-  });
+  };
+  inspector = new Inspector($("inspector"), send, pickLayer, schema.max_weight);
   steps = new StepThrough($("focus-steps"), player, () => inspector.layer);
   // The close-up's lines are about the layer of the stage it shows: the inspector's while the
   // close-up is within that layer (as a pick there takes it), else the stage's own (as on the
@@ -208,7 +219,7 @@ async function main() {
     change(path, value) {
       // Width or depth while the layers have widths of their own: rewrite those too.
       const model = stepperChange(path, value, state.config?.model);
-      // A dataset the default network cannot learn comes with its recipe (server/presets.py).
+      // A dataset the default network cannot learn comes with its recipe (engine/presets.py).
       const recipe = path === "data.dataset" ? schema.recipes?.[value] : null;
       send({ type: "configure", changes: model ? { model } : { ...change(path, value), ...recipe } });
     },
@@ -460,7 +471,7 @@ async function main() {
         send({ type: "ack" });
         messages.show({
           key: "msg.badFrame",
-          params: { message: String(error.message ?? error) },
+          params: { message: error instanceof Error ? error.message : String(error) },
           tag: "bad-frame",
         });
         return;

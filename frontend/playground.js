@@ -12,13 +12,20 @@ import { NetworkView } from "./views/network.js";
 import { PointsFile } from "./views/pointsfile.js";
 import { ShapeEditor } from "./views/shape.js";
 
-const $ = (id) => document.getElementById(id);
+/**
+ * The page's element of this id (index.html has every one asked for here).
+ * @template {HTMLElement} [T=HTMLElement]
+ * @param {string} id
+ * @returns {T}
+ */
+const $ = (id) => /** @type {T} */ (document.getElementById(id));
 
 /**
  * Build the tools on the page's elements.
- * @param {object} page {schema, messages: MessageBar, send(message), input: InputView,
- *   request(): ask for a redraw}
- * @returns {object} {update(frame), render(config, connected), clear(), relabel(), views}
+ * @param {{schema: import("./state.js").Schema, messages: import("./views/messages.js").MessageBar,
+ *   send: (message: Record<string, any>) => void, input: import("./views/input.js").InputView,
+ *   request: () => void}} page request(): ask for a redraw
+ * @returns the page's hooks: update(frame), render(config, connected), clear(), relabel(), views
  */
 export function setupPlayground({ schema, messages, send, input, request }) {
   readViewOptions(location.search);
@@ -33,8 +40,10 @@ export function setupPlayground({ schema, messages, send, input, request }) {
     messages,
   );
 
+  /** @type {Record<keyof typeof viewOptions, HTMLInputElement>} */
   const toggles = { showTest: $("opt-show-test"), discretize: $("opt-discretize") };
-  for (const [name, box] of Object.entries(toggles)) {
+  for (const name of /** @type {(keyof typeof viewOptions)[]} */ (Object.keys(toggles))) {
+    const box = toggles[name];
     box.checked = viewOptions[name];
     box.addEventListener("change", () => setViewOption(name, box.checked));
   }
@@ -67,6 +76,7 @@ export function setupPlayground({ schema, messages, send, input, request }) {
     { root: $("network"), canvas: $("plot-network"), tip: $("network-tip"), editor: $("network-editor") },
     send,
     () => syncUnits(),
+    schema,
   );
 
   const layerStats = new LayerStatsView({ ratio: $("plot-ratio"), grad: $("plot-grad") }, request);

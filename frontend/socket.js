@@ -6,7 +6,8 @@ const PING_EVERY_MS = 20000;
 export class Socket {
   /**
    * @param {string} url ws:// or wss:// address
-   * @param {object} handlers {open(), close(), frame(buffer), hello(msg), state(msg), ...}
+   * @param {Record<string, (message?: any) => void>} handlers by event: open(), close(),
+   *   frame(buffer), and one per message type: hello(msg), state(msg)...
    */
   constructor(url, handlers) {
     this.url = url;

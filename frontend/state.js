@@ -3,13 +3,19 @@
 
 import { VIEW_OPTION_KEYS } from "./viewopts.js";
 
+/** @typedef {Record<string, any>} Config a config or a part of one, as JSON: {data, model, train, view} */
+/** @typedef {Record<string, any>} Schema GET /api/schema: fields, defaults, presets, datasets... */
+
 export const state = {
+  /** @type {Schema | null} */
   schema: null, // GET /api/schema
+  /** @type {Config | null} */
   config: null, // the session's config, as the server last said
   running: false,
   step: 0,
   generation: 0,
   undo: 0, // point edits the server can take back
+  /** @type {string | null} */
   session: null,
   connected: false,
 };
@@ -70,13 +76,14 @@ export function same(a, b) {
 
 /** The leaves of `wanted` whose value differs from `have`, as a partial config (or null). */
 export function difference(wanted, have) {
+  /** @type {Config | null} */
   let out = null;
   for (const [key, value] of Object.entries(wanted ?? {})) {
     if (value && typeof value === "object" && !Array.isArray(value)) {
       const inner = difference(value, have?.[key]);
-      if (inner) out = { ...out, [key]: inner };
+      if (inner) (out ??= {})[key] = inner;
     } else if (!same(have?.[key], value)) {
-      out = { ...out, [key]: value };
+      (out ??= {})[key] = value;
     }
   }
   return out;
@@ -99,8 +106,20 @@ function queryKeys(fields) {
 }
 
 /**
+ * A config field as GET /api/schema describes it, e.g. {"type": "integer", "min": 1, "max": 32}.
+ * @typedef {object} Field
+ * @property {string} type integer, number, boolean, string or array
+ * @property {(string | number)[]} [choices]
+ * @property {number} [min]
+ * @property {number} [max]
+ * @property {boolean} [min_exclusive]
+ * @property {boolean} [max_exclusive]
+ * @property {any} [default]
+ */
+
+/**
  * Check one raw value against a schema field. Returns {value} or {why, params} for i18n.
- * @param {object} field e.g. {"type": "integer", "min": 1, "max": 32}
+ * @param {Field} field
  * @param {string} raw text from the URL or an input element
  */
 export function parseField(field, raw) {
@@ -145,10 +164,15 @@ export function parseField(field, raw) {
 }
 
 /**
+ * Something in the link that was ignored, and why (an i18n key and its params).
+ * @typedef {{key: string, value: string, why: string, params: Record<string, unknown>}} Problem
+ */
+
+/**
  * Read the experiment from the query string.
- * @returns {{changes: object, paused: boolean, problems: Array<object>}} `changes` is a
+ * @returns {{changes: Config, paused: boolean, problems: Problem[]}} `changes` is a
  *   partial config (a preset named by ?preset= first, then the fields), `problems` lists
- *   what was ignored, as {key, value, why, params}.
+ *   what was ignored.
  */
 export function readQuery(schema, search) {
   const params = new URLSearchParams(search);
@@ -191,7 +215,8 @@ export function writeQuery(schema, config, running) {
   if (!running) params.set("paused", "1");
   const kept = new URLSearchParams(location.search);
   for (const key of ["lang", ...VIEW_OPTION_KEYS, ...CLASSROOM_KEYS]) {
-    if (kept.has(key)) params.set(key, kept.get(key));
+    const value = kept.get(key);
+    if (value !== null) params.set(key, value);
   }
   const query = params.toString();
   const url = `${location.pathname}${query ? `?${query}` : ""}${location.hash}`;

@@ -31,8 +31,12 @@ RMS_ALPHA, RMS_EPS = 0.99, 1e-8
 
 # Which optimizer-state entries each optimizer keeps per parameter (besides "step").
 STATE_NAMES: dict[str, tuple[str, ...]] = {
-    "sgd": (), "momentum": ("momentum_buffer",), "nesterov": ("momentum_buffer",),
-    "adagrad": ("sum",), "rmsprop": ("square_avg",), "adam": ("exp_avg", "exp_avg_sq"),
+    "sgd": (),
+    "momentum": ("momentum_buffer",),
+    "nesterov": ("momentum_buffer",),
+    "adagrad": ("sum",),
+    "rmsprop": ("square_avg",),
+    "adam": ("exp_avg", "exp_avg_sq"),
 }
 COUNTS_STEPS = frozenset({"adagrad", "rmsprop", "adam"})
 
@@ -45,11 +49,24 @@ def cohort_key(trainer: Trainer) -> Hashable | None:
     if net.dropout > 0 or n == 0:
         return None
     batch = None if recipe.batch_size is None or recipe.batch_size >= n else recipe.batch_size
-    shapes = (net.widths, len(net.features) if net.features != PLAIN else net.in_features,
-              net.classes)  # what every parameter's shape follows from
+    shapes = (
+        net.widths,
+        len(net.features) if net.features != PLAIN else net.in_features,
+        net.classes,
+    )  # what every parameter's shape follows from
     penalty = recipe.penalty if recipe.rate > 0 else "none"
-    return (shapes, net.activation, net.features, net.classes, recipe.optimizer, recipe.loss,
-            penalty, batch, n if batch is None else 0, str(trainer.device))
+    return (
+        shapes,
+        net.activation,
+        net.features,
+        net.classes,
+        recipe.optimizer,
+        recipe.loss,
+        penalty,
+        batch,
+        n if batch is None else 0,
+        str(trainer.device),
+    )
 
 
 @dataclass
@@ -67,18 +84,31 @@ def _per_member(values: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     return values.view(-1, *([1] * (like.dim() - 1)))
 
 
-def _gather(trainers: Sequence[Trainer], params: Sequence[nn.Parameter],
-            names: tuple[str, ...]) -> _Stacked:
+def _gather(
+    trainers: Sequence[Trainer], params: Sequence[nn.Parameter], names: tuple[str, ...]
+) -> _Stacked:
     """One parameter (``params``: that parameter of each member) and its optimizer state; a
     member without state yet gets zeros, which every one of these optimizers treats as a
     fresh start (a zero momentum buffer gives the first step ``grad``, as a missing one)."""
     value = torch.stack([p.detach() for p in params]).clone().requires_grad_(True)
-    state = {name: torch.stack([
-        t.opt.state[p][name].detach() if t.opt.state.get(p, {}).get(name) is not None
-        else torch.zeros_like(p) for t, p in zip(trainers, params, strict=True)]).clone()
-        for name in names}
-    step = torch.tensor([float(t.opt.state.get(p, {}).get("step", 0.0))
-                         for t, p in zip(trainers, params, strict=True)], dtype=torch.float32)
+    state = {
+        name: torch.stack(
+            [
+                t.opt.state[p][name].detach()
+                if t.opt.state.get(p, {}).get(name) is not None
+                else torch.zeros_like(p)
+                for t, p in zip(trainers, params, strict=True)
+            ]
+        ).clone()
+        for name in names
+    }
+    step = torch.tensor(
+        [
+            float(t.opt.state.get(p, {}).get("step", 0.0))
+            for t, p in zip(trainers, params, strict=True)
+        ],
+        dtype=torch.float32,
+    )
     return _Stacked(value, state, step)
 
 
@@ -139,9 +169,7 @@ def _adam_together(stacked: Sequence[_Stacked], lr: torch.Tensor) -> None:
     torch._foreach_sub_(weights, steps)
 
 
-def _losses(
-    loss: str, out: torch.Tensor, y: torch.Tensor
-) -> torch.Tensor:
+def _losses(loss: str, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Each member's mean data loss, as nets.optim.data_loss computes it for one: (S,).
     ``out`` holds the outputs as columns, (S, K, N)."""
     s, k, b = out.shape
@@ -164,8 +192,7 @@ def _penalties(
     if name == "l1":
         return rates * sum((w.abs().sum(dim=(1, 2)) for w in weights), torch.zeros_like(rates))
     if name == "l2":
-        return rates / 2 * sum(((w * w).sum(dim=(1, 2)) for w in weights),
-                               torch.zeros_like(rates))
+        return rates / 2 * sum(((w * w).sum(dim=(1, 2)) for w in weights), torch.zeros_like(rates))
     return None
 
 
@@ -196,8 +223,9 @@ class Cohort:
         self.names = STATE_NAMES[self.recipe.optimizer]
         self.counted = self.recipe.optimizer in COUNTS_STEPS
         members = [list(t.net.parameters()) for t in trainers]
-        self.stacked = [_gather(trainers, params, self.names)
-                        for params in zip(*members, strict=True)]
+        self.stacked = [
+            _gather(trainers, params, self.names) for params in zip(*members, strict=True)
+        ]
         self.first = [params[0] for params in members]
         self.weights = [p.value for p in self.stacked[0::2]]  # weight, bias, weight, ...
         self.biases = [p.value for p in self.stacked[1::2]]
@@ -217,11 +245,15 @@ class Cohort:
 
     def fits(self, trainers: Sequence[Trainer]) -> bool:
         """The same trainers, in the same order, with the same optimizers and still bound."""
-        return (len(trainers) == len(self.trainers)
-                and all(a is b for a, b in zip(trainers, self.trainers, strict=True))
-                and all(t.opt is o for t, o in zip(trainers, self.optimizers, strict=True))
-                and all(p.data_ptr() == self.stacked[0].value.data[j].data_ptr()
-                        for j, p in enumerate(self.first)))
+        return (
+            len(trainers) == len(self.trainers)
+            and all(a is b for a, b in zip(trainers, self.trainers, strict=True))
+            and all(t.opt is o for t, o in zip(trainers, self.optimizers, strict=True))
+            and all(
+                p.data_ptr() == self.stacked[0].value.data[j].data_ptr()
+                for j, p in enumerate(self.first)
+            )
+        )
 
     def _batch(
         self, batches: Sequence[tuple[torch.Tensor, torch.Tensor]]
@@ -234,18 +266,23 @@ class Cohort:
 
     def _lrs(self) -> torch.Tensor:
         """Each member's learning rate at its next step."""
-        return torch.tensor([t.lr_at(t.step_count) for t in self.trainers],
-                            dtype=self.weights[0].dtype, device=self.trainers[0].device)
+        return torch.tensor(
+            [t.lr_at(t.step_count) for t in self.trainers],
+            dtype=self.weights[0].dtype,
+            device=self.trainers[0].device,
+        )
 
     def train(self, steps: int) -> dict[int, Diverged]:
         """Take ``steps`` steps for every member; the members that diverged, by position."""
         trainers, weights, biases = self.trainers, self.weights, self.biases
         device = trainers[0].device
-        rates = torch.tensor([t.recipe.rate for t in trainers], dtype=weights[0].dtype,
-                             device=device)
+        rates = torch.tensor(
+            [t.recipe.rate for t in trainers], dtype=weights[0].dtype, device=device
+        )
         diverged: dict[int, Diverged] = {}
-        whole = all(t.recipe.batch_size is None or t.recipe.batch_size >= len(t.y_train)
-                    for t in trainers)
+        whole = all(
+            t.recipe.batch_size is None or t.recipe.batch_size >= len(t.y_train) for t in trainers
+        )
         fixed = self._batch([t.next_batch() for t in trainers]) if whole else None
         steady = all(t.recipe.decay == "none" for t in trainers)
         lrs = self._lrs() if steady else None
@@ -284,8 +321,9 @@ class Cohort:
             if not bool(torch.isfinite(values).all()):
                 for j, t in enumerate(trainers):
                     if not math.isfinite(float(values[j])):
-                        diverged[j] = Diverged(f"loss became {float(values[j])} at step "
-                                               f"{t.step_count}")
+                        diverged[j] = Diverged(
+                            f"loss became {float(values[j])} at step {t.step_count}"
+                        )
                 break
             if last:
                 _record_stats(trainers, weights, before)
@@ -297,13 +335,18 @@ class Cohort:
         return diverged
 
 
-def _record_stats(trainers: Sequence[Trainer], weights: Sequence[torch.Tensor],
-                  before: Sequence[torch.Tensor]) -> None:
-    grads = [w.grad.norm(dim=(1, 2)).tolist() if w.grad is not None else [0.0] * len(trainers)
-             for w in weights]
+def _record_stats(
+    trainers: Sequence[Trainer], weights: Sequence[torch.Tensor], before: Sequence[torch.Tensor]
+) -> None:
+    grads = [
+        w.grad.norm(dim=(1, 2)).tolist() if w.grad is not None else [0.0] * len(trainers)
+        for w in weights
+    ]
     norms = [w0.norm(dim=(1, 2)) for w0 in before]
     moved = [(w.detach() - w0).norm(dim=(1, 2)) for w, w0 in zip(weights, before, strict=True)]
-    ratios = [torch.where(n > 0, d / torch.where(n > 0, n, 1.0), 0.0).tolist()
-              for d, n in zip(moved, norms, strict=True)]
+    ratios = [
+        torch.where(n > 0, d / torch.where(n > 0, n, 1.0), 0.0).tolist()
+        for d, n in zip(moved, norms, strict=True)
+    ]
     for j, t in enumerate(trainers):
         t.stats = LayerStats([float(g[j]) for g in grads], [float(r[j]) for r in ratios])

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 FloatArray = np.ndarray
-Generator = Callable[[np.random.Generator, int, int], tuple[FloatArray, FloatArray]]
+#: (rng, points, classes, turns) -> (x, labels); a generator ignores what it does not take.
+Generator = Callable[[np.random.Generator, int, int, float], tuple[FloatArray, FloatArray]]
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,7 @@ class Dataset:
 
     def __repr__(self) -> str:
         return (
-            f"Dataset(train={len(self.y_train)}, test={len(self.y_test)}, "
-            f"classes={self.n_classes})"
+            f"Dataset(train={len(self.y_train)}, test={len(self.y_test)}, classes={self.n_classes})"
         )
 
 
@@ -46,7 +46,7 @@ SPIRAL_TURNS = 1.75
 
 
 def _spiral(
-    rng: np.random.Generator, n: int, arms: int, turns: float = SPIRAL_TURNS
+    rng: np.random.Generator, n: int, arms: int, turns: float
 ) -> tuple[FloatArray, FloatArray]:
     labels = rng.integers(0, arms, n)
     t = np.sqrt(rng.uniform(0.0, 1.0, n))  # even density along the arm
@@ -55,7 +55,9 @@ def _spiral(
     return x, labels
 
 
-def _circles(rng: np.random.Generator, n: int, arms: int) -> tuple[FloatArray, FloatArray]:
+def _circles(
+    rng: np.random.Generator, n: int, arms: int, turns: float
+) -> tuple[FloatArray, FloatArray]:
     labels = rng.integers(0, arms, n)
     radius = (labels + rng.uniform(0.15, 0.85, n)) / arms
     angle = rng.uniform(0, 2 * np.pi, n)
@@ -63,7 +65,9 @@ def _circles(rng: np.random.Generator, n: int, arms: int) -> tuple[FloatArray, F
     return x, labels
 
 
-def _moons(rng: np.random.Generator, n: int, arms: int) -> tuple[FloatArray, FloatArray]:
+def _moons(
+    rng: np.random.Generator, n: int, arms: int, turns: float
+) -> tuple[FloatArray, FloatArray]:
     labels = rng.integers(0, 2, n)
     angle = rng.uniform(0, np.pi, n)
     upper = np.stack([np.cos(angle), np.sin(angle)], axis=1)
@@ -72,32 +76,42 @@ def _moons(rng: np.random.Generator, n: int, arms: int) -> tuple[FloatArray, Flo
     return (x - [0.5, 0.25]) / 1.25, labels
 
 
-def _xor(rng: np.random.Generator, n: int, arms: int) -> tuple[FloatArray, FloatArray]:
+def _xor(
+    rng: np.random.Generator, n: int, arms: int, turns: float
+) -> tuple[FloatArray, FloatArray]:
     x = rng.uniform(-1, 1, (n, 2))
     x += np.sign(x) * 0.05  # a small gap along the axes, as in the Playground
     labels = (x[:, 0] * x[:, 1] < 0).astype(np.int64)
     return x, labels
 
 
-def _gaussians(rng: np.random.Generator, n: int, arms: int) -> tuple[FloatArray, FloatArray]:
+def _gaussians(
+    rng: np.random.Generator, n: int, arms: int, turns: float
+) -> tuple[FloatArray, FloatArray]:
     labels = rng.integers(0, arms, n)
     angle = 2 * np.pi * labels / arms + np.pi / 4
     centres = 0.55 * np.stack([np.cos(angle), np.sin(angle)], axis=1)
     return centres + rng.normal(0, 0.18, (n, 2)), labels
 
 
-def _checkerboard(rng: np.random.Generator, n: int, arms: int) -> tuple[FloatArray, FloatArray]:
+def _checkerboard(
+    rng: np.random.Generator, n: int, arms: int, turns: float
+) -> tuple[FloatArray, FloatArray]:
     x = rng.uniform(-1, 1, (n, 2))
     cells = np.floor((x + 1) * 2).astype(np.int64)  # 4 x 4 board
     return x, (cells.sum(axis=1) % 2)
 
 
-def _plane(rng: np.random.Generator, n: int, arms: int) -> tuple[FloatArray, FloatArray]:
+def _plane(
+    rng: np.random.Generator, n: int, arms: int, turns: float
+) -> tuple[FloatArray, FloatArray]:
     x = rng.uniform(-1, 1, (n, 2))
     return x, (x[:, 0] + x[:, 1]) / 2
 
 
-def _bumps(rng: np.random.Generator, n: int, arms: int) -> tuple[FloatArray, FloatArray]:
+def _bumps(
+    rng: np.random.Generator, n: int, arms: int, turns: float
+) -> tuple[FloatArray, FloatArray]:
     """A mixture of Gaussian bumps, up and down, on a 3 x 3 lattice (fixed, not by seed)."""
     x = rng.uniform(-1, 1, (n, 2))
     centres = [(cx, cy) for cx in (-0.6, 0.0, 0.6) for cy in (-0.6, 0.0, 0.6)]
@@ -108,29 +122,45 @@ def _bumps(rng: np.random.Generator, n: int, arms: int) -> tuple[FloatArray, Flo
     return x, target
 
 
-GENERATORS: dict[str, Generator] = {
-    "spiral": _spiral,
-    "circles": _circles,
-    "moons": _moons,
-    "xor": _xor,
-    "gaussians": _gaussians,
-    "checkerboard": _checkerboard,
-    "plane": _plane,
-    "bumps": _bumps,
+@dataclass(frozen=True)
+class Kind:
+    """A dataset's generator, and which arguments it takes: what the page's controls offer."""
+
+    generate: Generator
+    classes: bool = False  # the number of classes is the ``classes`` argument; else two
+    turns: bool = False  # its arms wind ``turns`` times
+    regression: bool = False  # real-valued targets: a regression net has one linear output
+
+    def facts(self) -> dict[str, bool]:
+        """What a client needs to know of the dataset, as plain JSON."""
+        return {"classes": self.classes, "turns": self.turns, "regression": self.regression}
+
+
+#: Every dataset by name. Adding one here is all it takes: the config, the schema the page
+#: reads (GET /api/schema) and the page's controls follow.
+KINDS: dict[str, Kind] = {
+    "spiral": Kind(_spiral, classes=True, turns=True),
+    "circles": Kind(_circles, classes=True),
+    "moons": Kind(_moons),
+    "xor": Kind(_xor),
+    "gaussians": Kind(_gaussians, classes=True),
+    "checkerboard": Kind(_checkerboard),
+    "plane": Kind(_plane, regression=True),
+    "bumps": Kind(_bumps, regression=True),
 }
 
-#: Datasets whose targets are real numbers: a regression net has one linear output.
-REGRESSION = frozenset({"plane", "bumps"})
+GENERATORS: dict[str, Generator] = {name: kind.generate for name, kind in KINDS.items()}
 
-#: Datasets whose number of classes is the ``classes`` argument; the others have two.
-MULTICLASS = frozenset({"spiral", "circles", "gaussians"})
+#: Datasets whose targets are real numbers: a regression net has one linear output.
+REGRESSION = frozenset(name for name, kind in KINDS.items() if kind.regression)
 
 
 def n_classes_of(name: str, classes: int) -> int:
     """The number of network outputs the dataset needs: classes, or 1 for regression."""
-    if name in REGRESSION:
+    kind = KINDS[name]
+    if kind.regression:
         return 1
-    return classes if name in MULTICLASS else 2
+    return classes if kind.classes else 2
 
 
 def make_dataset(
@@ -149,20 +179,18 @@ def make_dataset(
     rings or blobs for the datasets that take one; ``turns`` how far each spiral arm winds.
     The same arguments give the same data.
     """
-    if name not in GENERATORS:
-        raise ValueError(f"unknown dataset {name!r}; choose one of {sorted(GENERATORS)}")
+    if name not in KINDS:
+        raise ValueError(f"unknown dataset {name!r}; choose one of {sorted(KINDS)}")
     if points < 2:
         raise ValueError("a dataset needs at least 2 points")
     if not 0.0 < test_ratio < 1.0:
         raise ValueError("test_ratio must lie strictly between 0 and 1")
     rng = np.random.default_rng(seed)
-    if name == "spiral":
-        x, labels = _spiral(rng, points, classes, turns)
-    else:
-        x, labels = GENERATORS[name](rng, points, classes)
+    kind = KINDS[name]
+    x, labels = kind.generate(rng, points, classes, turns)
     x = x + rng.normal(0.0, noise, x.shape)
     order = rng.permutation(points)
-    target_type = np.float32 if name in REGRESSION else np.int64
+    target_type = np.float32 if kind.regression else np.int64
     x, labels = x[order].astype(np.float32), labels[order].astype(target_type)
     n_test = min(points - 1, max(1, round(points * test_ratio)))
     n_train = points - n_test

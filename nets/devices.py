@@ -31,15 +31,19 @@ def synchronize(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
-def steps_per_second(run: Callable[[int], object], seconds: float,
-                     device: torch.device = CPU) -> float:
-    """Calls of ``run(n)`` (n steps each, n doubling to 64) for about ``seconds``, waiting for
-    ``device`` to finish: steps a second."""
+def steps_per_second(
+    run: Callable[[int], object],
+    seconds: float,
+    device: torch.device = CPU,
+    clock: Callable[[], float] = time.perf_counter,
+) -> float:
+    """Calls of ``run(n)`` (n steps each, n doubling to 64) for about ``seconds`` of ``clock``,
+    waiting for ``device`` to finish: steps a second."""
     run(2)  # warm up
     synchronize(device)
     steps, n = 0, 1
-    started = time.perf_counter()
-    while (elapsed := time.perf_counter() - started) < seconds:
+    started = clock()
+    while (elapsed := clock() - started) < seconds:
         run(n)
         synchronize(device)
         steps += n
@@ -50,8 +54,10 @@ def steps_per_second(run: Callable[[int], object], seconds: float,
 def default_trainers(size: int, device: torch.device) -> list[Trainer]:
     """``size`` sessions of the default experiment (moons, 3 hidden layers of 2, Adam)."""
     data = make_dataset("moons", 400, 0.0, 4, 2, 0.5)
-    return [Trainer(FoldNet([2, 2, 2], "relu", 2, seed=i), data, Recipe(), seed=i, device=device)
-            for i in range(size)]
+    return [
+        Trainer(FoldNet([2, 2, 2], "relu", 2, seed=i), data, Recipe(), seed=i, device=device)
+        for i in range(size)
+    ]
 
 
 @dataclass(frozen=True)
@@ -63,16 +69,21 @@ class Speed:
     cohort: float
 
     def as_dict(self) -> dict[str, float | str]:
-        return {"device": self.device, "session_steps_per_s": round(self.session),
-                "class_session_steps_per_s": round(self.cohort)}
+        return {
+            "device": self.device,
+            "session_steps_per_s": round(self.session),
+            "class_session_steps_per_s": round(self.cohort),
+        }
 
 
-def measure(device: torch.device, seconds: float = 0.2) -> Speed:
+def measure(
+    device: torch.device, seconds: float = 0.2, clock: Callable[[], float] = time.perf_counter
+) -> Speed:
     """How fast ``device`` trains one default session, and a class of them together."""
     one = default_trainers(1, device)[0]
-    session = steps_per_second(one.step, seconds, device)
+    session = steps_per_second(one.step, seconds, device, clock)
     cohort = Cohort(default_trainers(CLASS_SIZE, device))  # bound once, as the server keeps it
-    rate = steps_per_second(cohort.train, seconds, device)
+    rate = steps_per_second(cohort.train, seconds, device, clock)
     return Speed(str(device), session, rate * CLASS_SIZE)
 
 

@@ -42,10 +42,20 @@ def add_point(data: Dataset, x: float, y: float, label: int, test: bool = False)
     point = np.array([[x, y]], np.float32)
     tag = np.array([label], np.int64)
     if test:
-        return Dataset(data.x_train, data.y_train, np.concatenate([data.x_test, point]),
-                       np.concatenate([data.y_test, tag]), data.n_classes)
-    return Dataset(np.concatenate([data.x_train, point]), np.concatenate([data.y_train, tag]),
-                   data.x_test, data.y_test, data.n_classes)
+        return Dataset(
+            data.x_train,
+            data.y_train,
+            np.concatenate([data.x_test, point]),
+            np.concatenate([data.y_test, tag]),
+            data.n_classes,
+        )
+    return Dataset(
+        np.concatenate([data.x_train, point]),
+        np.concatenate([data.y_train, tag]),
+        data.x_test,
+        data.y_test,
+        data.n_classes,
+    )
 
 
 def remove_nearest(data: Dataset, x: float, y: float, radius: float = math.inf) -> Dataset:
@@ -63,11 +73,11 @@ def remove_nearest(data: Dataset, x: float, y: float, radius: float = math.inf) 
     n_train = len(data.y_train)
     if nearest < n_train:
         keep = np.arange(n_train) != nearest
-        return Dataset(data.x_train[keep], data.y_train[keep], data.x_test, data.y_test,
-                       data.n_classes)
+        return Dataset(
+            data.x_train[keep], data.y_train[keep], data.x_test, data.y_test, data.n_classes
+        )
     keep = np.arange(len(data.y_test)) != nearest - n_train
-    return Dataset(data.x_train, data.y_train, data.x_test[keep], data.y_test[keep],
-                   data.n_classes)
+    return Dataset(data.x_train, data.y_train, data.x_test[keep], data.y_test[keep], data.n_classes)
 
 
 def to_csv(data: Dataset) -> str:
@@ -81,22 +91,57 @@ def to_csv(data: Dataset) -> str:
     return out.getvalue()
 
 
-def from_csv(text: str, n_classes: int, max_points: int) -> Dataset:
-    """Points from CSV with columns x, y, label and optionally split (train/test, default
-    train). Raises BadData naming the line and the problem; nothing is half-read."""
-    rows = list(csv.reader(io.StringIO(text)))
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
+def _text(raw: str | bytes) -> str:
+    """The file's text (UTF-8, a byte order mark dropped), or BadData naming the first bad line."""
+    if isinstance(raw, str):
+        return raw.removeprefix("\ufeff")
+    try:
+        return raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = len(_lines(raw[: exc.start].decode("utf-8") + ".").readlines())
+        raise BadData(f"line {line}: the file is not UTF-8 text") from None
+
+
+def _lines(text: str) -> io.StringIO:
+    """``text`` read line by line, a line ending in \\n, \\r\\n or \\r (and in nothing else)."""
+    return io.StringIO(text, newline="")
+
+
+def _rows(text: str) -> list[tuple[int, list[str]]]:
+    """The file's rows that hold anything, each with the line it starts on (a quoted value may
+    span lines)."""
+    reader = csv.reader(_lines(text))
+    rows = []
+    line = 1
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                rows.append((line, row))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise BadData(f"line {reader.line_num}: this is not CSV ({exc})") from None
+    return rows
+
+
+def from_csv(raw: str | bytes, n_classes: int, max_points: int) -> Dataset:
+    """Points from CSV (text, or a file's UTF-8 bytes) with columns x, y, label and optionally
+    split (train/test, default train). Every problem with the file is BadData naming the line
+    and the problem; nothing is half-read."""
+    rows = _rows(_text(raw))
     if not rows:
         raise BadData("the file is empty: expected a header line x,y,label[,split]")
-    header = [cell.strip().lower() for cell in rows[0]]
+    first, head = rows[0]
+    header = [cell.strip().lower() for cell in head]
     if header[:3] != ["x", "y", "label"] or len(header) > 4 or header[3:] not in ([], ["split"]):
-        raise BadData(f"line 1: expected the header x,y,label[,split], found {','.join(rows[0])}")
+        raise BadData(
+            f"line {first}: expected the header x,y,label[,split], found {','.join(head)[:80]}"
+        )
     body = rows[1:]
     if len(body) > max_points:
         raise BadData(f"the file has {len(body)} points; at most {max_points} are allowed")
     points: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
     labels: dict[bool, list[int]] = {False: [], True: []}
-    for number, row in enumerate(body, start=2):
+    for number, row in body:
         where = f"line {number}: "
         if len(row) != len(header):
             raise BadData(f"{where}expected {len(header)} values, found {len(row)}")
@@ -112,7 +157,9 @@ def from_csv(text: str, n_classes: int, max_points: int) -> Dataset:
         points[split == "test"].append((px, py))
         labels[split == "test"].append(label)
     return Dataset(
-        np.array(points[False], np.float32).reshape(-1, 2), np.array(labels[False], np.int64),
-        np.array(points[True], np.float32).reshape(-1, 2), np.array(labels[True], np.int64),
+        np.array(points[False], np.float32).reshape(-1, 2),
+        np.array(labels[False], np.int64),
+        np.array(points[True], np.float32).reshape(-1, 2),
+        np.array(labels[True], np.int64),
         n_classes,
     )

@@ -17,9 +17,7 @@ from torch import nn
 
 from nets.features import PLAIN, Features
 
-Activation = Literal[
-    "relu", "leaky_relu", "elu", "gelu", "softplus", "tanh", "sigmoid", "linear"
-]
+Activation = Literal["relu", "leaky_relu", "elu", "gelu", "softplus", "tanh", "sigmoid", "linear"]
 ACTIVATIONS: tuple[Activation, ...] = get_args(Activation)
 Init = Literal["auto", "uniform", "gaussian", "glorot", "he", "zero"]
 INITS: tuple[Init, ...] = get_args(Init)
@@ -27,13 +25,24 @@ StageKind = Literal["input", "features", "affine", "fold", "output"]
 RELU_LIKE = frozenset({"relu", "leaky_relu", "elu", "gelu", "softplus"})
 
 
+#: The constants of the activations (docs/protocol.md states them for clients): leaky ReLU's
+#: slope below 0, ELU's alpha, softplus's beta (log(1 + e^(beta z)) / beta, linear past
+#: beta z = 20), and GELU's form ("none": the exact z·Φ(z) with the error function, not the
+#: tanh approximation).
+LEAKY_SLOPE = 0.1
+ELU_ALPHA = 1.0
+SOFTPLUS_BETA = 1.0
+SOFTPLUS_THRESHOLD = 20.0
+GELU_APPROXIMATE = "none"
+
+
 def make_activation(name: Activation) -> nn.Module:
     makers: dict[str, Callable[[], nn.Module]] = {
         "relu": nn.ReLU,
-        "leaky_relu": lambda: nn.LeakyReLU(0.1),
-        "elu": nn.ELU,
-        "gelu": nn.GELU,
-        "softplus": nn.Softplus,
+        "leaky_relu": lambda: nn.LeakyReLU(LEAKY_SLOPE),
+        "elu": lambda: nn.ELU(ELU_ALPHA),
+        "gelu": lambda: nn.GELU(approximate=GELU_APPROXIMATE),
+        "softplus": lambda: nn.Softplus(SOFTPLUS_BETA, SOFTPLUS_THRESHOLD),
         "tanh": nn.Tanh,
         "sigmoid": nn.Sigmoid,
         "linear": nn.Identity,
@@ -180,8 +189,9 @@ class FoldNet(nn.Module):
             outs.append(module(outs[-1]))
         return outs
 
-    def column_stages(self, columns: torch.Tensor, start: int = 0,
-                      stop: int | None = None) -> list[torch.Tensor]:
+    def column_stages(
+        self, columns: torch.Tensor, start: int = 0, stop: int | None = None
+    ) -> list[torch.Tensor]:
         """Stages ``start + 1`` to ``stop`` for points held as columns: ``columns`` is stage
         ``start``'s output transposed, (width, N), and so is each tensor returned. The numbers
         of ``body`` in eval mode (no dropout), many times faster for narrow layers: each matrix

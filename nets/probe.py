@@ -105,8 +105,12 @@ def fit_extent(points: np.ndarray, margin: float = 0.1) -> Extent:
     low, high = points[:, :2].min(axis=0), points[:, :2].max(axis=0)
     centre = (low + high) / 2
     half = max(float((high - low).max()) / 2 * (1 + margin), 1e-3)
-    return (float(centre[0] - half), float(centre[0] + half),
-            float(centre[1] - half), float(centre[1] + half))
+    return (
+        float(centre[0] - half),
+        float(centre[0] + half),
+        float(centre[1] - half),
+        float(centre[1] + half),
+    )
 
 
 @dataclass(frozen=True)
@@ -130,7 +134,9 @@ def stage_regions(
 
 @torch.no_grad()
 def all_stage_regions(
-    net: FoldNet, extents: dict[int, Extent], resolutions: dict[int, int],
+    net: FoldNet,
+    extents: dict[int, Extent],
+    resolutions: dict[int, int],
     device: torch.device | str = "cpu",
 ) -> dict[int, Regions]:
     """The regions of several 2-wide stages in one pass: each stage's grid (``resolutions[k]``
@@ -156,15 +162,18 @@ def all_stage_regions(
         values = batch[0].cpu().numpy().astype(np.float32)
         for i, k in enumerate(order):
             side = resolutions[k]
-            value = values[starts[i]:starts[i + 1]].reshape(side, side)
+            value = values[starts[i] : starts[i + 1]].reshape(side, side)
             out[k] = Regions(xs=axes[k][0], ys=axes[k][1], label=None, conf=None, value=value)
         return out
     labels, confs = winners(batch)
     for i, k in enumerate(order):
         side, cells_of = resolutions[k], slice(starts[i], starts[i + 1])
-        out[k] = Regions(xs=axes[k][0], ys=axes[k][1],
-                         label=labels[cells_of].reshape(side, side),
-                         conf=confs[cells_of].reshape(side, side))
+        out[k] = Regions(
+            xs=axes[k][0],
+            ys=axes[k][1],
+            label=labels[cells_of].reshape(side, side),
+            conf=confs[cells_of].reshape(side, side),
+        )
     return out
 
 

@@ -23,7 +23,7 @@ def pca_basis(x: np.ndarray, dims: int = 2) -> tuple[np.ndarray, np.ndarray]:
     _, _, vt = np.linalg.svd(centred, full_matrices=False)
     basis = vt[:dims]
     if len(basis) < dims:  # fewer points than dimensions: pad with unit vectors
-        basis = np.concatenate([basis, np.eye(dims, x.shape[1])[len(basis):]])
+        basis = np.concatenate([basis, np.eye(dims, x.shape[1])[len(basis) :]])
     return mean, basis
 
 
@@ -32,8 +32,9 @@ def align(basis: np.ndarray, previous: np.ndarray | None) -> np.ndarray:
     if previous is None or previous.shape != basis.shape:
         return _canonical_signs(basis)
     rows = range(len(basis))
-    best = max(permutations(rows),
-               key=lambda p: sum(abs(float(basis[p[i]] @ previous[i])) for i in rows))
+    best = max(
+        permutations(rows), key=lambda p: sum(abs(float(basis[p[i]] @ previous[i])) for i in rows)
+    )
     out = basis[list(best)].copy()
     for i in rows:
         if out[i] @ previous[i] < 0:

@@ -81,8 +81,9 @@ class Trainer:
         self.step_count = 0
         self.examples_seen = 0
         self._gen = torch.Generator().manual_seed(seed)
-        self.opt = make_optimizer(self.recipe.optimizer, list(self.net.parameters()),
-                                  self.recipe.lr)
+        self.opt = make_optimizer(
+            self.recipe.optimizer, list(self.net.parameters()), self.recipe.lr
+        )
         self.stats: LayerStats | None = None
 
     def set_data(self, data: Dataset) -> None:

@@ -1,8 +1,7 @@
-"""spacefold's web server: sessions, the WebSocket protocol and the CLI.
+"""spacefold's transport: HTTP, the WebSocket protocol, saves, follow mode and the CLI, on top
+of the experiment engine (``engine/``).
 
-``create_app`` and ``Settings`` load on first use, so that the pure modules (the config, the
-presets, sessions and frames, the experiment file) import without FastAPI: ``nets.notebook``
-builds on them.
+``create_app`` and ``Settings`` load on first use.
 """
 
 from __future__ import annotations

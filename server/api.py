@@ -8,14 +8,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
+from engine import palette
+from engine.lessons import NAME, Lesson, load_lesson, load_lessons
+from engine.presets import CHALLENGES, DATASET_RECIPES, PRESETS
+from engine.schemas import DATASETS, FIELDS, MAX_WEIGHT, DataConfig, ExperimentConfig
 from nets.datasets import make_dataset
 from nets.editing import BadData, from_csv, to_csv
+from nets.features import FORMULAS
 from server.deps import SessionId, change_session, session_of
-from server.lessons import NAME, Lesson, load_lesson, load_lessons
-from server.presets import CHALLENGES, DATASET_RECIPES, PRESETS
-from server.schemas import FIELDS, DataConfig, ExperimentConfig
 
 router = APIRouter(prefix="/api")
 
@@ -24,17 +26,27 @@ router = APIRouter(prefix="/api")
 async def health(request: Request) -> dict[str, Any]:
     manager = request.app.state.manager
     drawer = request.app.state.drawer
-    return {"status": "ok", "sessions": len(manager), "device": str(manager.device),
-            "device_choice": request.app.state.device.as_dict(),
-            "threads": threading.active_count(), "tasks": len(asyncio.all_tasks()),
-            "drawing": {"processes": drawer.count, "most": drawer.wanted, "ready": drawer.ready,
-                        "frames": drawer.drawn}}
+    return {
+        "status": "ok",
+        "sessions": len(manager),
+        "device": str(manager.device),
+        "device_choice": request.app.state.device.as_dict(),
+        "threads": threading.active_count(),
+        "tasks": len(asyncio.all_tasks()),
+        "drawing": {
+            "processes": drawer.count,
+            "most": drawer.wanted,
+            "ready": drawer.ready,
+            "frames": drawer.drawn,
+        },
+    }
 
 
 @router.get("/schema")
 async def schema(request: Request) -> dict[str, Any]:
     """Every config field with its type, range (within this server's caps) or choices, the
-    defaults and the presets."""
+    defaults and the presets; what each dataset takes, each input feature's formula, the
+    largest weight a hand edit sets, and the colours."""
     return {
         "defaults": ExperimentConfig().model_dump(mode="json"),
         "fields": request.app.state.manager.caps.schema_fields(FIELDS),
@@ -44,6 +56,10 @@ async def schema(request: Request) -> dict[str, Any]:
             for name, c in CHALLENGES.items()
         },
         "recipes": DATASET_RECIPES,
+        "datasets": DATASETS,
+        "features": FORMULAS,
+        "max_weight": MAX_WEIGHT,
+        "palette": palette.served(),
     }
 
 
@@ -54,16 +70,31 @@ class DatasetPreview(BaseModel):
     classes: int
 
 
+class DataQuery(DataConfig):
+    """The data config as a query string holds it: all text, its numbers read from it."""
+
+    model_config = ConfigDict(strict=False)
+
+
 @router.get("/dataset")
-async def dataset(query: Annotated[DataConfig, Query()]) -> DatasetPreview:
+async def dataset(query: Annotated[DataQuery, Query()]) -> DatasetPreview:
     """The points a session with this data config would train on (train first, then test)."""
     if query.dataset == "custom":
-        raise HTTPException(422, "custom data is drawn or uploaded in a session: it has no "
-                                 "generator to preview")
-    data = make_dataset(query.dataset, query.points, query.noise, query.seed, query.classes,
-                        query.test_ratio, query.turns)
-    return DatasetPreview(x=data.x.tolist(), y=data.y.tolist(), n_train=len(data.y_train),
-                          classes=data.n_classes)
+        raise HTTPException(
+            422, "custom data is drawn or uploaded in a session: it has no generator to preview"
+        )
+    data = make_dataset(
+        query.dataset,
+        query.points,
+        query.noise,
+        query.seed,
+        query.classes,
+        query.test_ratio,
+        query.turns,
+    )
+    return DatasetPreview(
+        x=data.x.tolist(), y=data.y.tolist(), n_train=len(data.y_train), classes=data.n_classes
+    )
 
 
 MAX_UPLOAD_BYTES = 1 << 20
@@ -75,8 +106,11 @@ async def export_points(request: Request, session_id: SessionId) -> PlainTextRes
     session = session_of(request, session_id)
     with session.lock:
         text = to_csv(session.data)
-    return PlainTextResponse(text, media_type="text/csv", headers={
-        "Content-Disposition": 'attachment; filename="spacefold-points.csv"'})
+    return PlainTextResponse(
+        text,
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="spacefold-points.csv"'},
+    )
 
 
 @router.post("/sessions/{session_id}/data.csv")
@@ -88,11 +122,7 @@ async def import_points(request: Request, session_id: SessionId) -> dict[str, An
     if len(body) > MAX_UPLOAD_BYTES:
         raise HTTPException(413, f"the file is over {MAX_UPLOAD_BYTES // 1024} KiB")
     try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise HTTPException(422, "the file is not UTF-8 text") from None
-    try:
-        data = from_csv(text, session.data.n_classes, session.caps.max_points)
+        data = from_csv(body, session.data.n_classes, session.caps.max_points)
     except BadData as exc:
         raise HTTPException(422, str(exc)) from None
 
@@ -105,9 +135,15 @@ async def lessons(request: Request) -> dict[str, Any]:
     """Every lesson (title, summary, number of steps), and the files that are not lessons."""
     found, problems = load_lessons(request.app.state.settings.lessons_dir)
     return {
-        "lessons": [{"name": name, "title": lesson.title.model_dump(),
-                     "summary": lesson.summary.model_dump(), "steps": len(lesson.steps)}
-                    for name, lesson in found.items()],
+        "lessons": [
+            {
+                "name": name,
+                "title": lesson.title.model_dump(),
+                "summary": lesson.summary.model_dump(),
+                "steps": len(lesson.steps),
+            }
+            for name, lesson in found.items()
+        ],
         "problems": problems,
     }
 

@@ -12,17 +12,19 @@ from urllib.parse import urlsplit
 import plotly
 import torch
 from fastapi import FastAPI, WebSocket, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
+from engine import events
 from server.api import router as api_router
-from server.caps import Caps
 from server.connection import Connection
 from server.device import choose_device
 from server.drawer import Drawer, auto_processes
 from server.follow import follow
 from server.gym import Gym
 from server.headers import SecurityHeaders
+from server.invalid import invalid_request
 from server.joincode import JoinGate
 from server.manager import SessionManager, SessionsFull
 from server.saves import router as saves_router
@@ -54,7 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 app.state.pool = pool
                 processes = settings.frame_processes
                 app.state.drawer = Drawer(
-                    pool, auto_processes() if processes is None else processes)
+                    pool, auto_processes() if processes is None else processes
+                )
                 try:
                     yield
                 finally:
@@ -64,10 +67,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.store.close()
 
     app = FastAPI(title="spacefold", version="0.1.0", lifespan=lifespan)
+    app.add_exception_handler(RequestValidationError, invalid_request)
     app.state.settings = settings
     app.state.device = choice
-    app.state.manager = SessionManager(settings.max_sessions, choice.device,
-                                       settings.max_sessions_per_client, Caps.of(settings))
+    app.state.manager = SessionManager(
+        settings.max_sessions, choice.device, settings.max_sessions_per_client, settings.caps()
+    )
     app.state.store = Store(settings.data_dir / "spacefold.db")
     if settings.join_code:
         app.add_middleware(JoinGate, code=settings.join_code.upper())
@@ -98,9 +103,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if leader_id is not None:
             leader = manager.connections.get(leader_id)
             if leader is None:
-                await ws.send_json({"type": "error", "message": f"no session {leader_id} to "
-                                    "follow: has its tab been closed?", "field": "follow",
-                                    "allowed": None})
+                await ws.send_text(
+                    events.text(
+                        events.error(
+                            f"no session {leader_id} to follow: has its tab been closed?", "follow"
+                        )
+                    )
+                )
                 await ws.close(code=status.WS_1008_POLICY_VIOLATION, reason="no such session")
                 return
             await follow(ws, leader, settings.max_message_bytes)
@@ -108,12 +117,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             session = manager.open(client=ws.client.host if ws.client else None)
         except SessionsFull as exc:
-            await ws.send_json({"type": "error", "message": str(exc), "field": None,
-                                "allowed": None})
+            await ws.send_text(events.text(events.error(str(exc))))
             await ws.close(code=status.WS_1013_TRY_AGAIN_LATER, reason="too many sessions")
             return
-        connection = Connection(ws, session, app.state.pool, settings, app.state.gym,
-                                manager.training, app.state.drawer)
+        connection = Connection(
+            ws, session, app.state.pool, settings, app.state.gym, manager.training, app.state.drawer
+        )
         manager.connections[session.id] = connection
         try:
             await connection.serve()

@@ -1,6 +1,7 @@
-"""``spacefold``: start the server, print its address and open the browser.
+"""The server's command line: start it, print its address and open the browser.
 
-``spacefold render ...`` draws a view to a file instead (``server/render.py``).
+``spacefold`` (``spacefold/cli.py``) hands every command but ``render`` to :func:`main`;
+``python -m server`` runs it directly.
 """
 
 from __future__ import annotations
@@ -25,19 +26,35 @@ from server.wsprotocol import ReadAhead
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="spacefold", description="Watch a neural network fold the plane, layer by layer.",
+        prog="spacefold",
+        description="Watch a neural network fold the plane, layer by layer.",
         epilog="spacefold render --help: draw a view to a PNG, GIF or MP4 without the server",
     )
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="address to listen on (default 127.0.0.1: this machine only)")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only)",
+    )
     parser.add_argument("--port", type=int, default=8000, help="port; 0 picks a free one")
-    parser.add_argument("--open", action=argparse.BooleanOptionalAction, default=True,
-                        help="open the page in a browser once the server listens (default on)")
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="where saved experiments are kept (default ~/.spacefold)")
-    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto",
-                        help="where the networks train (default auto: CUDA when present and "
-                             "measured faster, else the CPU)")
+    parser.add_argument(
+        "--open",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="open the page in a browser once the server listens (default on)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="where saved experiments are kept (default ~/.spacefold)",
+    )
+    parser.add_argument(
+        "--device",
+        choices=["auto", "cpu", "cuda"],
+        default="auto",
+        help="where the networks train (default auto: CUDA when present and "
+        "measured faster, else the CPU)",
+    )
     return parser.parse_args(argv)
 
 
@@ -62,12 +79,7 @@ def page_url(host: str, port: int) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["render"]:  # spacefold render ...: pictures for slides, no server
-        from server.render import main as render
-
-        return render(argv[1:])
-    args = parse_args(argv)
+    args = parse_args(sys.argv[1:] if argv is None else list(argv))
     try:
         settings = Settings(host=args.host, port=args.port, device=args.device)
         if args.data_dir is not None:
@@ -81,14 +93,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         sock = bind(settings.host, settings.port)
     except OSError as exc:
-        print(f"spacefold: cannot listen on {settings.host}:{settings.port}: {exc.strerror}",
-              file=sys.stderr)
+        print(
+            f"spacefold: cannot listen on {settings.host}:{settings.port}: {exc.strerror}",
+            file=sys.stderr,
+        )
         return 2
     port = sock.getsockname()[1]
     url = page_url(settings.host, port)
-    config = uvicorn.Config(app, log_level="warning", ws_max_size=1 << 20, lifespan="on",
-                            ws=ReadAhead,
-                            ws_per_message_deflate=False)  # float arrays barely compress
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        ws_max_size=1 << 20,
+        lifespan="on",
+        ws=ReadAhead,
+        ws_per_message_deflate=False,
+    )  # float arrays barely compress
     server = uvicorn.Server(config)
 
     def announce() -> None:
@@ -99,9 +118,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             if app.state.device.measured:
                 print(app.state.device.describe(), flush=True)
             if settings.join_code:
-                print(f"join code: {settings.join_code.upper()}  (students open "
-                      f"http://<this machine's address>:{port}/?join={settings.join_code.upper()})",
-                      flush=True)
+                print(
+                    f"join code: {settings.join_code.upper()}  (students open "
+                    f"http://<this machine's address>:{port}/?join={settings.join_code.upper()})",
+                    flush=True,
+                )
             if args.open:
                 webbrowser.open(url)
 

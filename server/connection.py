@@ -11,22 +11,17 @@ import asyncio
 import json
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
-from typing import Any, TypeVar
+from typing import Any, TypeVar, assert_never
 
 from pydantic import ValidationError
 from starlette.websockets import WebSocket
 
-from nets.editing import add_point, empty, remove_nearest
-from nets.train import Diverged
-from server.drawer import Drawer
-from server.errors import Refused, error_event, validation_event
-from server.frames import PROTOCOL
-from server.gym import Gym
-from server.lessons import served_lesson
-from server.outbox import Outbox
-from server.schemas import (
+from engine import events
+from engine.errors import Refused, validation_event
+from engine.lessons import served_lesson
+from engine.schemas import (
     CLIENT_MESSAGE,
     Ack,
     AddPoint,
@@ -45,7 +40,12 @@ from server.schemas import (
     UndoPoints,
     merge_config,
 )
-from server.session import Session
+from engine.session import Session
+from nets.editing import add_point, empty, remove_nearest
+from nets.train import Diverged
+from server.drawer import Drawer
+from server.gym import Gym
+from server.outbox import Outbox
 from server.settings import Settings
 
 log = logging.getLogger("spacefold")
@@ -54,8 +54,14 @@ T = TypeVar("T")
 
 class Connection:
     def __init__(
-        self, ws: WebSocket, session: Session, pool: Executor, settings: Settings, gym: Gym,
-        busy: Callable[[], int] = lambda: 1, drawer: Drawer | None = None,
+        self,
+        ws: WebSocket,
+        session: Session,
+        pool: Executor,
+        settings: Settings,
+        gym: Gym,
+        busy: Callable[[], int] = lambda: 1,
+        drawer: Drawer | None = None,
     ) -> None:
         self.ws, self.session, self.pool, self.gym = ws, session, pool, gym
         self.drawer = drawer or Drawer(pool, processes=0)
@@ -69,12 +75,15 @@ class Connection:
         self.lessons_dir = settings.lessons_dir
         self.lesson: dict[str, Any] | None = None  # the lesson step the page shows, for followers
         self.dirty = True  # the client has not seen the current state yet
+        # Training ran or paused: draw if the session has moved on from the last frame drawn.
+        self.settle = False
+        self.shown: tuple[int, int] | None = None  # (generation, step) of the last frame drawn
+        self.drawing = False  # a frame is being drawn
 
     async def serve(self) -> None:
         """Run until the client goes away; always cleans up its tasks."""
         self.session.on_change = self.changed
-        self._send({"type": "hello", "protocol": PROTOCOL, "session": self.session.id,
-                    **self.session.state()})
+        self._send(events.hello(self.session.id, self.session.state()))
         sender = asyncio.create_task(self.outbox.run(self.ws))
         producer = asyncio.create_task(self._produce())
         watchdog = asyncio.create_task(self._close_when_idle())
@@ -102,8 +111,11 @@ class Connection:
             elif loop.time() - self.last_active >= self.idle_seconds:
                 break
         minutes = f"{self.idle_seconds / 60:g}"
-        self._send(error_event(f"closed after {minutes} minutes without use; reload the page "
-                               "to start again"))
+        self._send(
+            events.error(
+                f"closed after {minutes} minutes without use; reload the page to start again"
+            )
+        )
         await asyncio.sleep(0.2)  # let the outbox deliver it
         self.session.running = False
         await self.ws.close(code=1001, reason="idle")  # the client's answer ends _receive
@@ -123,18 +135,18 @@ class Connection:
     # -- helpers --------------------------------------------------------------------------
     async def _locked(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn`` in a worker thread, holding the session's lock."""
+
         def call() -> T:
             with self.session.lock:
                 return fn(*args)
 
         return await asyncio.get_running_loop().run_in_executor(self.pool, call)
 
-    def _send(self, event: dict[str, Any]) -> None:
-        self.outbox.send_text(json.dumps(event))
+    def _send(self, event: events.Event) -> None:
+        self.outbox.send_text(events.text(event))
 
     def _send_state(self) -> None:
-        event = json.dumps({"type": "state", **self.session.state(),
-                            "followers": len(self.followers)})
+        event = events.text(events.state(self.session.state(), len(self.followers)))
         self.outbox.send_text(event)
         for follower in self.followers:
             follower.send_text(event)
@@ -155,16 +167,23 @@ class Connection:
         if message.name is not None:
             loop = asyncio.get_running_loop()
             lesson = await loop.run_in_executor(
-                self.pool, served_lesson, self.lessons_dir, message.name)
+                self.pool, served_lesson, self.lessons_dir, message.name
+            )
             if lesson is None:
-                raise Refused(f"there is no lesson {message.name}", "name",
-                              "a lesson's name from GET /api/lessons, or null")
+                raise Refused(
+                    f"there is no lesson {message.name}",
+                    "name",
+                    "a lesson's name from GET /api/lessons, or null",
+                )
             if message.step >= len(lesson.steps):
-                raise Refused(f"lesson {message.name} has {len(lesson.steps)} steps", "step",
-                              f"from 0 up to {len(lesson.steps) - 1}")
+                raise Refused(
+                    f"lesson {message.name} has {len(lesson.steps)} steps",
+                    "step",
+                    f"from 0 up to {len(lesson.steps) - 1}",
+                )
             shown = {"name": message.name, "step": message.step}
         self.lesson = shown
-        event = json.dumps({"type": "lesson", "lesson": shown})
+        event = events.text(events.lesson(shown))
         for follower in self.followers:
             follower.send_text(event)
 
@@ -182,12 +201,17 @@ class Connection:
         self.wake.set()
 
     def _trained(self, result: Exception | None) -> None:
+        if result is None:
+            self.settle = True
+            self.wake.set()
+            return
         if isinstance(result, Diverged):
             self._diverged(result)
-        elif result is not None:
+        else:
             self.session.running = False
-            self._send(error_event("training stopped on an internal error; press play or "
-                                   "reset to go on"))
+            self._send(
+                events.error("training stopped on an internal error; press play or reset to go on")
+            )
             self._send_state()
         self.dirty = True
         self.wake.set()
@@ -195,7 +219,7 @@ class Connection:
     def _diverged(self, exc: Diverged) -> None:
         self.session.running = False
         message = f"Training diverged ({exc}). Press reset to start again."
-        event = json.dumps({"type": "diverged", "step": self.session.step, "message": message})
+        event = events.text(events.diverged(self.session.step, message))
         for outbox in (self.outbox, *self.followers):
             outbox.send_text(event)
         self._send_state()
@@ -208,108 +232,138 @@ class Connection:
         last = -math.inf
         while True:
             self.wake.clear()
-            if not (self.dirty and self.outbox.wants_frame()):
+            if not ((self.dirty or self.settle) and self.outbox.wants_frame()):
                 await self.wake.wait()
                 continue
             wait = self.interval() - (loop.time() - last) if self.session.running else 0.0
             if wait > 0:
                 await asyncio.sleep(wait)
                 continue
-            self.dirty = False
+            now = (self.session.generation, self.session.step)
+            if not self.dirty and self.shown == now:
+                self.settle = False  # the last frame shows it already: the same again is waste
+                continue
+            self.dirty = self.settle = False
             last = loop.time()
+            self.drawing = True
             try:
                 load = self.busy() + len(self.followers)
-                self._offer_frame(await self.drawer.frame(self.session, load))
+                drawn = await self.drawer.draw(self.session, load)
+                self.shown = drawn.shows
+                self._offer_frame(drawn.frame)
             except Exception:  # a bug must not kill the session: say so, keep going
                 log.exception("frame of session %s failed", self.session.id)
-                self._send(error_event("this step could not be drawn; training goes on"))
+                self._send(events.error("this step could not be drawn; training goes on"))
+            finally:
+                self.drawing = False
 
     # -- receiving control messages -------------------------------------------------------
     async def _receive(self, *tasks: asyncio.Task[None]) -> None:
         while True:
-            message = await self.ws.receive()
+            received = await self.ws.receive()
             self.last_active = asyncio.get_running_loop().time()
-            if message["type"] == "websocket.disconnect":
+            if received["type"] == "websocket.disconnect":
                 return
             for task in tasks:
                 if task.done() and task.exception() is not None:
                     raise RuntimeError("connection task failed") from task.exception()
-            text = message.get("text")
-            if text is None:
-                self._send(error_event("binary messages are not accepted; send JSON text"))
+            try:
+                message = read_message(received, self.max_bytes)
+            except Unreadable as exc:
+                self._send(exc.event)
                 continue
-            if len(text.encode()) > self.max_bytes:
-                self._send(error_event(
-                    f"message of {len(text.encode())} bytes is over the {self.max_bytes}-byte cap"))
-                continue
-            await self._handle(text)
+            await self._handle(message)
 
-    async def _handle(self, text: str) -> None:
+    async def _handle(self, message: ClientMessage) -> None:
         try:
-            raw = json.loads(text)
-        except ValueError as exc:
-            self._send(error_event(f"malformed JSON: {exc}"))
-            return
-        except RecursionError:
-            self._send(error_event("malformed JSON: nested too deeply"))
-            return
-        try:
-            parsed = CLIENT_MESSAGE.validate_python(raw)
-        except ValidationError as exc:
-            self._send(validation_event(exc, skip=1))
-            return
-        try:
-            await self._apply(parsed)
+            await self._apply(message)
         except ValidationError as exc:
             self._send(validation_event(exc))
         except Refused as exc:
             self._send(exc.event())
         except Exception:  # a bug must not kill the session: report it and keep going
-            log.exception("control message %r failed", raw)
-            self._send(error_event("the server could not apply that message; nothing changed"))
+            log.exception("control message %r failed", message)
+            self._send(events.error("the server could not apply that message; nothing changed"))
 
     async def _apply(self, message: ClientMessage) -> None:
         session = self.session
-        if isinstance(message, Ack):
-            self.outbox.ack()
-            return
-        if isinstance(message, Ping):
-            self._send({"type": "pong"})
-            return
-        if isinstance(message, ShowLesson):
-            await self._show_lesson(message)  # nothing to draw: only followers hear of it
-            return
-        if isinstance(message, Play):
-            session.running = True
-        elif isinstance(message, Pause):
-            session.running = False
-            await self._locked(lambda: None)  # let a chunk in flight finish: the state is final
-        elif isinstance(message, Step):
-            session.running = False
-            await self._train(message.count)
-        elif isinstance(message, Reset):
-            await self._locked(session.reset)
-        elif isinstance(message, AddPoint):
-            await self._locked(session.edit_data, lambda d: add_point(
-                d, message.x, message.y, message.label, message.test))
-        elif isinstance(message, RemovePoint):
-            await self._locked(session.edit_data, lambda d: remove_nearest(
-                d, message.x, message.y))
-        elif isinstance(message, ClearPoints):
-            await self._locked(session.edit_data, lambda d: empty(d.n_classes))
-        elif isinstance(message, UndoPoints):
-            await self._locked(session.undo_points)
-        elif isinstance(message, SetLayer):
-            await self._locked(session.set_layer, message.layer, message.weight, message.bias)
-        elif isinstance(message, SetWeight):
-            await self._locked(session.set_weight, message.layer, message.row, message.col,
-                               message.value)
-        elif isinstance(message, Configure):
-            # Merged under the lock: an opened save or an upload may have replaced the config
-            # since this message left the page, and the changes build on what is there now.
-            changes = message.changes
-            await self._locked(lambda: session.configure(merge_config(session.config, changes)))
+        match message:
+            case Ack():
+                self.outbox.ack()
+                return
+            case Ping():
+                self._send(events.pong())
+                return
+            case ShowLesson():
+                await self._show_lesson(message)  # nothing to draw: only followers hear of it
+                return
+            case Play():
+                session.running = True
+            case Pause():
+                session.running = False
+                await self._locked(lambda: None)  # let a run in flight end: the state is final
+                # One frame of the paused step follows the state: the last frame drawn, if it
+                # shows that step and has not left yet (or is being drawn), else a new one.
+                if not (self.drawing or self.outbox.holds_frame):
+                    self.shown = None
+                self.settle = True
+                self.wake.set()
+                self._send_state()
+                return
+            case Step(count=count):
+                session.running = False
+                await self._train(count)
+            case Reset():
+                await self._locked(session.reset)
+            case AddPoint(x=x, y=y, label=label, test=test):
+                await self._locked(session.edit_data, lambda d: add_point(d, x, y, label, test))
+            case RemovePoint(x=x, y=y):
+                await self._locked(session.edit_data, lambda d: remove_nearest(d, x, y))
+            case ClearPoints():
+                await self._locked(session.edit_data, lambda d: empty(d.n_classes))
+            case UndoPoints():
+                await self._locked(session.undo_points)
+            case SetLayer(layer=layer, weight=weight, bias=bias):
+                await self._locked(session.set_layer, layer, weight, bias)
+            case SetWeight(layer=layer, row=row, col=col, value=value):
+                await self._locked(session.set_weight, layer, row, col, value)
+            case Configure(changes=changes):
+                # Merged under the lock: an opened save or an upload may have replaced the
+                # config since this message left the page, and the changes build on what is
+                # there now.
+                await self._locked(lambda: session.configure(merge_config(session.config, changes)))
+            case _:
+                assert_never(message)
         self.dirty = True
         self.wake.set()
         self.gym.wake()
         self._send_state()
+
+
+class Unreadable(ValueError):
+    """A socket message that is not a client message; ``event`` is the error that says why."""
+
+    def __init__(self, event: events.Event) -> None:
+        super().__init__(event["message"])
+        self.event = event
+
+
+def read_message(received: Mapping[str, Any], max_bytes: int) -> ClientMessage:
+    """The client message in a message received from the socket (text, at most ``max_bytes``
+    bytes of JSON, one of the messages of engine.schemas). Raises :class:`Unreadable`."""
+    text = received.get("text")
+    if text is None:
+        raise Unreadable(events.error("binary messages are not accepted; send JSON text"))
+    size = len(text.encode())
+    if size > max_bytes:
+        raise Unreadable(events.error(f"message of {size} bytes is over the {max_bytes}-byte cap"))
+    try:
+        raw = json.loads(text)
+    except ValueError as exc:
+        raise Unreadable(events.error(f"malformed JSON: {exc}")) from None
+    except RecursionError:
+        raise Unreadable(events.error("malformed JSON: nested too deeply")) from None
+    try:
+        return CLIENT_MESSAGE.validate_python(raw)
+    except ValidationError as exc:
+        raise Unreadable(validation_event(exc, skip=1)) from None

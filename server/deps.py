@@ -8,8 +8,8 @@ from typing import Annotated
 
 from fastapi import HTTPException, Path, Request
 
-from server.errors import Refused
-from server.session import Session
+from engine.errors import Refused
+from engine.session import Session
 
 SessionId = Annotated[str, Path(pattern=r"^[0-9a-f]{12}$", description="from the hello event")]
 
@@ -24,6 +24,7 @@ def session_of(request: Request, session_id: str) -> Session:
 async def change_session(session: Session, change: Callable[[Session], None]) -> None:
     """Apply ``change`` in a worker thread under the session's lock; a refusal is a 422 and
     changes nothing. Then the session's socket shows the change."""
+
     def apply() -> None:
         with session.lock:
             change(session)

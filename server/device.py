@@ -25,13 +25,17 @@ class DeviceChoice:
 
     def describe(self) -> str:
         """One line for the console: the device, why, and what was measured."""
-        speeds = "; ".join(f"{s.device}: {s.session:,.0f} steps/s alone, {s.cohort:,.0f} for "
-                           f"a class of {CLASS_SIZE}" for s in self.measured)
+        speeds = "; ".join(
+            f"{s.device}: {s.session:,.0f} steps/s alone, {s.cohort:,.0f} for "
+            f"a class of {CLASS_SIZE}"
+            for s in self.measured
+        )
         return f"sessions train on {self.device} ({self.why}{'; ' if speeds else ''}{speeds})"
 
 
-def choose_device(name: str, cuda: bool | None = None,
-                  measure: Callable[[torch.device], Speed] = measure) -> DeviceChoice:
+def choose_device(
+    name: str, cuda: bool | None = None, measure: Callable[[torch.device], Speed] = measure
+) -> DeviceChoice:
     """``cpu`` or ``cuda`` as asked (``cuda`` without CUDA is an error). ``auto``: the CPU, or
     CUDA when torch sees it and it trains both one session and a class faster
     (:func:`nets.devices.pick`); if CUDA fails while measured, the CPU."""
@@ -51,10 +55,12 @@ def choose_device(name: str, cuda: bool | None = None,
     try:
         on_gpu = measure(torch.device("cuda"))
     except Exception as error:  # a broken driver, no memory left: train on the CPU
-        log.warning("auto: CUDA failed to train a network, so sessions train on the CPU: %s",
-                    error)
+        log.warning("auto: CUDA failed to train a network, so sessions train on the CPU: %s", error)
         return DeviceChoice(CPU, f"auto: CUDA failed to train a network ({error})")
     best = pick(on_cpu, on_gpu)
-    why = ("auto: CUDA trains one session and a class faster" if best is on_gpu else
-           "auto: CUDA is not faster here for both one session and a class")
+    why = (
+        "auto: CUDA trains one session and a class faster"
+        if best is on_gpu
+        else "auto: CUDA is not faster here for both one session and a class"
+    )
     return DeviceChoice(torch.device(best.device), why, (on_cpu, on_gpu))

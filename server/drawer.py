@@ -2,7 +2,7 @@
 
 One Python process runs Python on one core at a time, and a class of sessions needs more than
 a core of frames. So the server keeps ``frame_processes`` drawing processes: a connection takes
-a :class:`~server.snapshot.Snapshot` of its session under the lock (tens of microseconds) and
+a :class:`~engine.state.SessionState` of its session under the lock (tens of microseconds) and
 a process draws the frame from it while training goes on. The processes start the first time
 the server is busy (see :data:`CROWD`): one tab never pays for them (each holds a copy of
 torch, about 235 MB). While the server is quiet, until the processes have started (a couple of
@@ -17,10 +17,11 @@ import logging
 import os
 import time
 from concurrent.futures import Executor
+from dataclasses import dataclass
 
+from engine.session import Session
+from engine.state import SessionState
 from server.processes import DrawingFailed, DrawingProcesses, ProcessesGone
-from server.session import Session
-from server.snapshot import Snapshot
 
 log = logging.getLogger("spacefold")
 
@@ -100,10 +101,15 @@ class Drawer:
             self.processes.close()
 
     async def frame(self, session: Session, load: int) -> bytes:
-        """A frame of ``session`` as it is now. ``load`` is how busy the server is (the sessions
-        training, plus the sockets this frame goes to): from :data:`CROWD` on, the frame is
-        drawn in a drawing process; below it, in a thread, which answers sooner (no hop to
-        another process and back) while the server's own process has time to spare."""
+        """A frame of ``session`` as it is now (see :meth:`draw`)."""
+        return (await self.draw(session, load)).frame
+
+    async def draw(self, session: Session, load: int) -> Drawn:
+        """A frame of ``session`` as it is now, and what it shows. ``load`` is how busy the
+        server is (the sessions training, plus the sockets this frame goes to): from
+        :data:`CROWD` on, the frame is drawn in a drawing process; below it, in a thread, which
+        answers sooner (no hop to another process and back) while the server's own process has
+        time to spare."""
         if load >= CROWD and self.processes is None and self.wanted > 0 and not self.closing:
             self._start()
         self._renew()
@@ -112,7 +118,7 @@ class Drawer:
             return await self._in_thread(session)
         if session.lock.acquire(blocking=False):  # the usual case: take it here, it is quick
             try:
-                snapshot = session.snapshot()
+                snapshot = session.copy_state()
             finally:
                 session.lock.release()
         else:  # training or a control message holds the session: wait in a thread
@@ -125,18 +131,26 @@ class Drawer:
         except DrawingFailed as exc:
             raise RuntimeError(f"a drawing process failed:\n{exc}") from None
         session.remember(memory)
-        return data
+        return Drawn(data, (snapshot.generation, snapshot.metrics.step))
 
-    async def _in_thread(self, session: Session) -> bytes:
+    async def _in_thread(self, session: Session) -> Drawn:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.threads, _locked_frame, session)
 
 
-def _locked_frame(session: Session) -> bytes:
-    with session.lock:
-        return session.frame()
+@dataclass(frozen=True)
+class Drawn:
+    """A frame, and the (generation, step) of the session it shows."""
+
+    frame: bytes
+    shows: tuple[int, int]
 
 
-def _locked_snapshot(session: Session) -> Snapshot:
+def _locked_frame(session: Session) -> Drawn:
     with session.lock:
-        return session.snapshot()
+        return Drawn(session.frame(), (session.generation, session.step))
+
+
+def _locked_snapshot(session: Session) -> SessionState:
+    with session.lock:
+        return session.copy_state()

@@ -3,43 +3,49 @@
 from __future__ import annotations
 
 import asyncio
-import json
 
 from starlette.websockets import WebSocket
 
-from server.connection import Connection
-from server.errors import error_event
-from server.frames import PROTOCOL
+from engine import events
+from engine.schemas import Ack, Ping
+from server.connection import Connection, Unreadable, read_message
 from server.outbox import Outbox
 
 
 async def follow(ws: WebSocket, leader: Connection, max_bytes: int) -> None:
     """Relay the leader's frames and states to ``ws`` until it goes away; it drives nothing."""
     outbox = Outbox(asyncio.Event())
-    outbox.send_text(json.dumps({"type": "hello", "protocol": PROTOCOL, "follow": True,
-                                 "session": leader.session.id, **leader.session.state(),
-                                 "lesson": leader.lesson}))
+    outbox.send_text(
+        events.text(
+            events.hello(leader.session.id, leader.session.state(), leader.lesson, follow=True)
+        )
+    )
     sender = asyncio.create_task(outbox.run(ws))
     leader.follow(outbox)
     try:
         while True:
-            message = await ws.receive()
-            if message["type"] == "websocket.disconnect" or sender.done():
+            received = await ws.receive()
+            if received["type"] == "websocket.disconnect" or sender.done():
                 return
-            text = message.get("text") or ""
-            kind = None
-            if len(text) <= max_bytes:
-                try:
-                    kind = json.loads(text).get("type")
-                except (ValueError, AttributeError):
-                    kind = None
-            if kind == "ack":
-                outbox.ack()
-            elif kind == "ping":
-                outbox.send_text(json.dumps({"type": "pong"}))
-            else:
-                outbox.send_text(json.dumps(error_event(
-                    "this is a read-only view of another session: it cannot be changed here")))
+            try:
+                message = read_message(received, max_bytes)
+            except Unreadable as exc:
+                outbox.send_text(events.text(exc.event))
+                continue
+            match message:
+                case Ack():
+                    outbox.ack()
+                case Ping():
+                    outbox.send_text(events.text(events.pong()))
+                case _:  # every message that would change the session
+                    outbox.send_text(
+                        events.text(
+                            events.error(
+                                "this is a read-only view of another session: it cannot be changed "
+                                "here"
+                            )
+                        )
+                    )
     finally:
         leader.unfollow(outbox)
         sender.cancel()

@@ -19,9 +19,9 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
+from engine.session import Session
 from nets.cohort import Cohort, cohort_key
 from nets.train import Diverged
-from server.session import Session
 
 log = logging.getLogger("spacefold")
 
@@ -150,8 +150,7 @@ class Gym:
         for m in held:
             m.session.lock.acquire()
         try:
-            live = [m for m in held if m.session.running
-                    and self.members.get(m.session.id) is m]
+            live = [m for m in held if m.session.running and self.members.get(m.session.id) is m]
             trainers = [m.session.trainer for m in live]
             keys = {cohort_key(t) for t in trainers}
             if not live or len(keys) != 1:

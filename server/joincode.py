@@ -64,9 +64,12 @@ class JoinGate:
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
                 cookie = f"{COOKIE}={self.code}; Path=/; HttpOnly; SameSite=Strict"
-                message = {**message, "headers": [*message.get("headers", []),
-                                                  (b"set-cookie", cookie.encode())]}
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), (b"set-cookie", cookie.encode())],
+                }
             await send(message)
+
         return wrapped
 
     async def _refuse(self, scope: Scope, send: Send, wrong: bool) -> None:

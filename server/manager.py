@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from server.caps import Caps
+from engine.caps import Caps
+from engine.schemas import ExperimentConfig
+from engine.session import Session
 from server.joincode import is_loopback_host
-from server.schemas import ExperimentConfig
-from server.session import Session
 
 if TYPE_CHECKING:
     from server.connection import Connection
@@ -22,7 +22,10 @@ class SessionsFull(RuntimeError):
 
 class SessionManager:
     def __init__(
-        self, max_sessions: int, device: torch.device, max_per_client: int | None = None,
+        self,
+        max_sessions: int,
+        device: torch.device,
+        max_per_client: int | None = None,
         caps: Caps | None = None,
     ) -> None:
         self.caps = caps or Caps()

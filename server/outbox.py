@@ -45,6 +45,11 @@ class Outbox:
         self._frame = frame
         self._ready.set()
 
+    @property
+    def holds_frame(self) -> bool:
+        """A frame waits to be sent (it goes after every text queued before it is sent)."""
+        return self._frame is not None
+
     def wants_frame(self) -> bool:
         room = not self._acking or self._in_flight < FRAME_WINDOW
         return self._idle and self._frame is None and room

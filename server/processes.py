@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-from server.snapshot import Snapshot, draw, ready
-from server.views import ViewMemory
+from engine.projections import ViewMemory
+from engine.state import SessionState, draw, ready
 
 log = logging.getLogger("spacefold")
 
@@ -90,8 +90,9 @@ class DrawingProcesses:
         try:
             for _ in range(self.count):
                 parent, child = context.Pipe()
-                process = context.Process(target=serve, args=(child,), daemon=True,
-                                          name="spacefold-draw")
+                process = context.Process(
+                    target=serve, args=(child,), daemon=True, name="spacefold-draw"
+                )
                 process.start()
                 child.close()
                 worker = _Worker(process, parent)
@@ -107,7 +108,7 @@ class DrawingProcesses:
         """At least one process has started and none has died."""
         return not self.closed and any(w.started for w in self.workers)
 
-    def draw(self, snapshot: Snapshot) -> asyncio.Future[Drawn]:
+    def draw(self, snapshot: SessionState) -> asyncio.Future[Drawn]:
         """The frame of ``snapshot``, from the first process free."""
         future: asyncio.Future[Drawn] = self.loop.create_future()
         if self.closed:
@@ -177,8 +178,9 @@ class DrawingProcesses:
             if not job.future.done():
                 job.future.set_exception(ProcessesGone("the drawing processes are closed"))
         processes = [worker.process for worker in self.workers]
-        threading.Thread(target=_reap, args=(processes,), name="spacefold-reap",
-                         daemon=True).start()
+        threading.Thread(
+            target=_reap, args=(processes,), name="spacefold-reap", daemon=True
+        ).start()
 
 
 def _cancel(worker: _Worker) -> None:

@@ -7,14 +7,14 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Request, Response
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, Field, ValidationError
 
+from engine.errors import first_problem
+from engine.experiment import ExperimentFile, to_file
+from engine.experiment import restore as restore_file
+from engine.session import Session
 from server.deps import SessionId, change_session, session_of
-from server.errors import first_problem
-from server.experiment import ExperimentFile, snapshot
-from server.experiment import restore as restore_file
-from server.session import Session
-from server.store import ID_ALPHABET, ID_LENGTH, Store
+from server.store import ID_ALPHABET, ID_LENGTH, MAX_NAME, Store, check_name
 
 router = APIRouter(prefix="/api")
 SaveId = Annotated[str, Path(pattern=f"^[{ID_ALPHABET}]{{{ID_LENGTH}}}$")]
@@ -22,7 +22,15 @@ MAX_FILE_BYTES = 4 << 20
 
 
 class Name(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
+    """A save's name, as create and rename take it: checked as the store checks every name."""
+
+    name: Annotated[
+        str,
+        AfterValidator(check_name),
+        Field(  # the limits, described
+            json_schema_extra={"minLength": 1, "maxLength": MAX_NAME}
+        ),
+    ]
 
 
 def store_of(request: Request) -> Store:
@@ -36,9 +44,10 @@ def link(saved_id: str) -> str:
 
 async def taken(session: Session) -> dict[str, Any]:
     """The session's experiment file, as JSON-ready data (taken in a worker, under its lock)."""
+
     def take() -> dict[str, Any]:
         with session.lock:
-            return snapshot(session).model_dump(mode="json")
+            return to_file(session).model_dump(mode="json")
 
     return await asyncio.to_thread(take)
 
@@ -59,8 +68,11 @@ async def save_session(request: Request, session_id: SessionId, body: Name) -> d
 async def export_session(request: Request, session_id: SessionId) -> Response:
     """The session's whole experiment as a JSON file (as a save would keep it), saving nothing."""
     body = await taken(session_of(request, session_id))
-    return Response(json.dumps(body), media_type="application/json", headers={
-        "Content-Disposition": 'attachment; filename="spacefold-experiment.json"'})
+    return Response(
+        json.dumps(body),
+        media_type="application/json",
+        headers={"Content-Disposition": 'attachment; filename="spacefold-experiment.json"'},
+    )
 
 
 @router.get("/saves")
@@ -74,8 +86,11 @@ async def export_save(request: Request, saved_id: SaveId) -> Response:
     body = store_of(request).body(saved_id)
     if body is None:
         raise HTTPException(404, f"no saved experiment {saved_id}")
-    return Response(json.dumps(body), media_type="application/json", headers={
-        "Content-Disposition": f'attachment; filename="spacefold-{saved_id}.json"'})
+    return Response(
+        json.dumps(body),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="spacefold-{saved_id}.json"'},
+    )
 
 
 @router.patch("/saves/{saved_id}")

@@ -8,10 +8,21 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from server.schemas import MAX_POINTS
+from engine.caps import Caps
+from engine.schemas import MAX_POINTS
 
-FRONTEND_DIR = Path(__file__).resolve().parent.parent / "frontend"
-LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
+HERE = Path(__file__).resolve().parent
+
+
+def shipped(folder: str) -> Path:
+    """``frontend`` or ``lessons``: inside this package where a wheel installed it
+    (pyproject.toml maps it there), else at the top of the checkout, where it is kept."""
+    installed = HERE / folder
+    return installed if installed.is_dir() else HERE.parent / folder
+
+
+FRONTEND_DIR = shipped("frontend")
+LESSONS_DIR = shipped("lessons")
 
 
 class Settings(BaseSettings):
@@ -24,29 +35,45 @@ class Settings(BaseSettings):
     device: Literal["auto", "cpu", "cuda"] = "auto"
     max_sessions: int = Field(64, ge=1, description="sessions (open tabs) held at once")
     max_sessions_per_client: int = Field(
-        8, ge=1, description="sessions one remote address may hold; this machine is not counted")
-    max_points: int = Field(MAX_POINTS, ge=10, le=MAX_POINTS,
-                            description="points in one experiment, generated or drawn")
+        8, ge=1, description="sessions one remote address may hold; this machine is not counted"
+    )
+    max_points: int = Field(
+        MAX_POINTS, ge=10, le=MAX_POINTS, description="points in one experiment, generated or drawn"
+    )
     max_width: int = Field(32, ge=1, le=32, description="units in one hidden layer")
     max_depth: int = Field(10, ge=0, le=10, description="hidden layers")
     max_resolution: int = Field(
-        129, ge=8, le=129,
-        description="grid samples a line and region or unit-map cells a side, at most")
+        129,
+        ge=8,
+        le=129,
+        description="grid samples a line and region or unit-map cells a side, at most",
+    )
     max_message_bytes: int = Field(65536, ge=256, description="largest control message accepted")
     idle_minutes: float = Field(
-        60.0, gt=0, description="a tab that neither trains nor is used this long is closed")
+        60.0, gt=0, description="a tab that neither trains nor is used this long is closed"
+    )
     max_fps: float = Field(60.0, gt=0, le=240, description="frames a second sent to one tab")
     max_total_fps: float = Field(
-        500.0, gt=0, description="frames a second for all tabs together; shared when busy")
+        500.0, gt=0, description="frames a second for all tabs together; shared when busy"
+    )
     workers: int = Field(2, ge=1, le=64, description="threads for control messages (and frames)")
     frame_processes: int | None = Field(
-        None, ge=0, le=64,
+        None,
+        ge=0,
+        le=64,
         description="processes that draw frames, started when the server is first busy; unset: "
-                    "one a core, at most 4 (none on one core)")
+        "one a core, at most 4 (none on one core)",
+    )
     data_dir: Path = Field(Path.home() / ".spacefold", description="where saved experiments live")
     max_saves: int = Field(1000, ge=1, description="saved experiments kept at most")
     join_code: str | None = Field(
-        None, pattern=r"^[A-Za-z0-9]{4,12}$",
-        description="needed by everyone but this machine; made up at start on a LAN bind")
+        None,
+        pattern=r"^[A-Za-z0-9]{4,12}$",
+        description="needed by everyone but this machine; made up at start on a LAN bind",
+    )
     lessons_dir: Path = Field(LESSONS_DIR, description="folder of lesson files (*.json)")
     frontend_dir: Path = FRONTEND_DIR
+
+    def caps(self) -> Caps:
+        """The operator's caps on experiments, from these settings."""
+        return Caps(self.max_points, self.max_width, self.max_depth, self.max_resolution)

@@ -7,12 +7,34 @@ import secrets
 import sqlite3
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no 0/o, 1/l: ids are read aloud in class
 ID_LENGTH = 8
+MAX_NAME = 100
+#: What a name may not hold: control characters and line breaks (a list shows a name on one
+#: line), and surrogates (half of a pair cannot be written as UTF-8, so neither stored nor sent).
+NOT_IN_NAMES = {
+    "Cc": "a control character (a tab, a line break...)",
+    "Zl": "a line break",
+    "Zp": "a line break",
+    "Cs": "half of a surrogate pair, which UTF-8 cannot write",
+}
+
+
+def check_name(name: str) -> str:
+    """``name``, if it can name a saved experiment; else ValueError saying why. The one check of
+    every name, made by the store and by the HTTP routes that take one."""
+    if not 1 <= len(name) <= MAX_NAME:
+        raise ValueError(f"a name is 1 to {MAX_NAME} characters long, not {len(name)}")
+    for index, char in enumerate(name):
+        what = NOT_IN_NAMES.get(unicodedata.category(char))
+        if what is not None:
+            raise ValueError(f"character {index + 1} of the name (U+{ord(char):04X}) is {what}")
+    return name
 
 
 @dataclass(frozen=True)
@@ -23,8 +45,7 @@ class Saved:
     updated: float
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "created": self.created,
-                "updated": self.updated}
+        return {"id": self.id, "name": self.name, "created": self.created, "updated": self.updated}
 
 
 class Store:
@@ -45,21 +66,26 @@ class Store:
     def _db(self) -> sqlite3.Connection:
         """The connection, opened on first use (and again after ``close``); hold the lock."""
         if self._connection is None:
-            self._connection = sqlite3.connect(self.path, check_same_thread=False,
-                                               isolation_level=None)
+            self._connection = sqlite3.connect(
+                self.path, check_same_thread=False, isolation_level=None
+            )
             self._connection.execute("PRAGMA journal_mode=WAL")
             self._connection.execute("PRAGMA synchronous=FULL")
         return self._connection
 
     def save(self, name: str, body: dict[str, Any]) -> Saved:
+        """Keep ``body`` under a new id; ValueError if ``name`` cannot name it (check_name)."""
+        check_name(name)
         text = json.dumps(body, separators=(",", ":"))
         now = time.time()
         with self._lock:
             for _ in range(10):
                 new_id = "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
                 try:
-                    self._db.execute("INSERT INTO experiments VALUES (?, ?, ?, ?, ?)",
-                                     (new_id, name, now, now, text))
+                    self._db.execute(
+                        "INSERT INTO experiments VALUES (?, ?, ?, ?, ?)",
+                        (new_id, name, now, now, text),
+                    )
                 except sqlite3.IntegrityError:
                     continue
                 return Saved(new_id, name, now, now)
@@ -67,8 +93,9 @@ class Store:
 
     def body(self, experiment_id: str) -> dict[str, Any] | None:
         with self._lock:
-            row = self._db.execute("SELECT body FROM experiments WHERE id = ?",
-                                   (experiment_id,)).fetchone()
+            row = self._db.execute(
+                "SELECT body FROM experiments WHERE id = ?", (experiment_id,)
+            ).fetchone()
         return None if row is None else dict(json.loads(row[0]))
 
     def list(self) -> list[Saved]:
@@ -79,12 +106,15 @@ class Store:
         return [Saved(*row) for row in rows]
 
     def rename(self, experiment_id: str, name: str) -> Saved | None:
+        check_name(name)
         with self._lock:
-            self._db.execute("UPDATE experiments SET name = ?, updated = ? WHERE id = ?",
-                             (name, time.time(), experiment_id))
+            self._db.execute(
+                "UPDATE experiments SET name = ?, updated = ? WHERE id = ?",
+                (name, time.time(), experiment_id),
+            )
             row = self._db.execute(
-                "SELECT id, name, created, updated FROM experiments WHERE id = ?",
-                (experiment_id,)).fetchone()
+                "SELECT id, name, created, updated FROM experiments WHERE id = ?", (experiment_id,)
+            ).fetchone()
         return None if row is None else Saved(*row)
 
     def delete(self, experiment_id: str) -> bool:

@@ -9,5 +9,6 @@ import pytest
 import torch
 
 DEVICE = torch.device(os.environ.get("SPACEFOLD_TEST_DEVICE", "cuda"))
-on_device = pytest.mark.skipif(DEVICE.type == "cuda" and not torch.cuda.is_available(),
-                               reason="torch sees no CUDA device")
+on_device = pytest.mark.skipif(
+    DEVICE.type == "cuda" and not torch.cuda.is_available(), reason="torch sees no CUDA device"
+)

@@ -24,11 +24,11 @@ from typing import Any
 import numpy as np
 import torch
 
+from engine.encoding import decode_frame
+from engine.lessons import Lesson, load_lesson
+from engine.schemas import ExperimentConfig, ViewConfig, merge_config
+from engine.session import Session
 from nets.train import Diverged, Metrics
-from server.frames import decode_frame
-from server.lessons import Lesson, load_lesson
-from server.schemas import ExperimentConfig, ViewConfig, merge_config
-from server.session import Session
 from server.settings import LESSONS_DIR
 
 #: Steps trained by a lesson step that leaves the session playing.

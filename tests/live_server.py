@@ -1,4 +1,5 @@
-"""Start the real ``python -m server`` as a subprocess on a free port, for end-to-end tests."""
+"""Start the real ``python -m server`` (or an installed ``spacefold``) as a subprocess on a free
+port, for end-to-end tests."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from websockets.sync.client import connect
 from server.drawer import CROWD
 
 ROOT = Path(__file__).resolve().parent.parent
+CHECKOUT_SERVER = (sys.executable, "-m", "server")
 
 
 @dataclass
@@ -48,19 +50,29 @@ class LiveServer:
 
 
 @contextlib.contextmanager
-def live_server(*args: str, timeout: float = 30.0, drawing: bool = False) -> Iterator[LiveServer]:
-    """Yield a running server; print its log if the block fails; always stop it. With
-    ``drawing``, wait until its drawing processes have started too (what a benchmark measures
-    is the server at work, not the server starting)."""
+def live_server(
+    *args: str,
+    timeout: float = 30.0,
+    drawing: bool = False,
+    program: Sequence[str] = CHECKOUT_SERVER,
+    cwd: Path = ROOT,
+    env: Mapping[str, str] = os.environ,
+) -> Iterator[LiveServer]:
+    """Yield a running server (``program`` run in ``cwd`` with ``env``: the checkout's by
+    default); print its log if the block fails; always stop it. With ``drawing``, wait until its
+    drawing processes have started too (what a benchmark measures is the server at work, not the
+    server starting)."""
     with tempfile.NamedTemporaryFile("wb", suffix=".log", delete=False) as log_file:
         log_path = Path(log_file.name)
     if "--data-dir" not in args:
         args = ("--data-dir", tempfile.mkdtemp(prefix="spacefold-data-"), *args)
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "server", "--no-open", "--port", "0", *args],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            [*program, "--no-open", "--port", "0", *args],
+            cwd=cwd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**env, "PYTHONUNBUFFERED": "1"},
         )
     server = LiveServer("", process, log_path)
     try:

@@ -1,6 +1,6 @@
 """Comparing what a frame carries with what the network computes, to the packing's precision.
 
-Coordinates travel as uint16 steps between each column's min and max (server/frames.py), so a
+Coordinates travel as uint16 steps between each column's min and max (engine/encoding.py), so a
 drawn coordinate is within half a step of the computed one; a region's confidence within half
 of one of its byte's levels.
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.encoding import COORD_TOP, levels
 from nets.merging import MERGE_TOLERANCE
-from server.frames import COORD_TOP, levels
 
 
 def assert_coords(got: np.ndarray, want: np.ndarray) -> None:

@@ -16,8 +16,9 @@ def read() -> Any:
 
 def test_the_example_notebook_runs_top_to_bottom() -> None:
     notebook = read()
-    client = NotebookClient(notebook, kernel_name="python3", timeout=150,
-                            resources={"metadata": {"path": str(ROOT)}})
+    client = NotebookClient(
+        notebook, kernel_name="python3", timeout=150, resources={"metadata": {"path": str(ROOT)}}
+    )
     client.execute()  # raises CellExecutionError, naming the cell, if one fails
     code = [c for c in notebook.cells if c.cell_type == "code"]
     assert all(c.execution_count for c in code)
@@ -26,8 +27,9 @@ def test_the_example_notebook_runs_top_to_bottom() -> None:
     figures = [c for c in code if c.source.startswith(("stage_strip", "focus", "morph"))]
     assert len(figures) == 3
     for cell in figures:  # each draws a Plotly figure
-        assert any("application/vnd.plotly.v1+json" in out.get("data", {})
-                   for out in cell.outputs), cell.source
+        assert any(
+            "application/vnd.plotly.v1+json" in out.get("data", {}) for out in cell.outputs
+        ), cell.source
 
 
 def test_the_stored_notebook_has_its_outputs_stripped() -> None:

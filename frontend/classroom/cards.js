@@ -2,12 +2,15 @@
 // uses the Fullscreen API; where the browser refuses, the card fills the window (a CSS class).
 
 import { t } from "../i18n.js";
-import { el } from "./dom.js";
+import { el } from "../views/dom.js";
 
 const FULL = "is-full";
 const VIEW = ".card:not(.lesson-bar)"; // the lesson bar is a card, not a view of its own
 
-/** The card shown full screen now, or null. */
+/**
+ * The card shown full screen now, or null.
+ * @returns {HTMLElement | null}
+ */
 export function fullCard() {
   return document.querySelector(`.card.${FULL}`);
 }
@@ -74,17 +77,19 @@ export class CardTools {
   constructor(root, onPng) {
     this.root = root;
     this.onPng = onPng;
+    /** @type {HTMLElement | null} */
     this.picked = null; // the view last clicked (null: none, or somewhere outside the views)
     this.decorate();
     // Views added later (by other modules) get their buttons too.
     new MutationObserver(() => this.decorate()).observe(root, { childList: true, subtree: true });
     document.addEventListener("pointerdown", (event) => {
-      this.picked = event.target.closest?.(VIEW) ?? null;
+      this.picked = event.target instanceof Element ? event.target.closest(VIEW) : null;
     });
   }
 
   decorate() {
-    for (const card of this.root.querySelectorAll(".card:not(.has-tools)")) {
+    const cards = /** @type {NodeListOf<HTMLElement>} */ (this.root.querySelectorAll(".card:not(.has-tools)"));
+    for (const card of cards) {
       if (card.classList.contains("lesson-bar")) continue;
       card.classList.add("has-tools");
       const tool = (key, testid, content, run) =>
@@ -104,9 +109,13 @@ export class CardTools {
     }
   }
 
-  /** The view a shortcut means: the one holding the keyboard focus, else the one last clicked, else the stage strip. */
+  /**
+   * The view a shortcut means: the one holding the keyboard focus, else the one last clicked, else the stage strip.
+   * @returns {HTMLElement | null}
+   */
   target() {
-    const focused = document.activeElement?.closest?.(VIEW);
+    /** @type {HTMLElement | null | undefined} */
+    const focused = document.activeElement?.closest(VIEW);
     if (focused && this.root.contains(focused)) return focused;
     if (this.picked?.isConnected) return this.picked;
     return this.root.querySelector(".card-stages") ?? this.root.querySelector(VIEW);

@@ -1,27 +1,6 @@
-// Small DOM helpers the classroom modules share: building elements and saving files.
+// Small helpers the classroom modules share: saving files, stamps, and where keys land.
 
-/**
- * Make an element: `attrs` are attributes, except `text` (textContent), `dataset` (an object)
- * and `on` ({event: handler}).
- * @param {string} tag
- * @param {object} [attrs]
- * @param {Array<Node|string>} [children]
- * @returns {HTMLElement}
- */
-export function el(tag, attrs = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "text") node.textContent = value;
-    else if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key === "on") {
-      for (const [event, handler] of Object.entries(value)) node.addEventListener(event, handler);
-    } else if (value !== false && value !== null && value !== undefined) {
-      node.setAttribute(key, value === true ? "" : value);
-    }
-  }
-  node.append(...children);
-  return node;
-}
+import { el } from "../views/dom.js";
 
 /**
  * Hand a file to the browser as a download.
@@ -35,23 +14,6 @@ export function download(blob, name) {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
-/**
- * The text of an HTTP error answer: FastAPI's {"detail": ...}, or the status line.
- * @param {Response} response a response that is not ok
- * @returns {Promise<string>}
- */
-export async function problemOf(response) {
-  let detail = null;
-  try {
-    const body = await response.json();
-    detail = body?.detail;
-  } catch {
-    detail = null;
-  }
-  if (Array.isArray(detail)) detail = detail.map((d) => d.msg ?? JSON.stringify(d)).join("; ");
-  return typeof detail === "string" && detail ? detail : `HTTP ${response.status}`;
 }
 
 /** A stamp for file names: 2026-11-25-2107. */

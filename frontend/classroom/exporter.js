@@ -3,7 +3,8 @@
 // recorded from the close-up's canvas.
 
 import { t } from "../i18n.js";
-import { download, problemOf, stamp } from "./dom.js";
+import { problemOf } from "../http.js";
+import { download, stamp } from "./dom.js";
 import { paintCard } from "./picture.js";
 
 /**
@@ -21,7 +22,7 @@ export async function viewPng(root) {
 
 export class Exporter {
   /**
-   * @param {object} ctx {state, messages, player (the morph player), morphCanvas}
+   * @param {Pick<import("./index.js").Context, "state" | "messages" | "player" | "morphCanvas">} ctx
    */
   constructor(ctx) {
     this.ctx = ctx;
@@ -103,14 +104,14 @@ export class Exporter {
     player.goTo(0);
     recorder.start(250);
     player.play();
-    await new Promise((done) => {
+    await /** @type {Promise<void>} */ (new Promise((done) => {
       const watch = setInterval(() => {
         if (!player.playing) {
           clearInterval(watch);
           done();
         }
       }, 100);
-    });
+    }));
     await new Promise((done) => setTimeout(done, 300)); // the last stage stays a moment
     recorder.stop();
     await stopped;

@@ -3,7 +3,7 @@
 // follow and copies the follow link.
 
 import { t } from "../i18n.js";
-import { el } from "./dom.js";
+import { el } from "../views/dom.js";
 
 const SESSION = /^[0-9a-f]{12}$/;
 
@@ -28,7 +28,7 @@ export function followLink(session) {
 }
 
 export class FollowPanel {
-  /** @param {object} ctx {state, messages} */
+  /** @param {Pick<import("./index.js").Context, "state" | "messages">} ctx */
   constructor(ctx) {
     this.ctx = ctx;
     this.following = followTarget();

@@ -1,7 +1,7 @@
 // The help overlay: every keyboard shortcut, in the current language. "?" opens it, Esc closes.
 
 import { t } from "../i18n.js";
-import { el } from "./dom.js";
+import { el } from "../views/dom.js";
 
 /** Every shortcut: the keys shown and the i18n key of what it does. */
 export const SHORTCUTS = [

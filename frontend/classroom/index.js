@@ -5,7 +5,7 @@
 import { t } from "../i18n.js";
 import { CaptionPlace } from "./caption.js";
 import { CardTools, fullCard, leaveFull, toggleFull, cardName } from "./cards.js";
-import { el } from "./dom.js";
+import { el } from "../views/dom.js";
 import { Exporter, videoLabel } from "./exporter.js";
 import { FollowPanel, followSocketUrl } from "./follow.js";
 import { HelpOverlay } from "./help.js";
@@ -16,12 +16,28 @@ import { listenForShortcuts } from "./shortcuts.js";
 import "./strings.js";
 
 /**
+ * What the page hands the classroom.
+ * @typedef {object} Context
+ * @property {Record<string, any>} schema GET /api/schema
+ * @property {typeof import("../state.js").state} state
+ * @property {(message: Record<string, any>) => void} send
+ * @property {(name: string) => void} action the run buttons' handler
+ * @property {import("../views/messages.js").MessageBar} messages
+ * @property {import("../views/morphplayer.js").MorphPlayer} player the morph player
+ * @property {HTMLElement} sidebar the settings drawer
+ * @property {HTMLElement} topbar
+ * @property {{readonly isOpen: boolean, close(): void}} layout the drawer
+ * @property {HTMLElement} panel where the drawer's classroom sections go
+ * @property {HTMLElement} main the main column
+ * @property {HTMLCanvasElement} morphCanvas
+ * @property {() => void} closeSocket
+ */
+
+/**
  * Build the classroom's parts and listen for its shortcuts.
- * @param {object} ctx {schema, state, send(message), action(name) (the run buttons' handler),
- *   messages, player (the morph player), sidebar (the settings drawer), topbar, panel (where
- *   the drawer's classroom sections go), main (the main column), morphCanvas}
- * @returns {object} {following, opening, socketUrl(base), hello(m), state(m), lesson(m), error(m),
- *   relabel()}
+ * @param {Context} ctx
+ * @returns the page's hooks: following, opening, socketUrl(base), hello(m), state(m),
+ *   lesson(m), error(m), relabel()
  */
 export function setupClassroom(ctx) {
   const { state, messages } = ctx;
@@ -66,8 +82,9 @@ export function setupClassroom(ctx) {
 
   if (following) {
     // Read-only: nothing here may change the teacher's session.
-    ctx.sidebar.querySelector("#controls").inert = true;
-    ctx.topbar.querySelector("#run-bar").inert = true;
+    for (const part of [ctx.sidebar.querySelector("#controls"), ctx.topbar.querySelector("#run-bar")]) {
+      /** @type {HTMLElement} */ (part).inert = true;
+    }
     for (const group of [lessons.group, saves.group]) group.hidden = true;
     jsonButton.hidden = true;
   }

@@ -3,7 +3,8 @@
 
 import { getLanguage, t } from "../i18n.js";
 import { difference, merge } from "../state.js";
-import { el, problemOf } from "./dom.js";
+import { problemOf } from "../http.js";
+import { el } from "../views/dom.js";
 
 // The parts of the config a step always sets; view.* only where the lesson names a field.
 const SECTIONS = ["data", "model", "train"];
@@ -11,10 +12,11 @@ const SECTIONS = ["data", "model", "train"];
 /**
  * The config a lesson leaves the experiment in at step `k` (0-based): the defaults, the
  * lesson's start, then every step's changes up to k (as the server's Lesson.configs()).
- * @param {object} defaults the schema's default config
- * @param {object} lesson GET /api/lessons/{name}
+ * @param {import("../state.js").Config} defaults the schema's default config
+ * @param {Record<string, any>} lesson GET /api/lessons/{name}
  * @param {number} k
- * @returns {object} a partial config: data, model, train and the view fields the lesson names
+ * @returns {import("../state.js").Config} a partial config: data, model, train and the view
+ *   fields the lesson names
  */
 export function lessonTarget(defaults, lesson, k) {
   let config = merge(defaults, lesson.start);
@@ -46,7 +48,7 @@ function writeLessonQuery(name, k) {
 
 export class LessonPlayer {
   /**
-   * @param {object} ctx {schema, state, send(message), action(name), messages}
+   * @param {import("./index.js").Context} ctx
    */
   constructor(ctx) {
     this.ctx = ctx;
@@ -107,7 +109,7 @@ export class LessonPlayer {
       if (!response.ok) throw new Error(await problemOf(response));
       this.list = (await response.json()).lessons;
     } catch (error) {
-      this.ctx.messages.show({ key: "lesson.loadFailed", params: { message: String(error.message ?? error) } });
+      this.ctx.messages.show({ key: "lesson.loadFailed", params: { message: error instanceof Error ? error.message : String(error) } });
       this.list = [];
     }
     this.fillPicker();
@@ -150,7 +152,7 @@ export class LessonPlayer {
       if (!response.ok) throw new Error(await problemOf(response));
       return await response.json();
     } catch (error) {
-      this.ctx.messages.show({ key: "lesson.openFailed", params: { name, message: String(error.message ?? error) } });
+      this.ctx.messages.show({ key: "lesson.openFailed", params: { name, message: error instanceof Error ? error.message : String(error) } });
       return null;
     }
   }

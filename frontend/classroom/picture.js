@@ -39,7 +39,7 @@ class Painter {
     this.canvas = document.createElement("canvas");
     this.canvas.width = Math.ceil(this.box.width * scale);
     this.canvas.height = Math.ceil(this.box.height * scale);
-    this.ctx = this.canvas.getContext("2d");
+    this.ctx = /** @type {CanvasRenderingContext2D} */ (this.canvas.getContext("2d")); // a new canvas always has one
     this.ctx.scale(scale, scale);
   }
 
@@ -76,7 +76,13 @@ class Painter {
     }
   }
 
-  /** Write `text` in `style`'s font and colour, vertically centred in `rect`. */
+  /**
+   * Write `text` in `style`'s font and colour, vertically centred in `rect`.
+   * @param {string} text
+   * @param {DOMRect} rect
+   * @param {CSSStyleDeclaration} style
+   * @param {"left" | "center"} [align]
+   */
   write(text, rect, style, align = "left") {
     const [x, y, w, h] = this.at(rect);
     const ctx = this.ctx;

@@ -2,7 +2,7 @@
 // sections each one can hide (remembered in this browser; ?hide=data,train in a link wins).
 
 import { t } from "../i18n.js";
-import { el } from "./dom.js";
+import { el } from "../views/dom.js";
 
 const STORE_KEY = "spacefold.hidden";
 
@@ -57,8 +57,9 @@ export class Presenter {
 
   /** The sidebar sections that can be hidden, by name (group-data → data). */
   sections() {
-    return [...this.sidebar.querySelectorAll("[data-testid^=group-]")]
-      .map((node) => ({ node, name: node.dataset.testid.slice(6) }))
+    const nodes = /** @type {NodeListOf<HTMLElement>} */ (this.sidebar.querySelectorAll("[data-testid^=group-]"));
+    return [...nodes]
+      .map((node) => ({ node, name: String(node.dataset.testid).slice(6) }))
       .filter((s) => s.name !== "sections");
   }
 
@@ -66,6 +67,7 @@ export class Presenter {
   buildBoxes() {
     this.boxes.replaceChildren();
     for (const { node, name } of this.sections()) {
+      /** @type {HTMLElement | null} */
       const heading = node.querySelector("h3 [data-i18n], h3");
       const key = heading?.dataset?.i18n;
       const box = el("input", { type: "checkbox", "data-section": name, "data-testid": `show-${name}` });

@@ -2,7 +2,8 @@
 // open, rename, delete, download as JSON, and import a JSON file back.
 
 import { t } from "../i18n.js";
-import { el, problemOf } from "./dom.js";
+import { problemOf } from "../http.js";
+import { el } from "../views/dom.js";
 
 /** The address of a saved experiment's short link ("/?open=ID") on this server. */
 export function absolute(link) {
@@ -11,7 +12,7 @@ export function absolute(link) {
 
 export class SavesPanel {
   /**
-   * @param {object} ctx {state, messages}: the session id is state.session
+   * @param {Pick<import("./index.js").Context, "state" | "messages">} ctx the session id is state.session
    */
   constructor(ctx) {
     this.ctx = ctx;
@@ -84,7 +85,7 @@ export class SavesPanel {
       this.clearProblem();
       return response.status === 204 ? {} : await response.json();
     } catch (error) {
-      this.showProblem(failKey, { message: String(error.message ?? error) });
+      this.showProblem(failKey, { message: error instanceof Error ? error.message : String(error) });
       return null;
     }
   }

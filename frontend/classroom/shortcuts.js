@@ -6,8 +6,9 @@ import { typing } from "./dom.js";
 
 /**
  * Listen for the shortcuts on `document`.
- * @param {object} on handlers: {playPause, step, reset, prev, next, full, presenter, help,
- *   escape}; each returns false when it did nothing (then the key keeps its usual effect)
+ * @param {Record<"playPause" | "step" | "reset" | "prev" | "next" | "full" | "presenter" | "help"
+ *   | "escape", () => boolean>} on the handlers; each returns false when it did nothing (then
+ *   the key keeps its usual effect)
  * @returns {(event: KeyboardEvent) => boolean} the handler (true when it used the key)
  */
 export function listenForShortcuts(on) {

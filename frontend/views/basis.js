@@ -3,6 +3,7 @@
 // tips can be dragged. A drag reports the new column; the caller decides what to send.
 
 import { t } from "../i18n.js";
+import { classColor, rgb } from "./palette.js";
 import { SizedCanvas } from "./sized.js";
 
 const TIP_RADIUS = 6; // px: the handle drawn at each tip
@@ -36,7 +37,10 @@ export class BasisCanvas {
     canvas.addEventListener("pointercancel", release);
   }
 
-  /** CSS pixels (from the canvas's top left) of the plane's point (x, y). */
+  /**
+   * CSS pixels (from the canvas's top left) of the plane's point (x, y).
+   * @returns {[number, number]}
+   */
   toPixel(x, y) {
     const { width, height } = this.sized;
     const size = Math.min(width, height);
@@ -44,7 +48,10 @@ export class BasisCanvas {
     return [width / 2 + x * scale, height / 2 - y * scale];
   }
 
-  /** The plane's point under CSS pixel (px, py) of the canvas. */
+  /**
+   * The plane's point under CSS pixel (px, py) of the canvas.
+   * @returns {[number, number]}
+   */
   toWorld(px, py) {
     const { width, height } = this.sized;
     const size = Math.min(width, height);
@@ -86,6 +93,7 @@ export class BasisCanvas {
     const [x, y] = this.toWorld(event.clientX - box.left, event.clientY - box.top);
     const limit = this.half;
     const clamp = (v) => Math.min(Math.max(v, -limit), limit);
+    /** @type {[number, number]} */
     const xy = [clamp(x), clamp(y)];
     // Drawn at once where the hand is; the network follows when the server answers.
     const w = this.weight.map((row) => [...row]);
@@ -129,9 +137,10 @@ export class BasisCanvas {
       weight[1][0] * x + weight[1][1] * y,
     ]);
     polygon(ctx, image.map(([x, y]) => p(x, y)));
-    ctx.fillStyle = "rgba(46, 117, 182, 0.18)";
+    const accent = classColor(1); // the page's accent blue
+    ctx.fillStyle = `rgba(${rgb(accent).join(", ")}, 0.18)`;
     ctx.fill();
-    ctx.strokeStyle = "#2e75b6";
+    ctx.strokeStyle = accent;
     ctx.lineWidth = 1.5;
     ctx.stroke();
     const labels = [t("insp.e1"), t("insp.e2")];

@@ -1,7 +1,7 @@
 // Decision regions as hard classes ("discretize output"): every cell in its predicted class's
 // colour, however sure the network is, painted a few pixels per cell so edges stay crisp.
 
-import { classColor, rgb } from "./palette.js";
+import { classColor, REGION_PALE, rgb } from "./palette.js";
 
 const FACTOR = 4; // pixels per cell along each axis
 const images = new WeakMap(); // label array -> canvas painted from it
@@ -23,9 +23,9 @@ export function hardRegions(region) {
   return { image: canvas, box: [x[0] - dx / 2, y[0] - dy / 2, dx * x.length, dy * y.length] };
 }
 
-/** The class colour mixed 45 % towards white, as the soft regions are when sure. */
+/** The class colour mixed towards white, as the soft regions are when sure. */
 export function hardColor(k) {
-  return rgb(classColor(k)).map((c) => Math.round(c + (255 - c) * 0.45));
+  return rgb(classColor(k)).map((c) => Math.round(c + (255 - c) * REGION_PALE));
 }
 
 function paint(label, cols, rows) {

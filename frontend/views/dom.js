@@ -1,15 +1,19 @@
-// Small DOM helpers for the views that build their own elements.
+// Small DOM helpers for every part of the page that builds its own elements.
 
 /**
- * A new element: `attrs` are attributes, except `text` (its text) and `on` ({event: handler}).
- * @param {string} tag
- * @param {object} [attrs]
+ * A new element: `attrs` are attributes (true: present; false, null or undefined: left out),
+ * except `text` (its text), `dataset` (an object) and `on` ({event: handler}).
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, any>} [attrs]
  * @param {(Node | string)[]} [children]
+ * @returns {HTMLElementTagNameMap[K]}
  */
 export function el(tag, attrs = {}, children = []) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
     if (key === "text") node.textContent = value;
+    else if (key === "dataset") Object.assign(node.dataset, value);
     else if (key === "on") {
       for (const [name, handler] of Object.entries(value)) node.addEventListener(name, handler);
     } else if (value !== null && value !== undefined && value !== false) {

@@ -1,7 +1,7 @@
 // Drawing data on the input plane: click adds a point of the chosen class, shift-click one of
 // the next class, right-click (or ctrl-click) removes the point nearest the pointer, however far;
 // "clear all"; Undo (or Ctrl+Z / Cmd+Z) takes back the last change of the points, which the
-// server keeps (server/pointundo.py). The point lands at the data coordinates under the
+// server keeps (engine/pointundo.py). The point lands at the data coordinates under the
 // pointer, read through the plane's own mapping.
 
 import "../strings/playground.js";
@@ -10,8 +10,9 @@ import { classColor } from "./palette.js";
 
 export class DrawTool {
   /**
-   * @param {object} el {canvas: the input plane's canvas, picker: where the class chips go,
-   *   clear: the "clear all" button, hint: a line of text}
+   * @param {{canvas: HTMLCanvasElement, picker: HTMLElement, clear: HTMLButtonElement,
+   *   hint: HTMLElement}} el canvas: the input plane's canvas, picker: where the class chips go,
+   *   clear: the "clear all" button, hint: a line of text
    * @param {import("./plane.js").PlaneCanvas} plane the plane drawn on `canvas`
    * @param {(message: object) => void} send a control message to the server
    */

@@ -82,7 +82,7 @@ export class EditChannel {
 
   /**
    * A frame has been drawn: is it the answer to the edit in flight?
-   * @param {{header: object}} frame
+   * @param {{header: import("../frame.js").Header}} frame
    * @param {number} receivedAt performance.now() when it came
    */
   drawn(frame, receivedAt) {

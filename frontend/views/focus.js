@@ -2,11 +2,11 @@
 // morph. At a stage: its regions, the warped grid, the points by class, the × of points folded
 // to zero, the classifier's line where it applies, a caption of what is drawn, and the layer's
 // numbers. A 3-wide stage drawn in 3D becomes a rotatable scene (./focus3d.js). Between stages:
-// the morph (../morph.js), the regions carried along a 2×2 layer's path.
+// the morph (../morphpath.js), the regions carried along a 2×2 layer's path.
 
 import { columns, gridPolyline } from "../frame.js";
 import { t } from "../i18n.js";
-import { affineAt, affineStep, morphAt } from "../morph.js";
+import { affineAt, affineStep, morphAt } from "../morphpath.js";
 import { drawScene3d, hasWebGL } from "./focus3d.js";
 import { plotlyReady } from "./plotly.js";
 import { PlaneCanvas } from "./plane.js";
@@ -35,7 +35,8 @@ const REGION_FACTOR = 4;
 
 export class FocusView {
   /**
-   * @param {object} el {canvas, plot3d, title, detail, notice, info}
+   * @param {{root: HTMLElement, canvas: HTMLCanvasElement, plot3d: HTMLElement, title: HTMLElement,
+   *   detail: HTMLElement, notice: HTMLElement, info: HTMLElement}} el
    * @param {import("./ranges.js").RangeKeeper} ranges the strip's axis ranges
    * @param {() => void} request asks for a redraw (when Plotly has loaded)
    */

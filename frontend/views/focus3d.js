@@ -2,7 +2,7 @@
 // the page's only WebGL 3D scene. Plotly is loaded (views/plotly.js) the first time one is needed.
 
 import { t } from "../i18n.js";
-import { FONT, INK, MUTED } from "./palette.js";
+import { AXIS, FONT, INK, MUTED } from "./palette.js";
 import { frameFacts } from "./scene.js";
 
 const CONFIG = { displayModeBar: false, responsive: true };
@@ -81,7 +81,7 @@ export function drawScene3d(div, frame, p) {
   const axis = (n) => ({
     title: { text: t("focus.unit", { n }), font: { size: 12, color: MUTED } },
     tickfont: { size: 10, color: MUTED },
-    zerolinecolor: "#9aa5b1",
+    zerolinecolor: AXIS,
     gridcolor: "#e5e9ee",
   });
   const units = stage.units ?? [0, 1, 2];

@@ -12,8 +12,8 @@ const MAX_POINTS = 2000; // past this, the older half of the history is thinned
 
 export class FoldsView {
   /**
-   * @param {object} el {box: what hides when a network has no folds, chart: the chart's element,
-   *   note: a line of text under it}
+   * @param {{box: HTMLElement, chart: HTMLElement, note: HTMLElement}} el box: what hides when a
+   *   network has no folds, chart: the chart's element, note: a line of text under it
    * @param {() => void} wake asks the page for a redraw
    */
   constructor(el, wake) {

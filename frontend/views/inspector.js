@@ -12,18 +12,19 @@ import { degrees, el, fmt, pct, setText } from "./dom.js";
 import { EditChannel } from "./edits.js";
 import { LayerParts } from "./inspector_parts.js";
 
-const LIMIT = 100; // the largest weight the server accepts, either sign
-
 export class Inspector {
   /**
    * @param {HTMLElement} root the card (empty; the inspector builds its contents)
    * @param {(message: object) => void} send sends a control message
    * @param {(layer: number) => void} onLayer called when another layer is picked
+   * @param {number} maxWeight the largest weight the server accepts, either sign (the
+   *   schema's max_weight)
    */
-  constructor(root, send, onLayer = () => {}) {
+  constructor(root, send, onLayer, maxWeight) {
     this.root = root;
     this.send = send;
     this.onLayer = onLayer;
+    this.maxWeight = maxWeight;
     this.edits = new EditChannel(send);
     this.layer = 1;
     this.header = null;
@@ -270,7 +271,7 @@ export class Inspector {
     if (!(input instanceof HTMLInputElement) || input.dataset.row === undefined) return;
     const raw = input.value.trim().replace("−", "-");
     const value = raw === "" ? NaN : Number(raw);
-    if (!Number.isFinite(value) || Math.abs(value) > LIMIT) {
+    if (!Number.isFinite(value) || Math.abs(value) > this.maxWeight) {
       this.bad.hidden = false;
       setText(this.bad, t("insp.bad", { value: input.value }));
       input.blur();

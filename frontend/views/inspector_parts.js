@@ -1,9 +1,9 @@
 // Change a 2×2 layer by its parts: sliders for the two rotations, the two scales and the
 // shift, and a switch for the reflection. Any move rebuilds W = R(out)·diag(s)·F·R(in) (with
-// ../morph.js, the same mathematics the morph animates) and hands W and b to `onEdit`.
+// ../morphpath.js, the same mathematics the morph animates) and hands W and b to `onEdit`.
 
 import { t } from "../i18n.js";
-import { composeMatrix } from "../morph.js";
+import { composeMatrix } from "../morphpath.js";
 import { el, fmt, setText } from "./dom.js";
 
 const SLIDERS = [

@@ -22,7 +22,7 @@ function logAxis(title) {
 
 export class LayerStatsView {
   /**
-   * @param {object} el {ratio, grad: the charts' elements}
+   * @param {{ratio: HTMLElement, grad: HTMLElement}} el the charts' elements
    * @param {() => void} wake asks the page for a redraw
    */
   constructor(el, wake) {

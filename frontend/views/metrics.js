@@ -3,12 +3,11 @@
 
 import { t } from "../i18n.js";
 import { StepHistory } from "./history.js";
+import { ACC_COLOR, LOSS_COLOR } from "./palette.js";
 import { chartStep, clearCharts, line, PlotChart } from "./plotchart.js";
 import { isRegression } from "./task.js";
 
 const MAX_POINTS = 2000; // past this, the older half of the history is thinned
-const LOSS_COLOR = "#b4532a";
-const ACC_COLOR = "#2563a6";
 
 export class MetricsView {
   /**

@@ -7,7 +7,8 @@
 
 import "../strings/playground.js";
 import { t } from "../i18n.js";
-import { classColor, FONT, INK, MUTED, rgb } from "./palette.js";
+import { featureMap } from "./features.js";
+import { AXIS, classColor, FONT, INK, MUTED, rgb } from "./palette.js";
 import { regionArrays } from "./regions.js";
 import { SizedCanvas } from "./sized.js";
 
@@ -16,17 +17,6 @@ const NEGATIVE = [232, 119, 46]; // orange
 const INPUT_CELLS = 24; // cells a side of an input feature's map
 const HEAD = 22; // px above the tiles for the column titles
 const BIAS = 8; // px, the bias square's side
-const MAX_VALUE = 100; // what set_weight accepts either way
-
-const FEATURE_MAPS = {
-  x1: (a) => a,
-  x2: (a, b) => b,
-  "x1^2": (a) => a * a,
-  "x2^2": (a, b) => b * b,
-  "x1*x2": (a, b) => a * b,
-  "sin(x1)": (a) => Math.sin(a),
-  "sin(x2)": (a, b) => Math.sin(b),
-};
 
 /** The colour of `v` on a scale where ±`scale` is full blue / orange and 0 is white. */
 export function divergingColor(v, scale) {
@@ -61,19 +51,24 @@ function segmentDistance(px, py, ax, ay, bx, by) {
 
 export class NetworkView {
   /**
-   * @param {object} el {root: the card (a <details>), canvas, tip: the tooltip element,
-   *   editor: an <input type=number> for edits}
+   * @param {{root: HTMLDetailsElement, canvas: HTMLCanvasElement, tip: HTMLElement,
+   *   editor: HTMLInputElement}} el root: the card, tip: the tooltip element, editor: an
+   *   <input type=number> for edits
    * @param {(message: object) => void} send a control message to the server
    * @param {(want: boolean) => void} onWant told when the diagram starts or stops needing
    *   the units' maps (open and in sight, or not)
+   * @param {import("../state.js").Schema} schema GET /api/schema: the features' formulas, the
+   *   default features and the largest weight an edit may set
    */
-  constructor(el, send, onWant) {
+  constructor(el, send, onWant, schema) {
     this.el = el;
     this.send = send;
     this.onWant = onWant;
+    this.formulas = schema.features;
+    this.maxWeight = schema.max_weight;
     this.surface = new SizedCanvas(el.canvas, () => this.draw());
     this.frame = null;
-    this.features = ["x1", "x2"];
+    this.features = schema.defaults.model.features;
     this.layout = null; // what was drawn: columns of tiles, edges, bias squares
     this.drawn = null; // for the curious: {step, columns: [count], tiles, edges, dead}
     this.sheets = new Map(); // column index -> {source, canvas}
@@ -130,6 +125,7 @@ export class NetworkView {
       this.features.length === inputs
         ? this.features
         : Array.from({ length: inputs }, (_, j) => `x${j + 1}`);
+    /** @type {{kind: string, layer: number, count: number, names?: string[]}[]} */
     const out = [{ kind: "input", layer: 0, count: inputs, names }];
     for (const entry of layers) {
       out.push({ kind: entry.output ? "output" : "hidden", layer: entry.layer, count: entry.shape[0] });
@@ -234,7 +230,7 @@ export class NetworkView {
           ctx.fillStyle = "#f2f4f7";
           ctx.fillRect(tile.x, tile.y, size, size);
         }
-        ctx.strokeStyle = "#9aa5b1";
+        ctx.strokeStyle = AXIS;
         ctx.lineWidth = 1;
         ctx.strokeRect(tile.x + 0.5, tile.y + 0.5, size - 1, size - 1);
       });
@@ -292,7 +288,7 @@ export class NetworkView {
       const [x0, x1, y0, y1] = header.extent;
       cells = INPUT_CELLS;
       source = `${header.extent.join()}:${column.names.join()}`;
-      const maps = column.names.map((name) => FEATURE_MAPS[name] ?? FEATURE_MAPS.x1);
+      const maps = column.names.map((name) => featureMap(this.formulas[name] ?? ["x", 0]));
       const at = (k, n, lo, hi) => lo + ((k + 0.5) / n) * (hi - lo);
       valueAt = (u, i, j) => maps[u](at(j, cells, x0, x1), at(i, cells, y0, y1));
       const scales = maps.map((_, u) => {
@@ -371,7 +367,7 @@ export class NetworkView {
           value === undefined ? [220, 224, 229] : divergingColor(value, largest);
         ctx.fillStyle = `rgb(${color.join(",")})`;
         ctx.fillRect(box.x, box.y, BIAS, BIAS);
-        ctx.strokeStyle = "#6b7280";
+        ctx.strokeStyle = MUTED;
         ctx.lineWidth = 1;
         ctx.strokeRect(box.x + 0.5, box.y + 0.5, BIAS - 1, BIAS - 1);
       }
@@ -502,7 +498,7 @@ export class NetworkView {
     const editor = this.el.editor;
     const value = Number(editor.value);
     if (!this.editing) return;
-    if (editor.value.trim() === "" || !Number.isFinite(value) || Math.abs(value) > MAX_VALUE) {
+    if (editor.value.trim() === "" || !Number.isFinite(value) || Math.abs(value) > this.maxWeight) {
       editor.classList.add("invalid");
       editor.title = t("network.badValue");
       return;

@@ -1,21 +1,52 @@
-// Class colours shared by every view, and helpers to derive per-point styles from labels.
+// The colours every view shares, as the server serves them (GET /api/schema "palette", written
+// once in engine/palette.py): usePalette() installs them before the first view is built. Also
+// helpers to derive per-point styles from labels.
 
-export const CLASS_COLORS = ["#e8772e", "#2e75b6", "#2f9e5a", "#c2408f", "#7757c9", "#8a6a2f"];
+/** @type {string[]} */
+export let CLASS_COLORS = [];
+/** @type {string[]} One colour per hidden layer in the charts over time. */
+export let LAYER_COLORS = [];
+export let INK = "";
+export let MUTED = "";
+export let AXIS = ""; // the axes through zero
+export let FRAME = ""; // the border round a plot
+export let GRID_LINE = "";
+export let WRONG_RING = "";
+export let DEAD_MARK = "";
+export let MERGED_RING = "";
+export let LOSS_COLOR = "";
+export let ACC_COLOR = "";
+// A region cell the network is unsure about is this near-white (0-255 on every channel).
+export let PAPER = 255;
+// The middle of a regression net's ramp from class 1's colour to class 2's.
+export let RAMP_MIDDLE = 255;
+// How far a class's colour is mixed with white where the regions are sure.
+export let REGION_PALE = 0;
 
-export const INK = "#1f2933";
-export const MUTED = "#6b7280";
-export const GRID_LINE = "rgba(71, 85, 105, 0.42)";
-export const WRONG_RING = "rgba(17, 24, 39, 0.6)";
-export const DEAD_MARK = "#111827";
-export const MERGED_RING = "#111827";
 export const FONT = 'system-ui, -apple-system, "Segoe UI", "Noto Sans", "PingFang SC", ' +
   '"Microsoft YaHei", sans-serif';
 
-// One colour per hidden layer in the charts over time.
-export const LAYER_COLORS = [
-  "#2e75b6", "#e8772e", "#2f9e5a", "#c2408f", "#7757c9", "#8a6a2f", "#0f8b8d", "#b4532a",
-  "#5b6b7a", "#9c2f2f",
-];
+/**
+ * Take the server's palette.
+ * @param {Record<string, any>} palette the schema's "palette"
+ */
+export function usePalette(palette) {
+  CLASS_COLORS = palette.classes;
+  LAYER_COLORS = palette.layers;
+  INK = palette.ink;
+  MUTED = palette.muted;
+  AXIS = palette.axis;
+  FRAME = palette.frame;
+  GRID_LINE = palette.grid;
+  WRONG_RING = palette.wrong;
+  DEAD_MARK = palette.dead;
+  MERGED_RING = palette.merged;
+  LOSS_COLOR = palette.loss;
+  ACC_COLOR = palette.accuracy;
+  PAPER = palette.paper;
+  RAMP_MIDDLE = palette.ramp_middle;
+  REGION_PALE = palette.region_pale;
+}
 
 export function classColor(k) {
   return CLASS_COLORS[k % CLASS_COLORS.length];
@@ -40,5 +71,5 @@ export function rampColor(t) {
   const u = Math.min(1, Math.max(0, t));
   const end = u < 0.5 ? low : high;
   const amount = Math.abs(u - 0.5) * 2;
-  return end.map((c) => Math.round(245 + (c - 245) * amount));
+  return end.map((c) => Math.round(RAMP_MIDDLE + (c - RAMP_MIDDLE) * amount));
 }

@@ -20,7 +20,9 @@
 //   note       a line of text over the bottom of the plot (or null)
 
 import { flatten3 } from "../frame.js";
-import { DEAD_MARK, FONT, GRID_LINE, INK, MERGED_RING, MUTED, WRONG_RING } from "./palette.js";
+import {
+  AXIS, DEAD_MARK, FONT, FRAME, GRID_LINE, INK, MERGED_RING, MUTED, WRONG_RING,
+} from "./palette.js";
 import { SizedCanvas } from "./sized.js";
 import { dotSprite, ringSprite, squareSprite, StampLayer } from "./stamps.js";
 import { formatTick, niceTicks } from "./ticks.js";
@@ -31,7 +33,8 @@ const BOUNDARY = "rgba(31, 41, 51, 0.55)";
 export class PlaneCanvas {
   /**
    * @param {HTMLCanvasElement} canvas sized by CSS; its pixels follow its CSS size
-   * @param {object} options margin {l, r, t, b} in px, font size of tick labels, ticks wanted
+   * @param {{margin?: {l: number, r: number, t: number, b: number}, fontSize?: number,
+   *   ticks?: number}} [options] margin in px, font size of tick labels, ticks wanted
    */
   constructor(canvas, { margin = { l: 30, r: 6, t: 6, b: 18 }, fontSize = 10, ticks = 5 } = {}) {
     this.surface = new SizedCanvas(canvas, () => this.redraw());
@@ -101,7 +104,7 @@ export class PlaneCanvas {
     if (scene.deadLabel && scene.dead) drawDeadLabel(ctx, px, py, scene.dead, scene.deadLabel);
     ctx.restore();
 
-    ctx.strokeStyle = "#d5dbe1";
+    ctx.strokeStyle = FRAME;
     ctx.lineWidth = 1;
     ctx.strokeRect(box.x + 0.5, box.y + 0.5, box.w - 1, box.h - 1);
     if (!scene.axes3d) drawTickLabels(ctx, ticks, view, box, this.fontSize, width);
@@ -204,7 +207,7 @@ function drawTickGrid(ctx, ticks, view, box) {
 }
 
 function drawZeroLines(ctx, view, box) {
-  ctx.strokeStyle = "#9aa5b1";
+  ctx.strokeStyle = AXIS;
   ctx.lineWidth = 1;
   ctx.beginPath();
   if (view.x0 < 0 && view.x1 > 0) {
@@ -359,7 +362,7 @@ function drawNote(ctx, text, box, size) {
 /** The three unit axes of a 3D stage, seen from the same oblique angle as its points. */
 function drawAxes3d(ctx, view, size) {
   const reach = 0.45 * Math.min(view.x1 - view.x0, view.y1 - view.y0);
-  ctx.strokeStyle = "#9aa5b1";
+  ctx.strokeStyle = AXIS;
   ctx.lineWidth = 1.2;
   ctx.fillStyle = MUTED;
   ctx.font = `${size}px ${FONT}`;

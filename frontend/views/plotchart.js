@@ -5,12 +5,11 @@
 
 import "../strings/charts.js";
 import { t } from "../i18n.js";
-import { FONT, MUTED } from "./palette.js";
+import { FONT, FRAME, MUTED } from "./palette.js";
 import { loadPlotly } from "./plotly.js";
 
 const CONFIG = { displayModeBar: false, responsive: true, displaylogo: false };
 const GRID = "#eef1f4";
-const FRAME = "#d5dbe1";
 
 /** A line over the steps: x, y, and its style. Trace options may add to or override it. */
 export function line({ uid, name, x, y, color, dash = "solid", width = 2, ...more }) {
@@ -62,7 +61,7 @@ export class PlotChart {
    * @param {HTMLElement} div where the figure goes (sized by CSS)
    * @param {() => void} wake asks the page for a redraw (when Plotly has loaded, or the chart
    *   comes into sight with something new to show)
-   * @param {() => object} figure what to draw now: {traces (see line()), layout: the axes
+   * @param {() => Record<string, any>} figure what to draw now: {traces (see line()), layout: the axes
    *   ({xaxis, yaxis, yaxis2}: titled by the caller) and anything else, empty: nothing to draw
    *   yet, say so}
    */

@@ -2,14 +2,19 @@
 // from the server's copy (/vendor/plotly.min.js), never from the network, so an offline
 // classroom has it too.
 
+/** @type {Promise<typeof Plotly> | null} */
 let loading = null;
 
-/** Plotly, once loaded: the first call adds its script to the page; every call shares it. */
+/**
+ * Plotly, once loaded: the first call adds its script to the page; every call shares it.
+ * @returns {Promise<typeof Plotly>}
+ */
 export function loadPlotly() {
   if (window.Plotly) return Promise.resolve(window.Plotly);
   loading ??= new Promise((resolve, reject) => {
     const script = document.createElement("script");
-    script.src = document.getElementById("plotly-src")?.href ?? "/vendor/plotly.min.js";
+    const link = /** @type {HTMLLinkElement | null} */ (document.getElementById("plotly-src"));
+    script.src = link?.href ?? "/vendor/plotly.min.js";
     script.addEventListener("load", () => resolve(window.Plotly));
     script.addEventListener("error", () => {
       loading = null; // a later call may try again

@@ -3,22 +3,12 @@
 // the message bar; the points stay as they were.
 
 import "../strings/playground.js";
-
-/** The server's reason from an error answer: FastAPI's {"detail": "..."}, or the status. */
-async function reason(response) {
-  try {
-    const body = await response.json();
-    if (typeof body.detail === "string") return body.detail;
-    if (Array.isArray(body.detail)) return body.detail.map((d) => d.msg ?? String(d)).join("; ");
-  } catch {
-    // not JSON: the status says enough
-  }
-  return `HTTP ${response.status}`;
-}
+import { problemOf } from "../http.js";
 
 export class PointsFile {
   /**
-   * @param {object} el {importButton, exportButton, file: an <input type=file>}
+   * @param {{importButton: HTMLElement, exportButton: HTMLElement, file: HTMLInputElement}} el
+   *   file: an <input type=file>
    * @param {() => string|null} session the session id, null before the socket says hello
    * @param {import("./messages.js").MessageBar} messages where outcomes are told
    */
@@ -73,7 +63,7 @@ export class PointsFile {
       if (!response.ok) {
         this.messages.show({
           key: "draw.badFile",
-          params: { name: file.name, message: await reason(response) },
+          params: { name: file.name, message: await problemOf(response) },
           tag: "csv",
         });
         return;
@@ -88,7 +78,7 @@ export class PointsFile {
     } catch (error) {
       this.messages.show({
         key: "draw.badFile",
-        params: { name: file.name, message: String(error.message ?? error) },
+        params: { name: file.name, message: error instanceof Error ? error.message : String(error) },
         tag: "csv",
       });
     } finally {

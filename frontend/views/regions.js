@@ -3,7 +3,7 @@
 // Images are painted only when their arrays change (a new frame), and kept per stage.
 
 import { levelLine } from "./contour.js";
-import { classColor, rampColor, rgb } from "./palette.js";
+import { classColor, PAPER, rampColor, REGION_PALE, rgb } from "./palette.js";
 
 function mixWhite(color, amount) {
   return color.map((c) => c + (255 - c) * amount);
@@ -67,7 +67,7 @@ function shadeTable(a, b) {
     const p = 1 / (1 + Math.exp(-z));
     const side = p >= 0.5 ? b : a;
     const amount = Math.abs(p - 0.5) * 2; // 0 at the boundary (white), 1 when sure
-    colors.push(side.map((c) => 250 + (c - 250) * amount));
+    colors.push(side.map((c) => PAPER + (c - PAPER) * amount));
   }
   return packColors(colors);
 }
@@ -134,7 +134,7 @@ function paint(entry, region, classes, factor, valueRange) {
   const cols = region.x.length;
   const rows = region.y.length;
   const strong = [];
-  for (let k = 0; k < Math.max(classes, 2); k++) strong.push(mixWhite(rgb(classColor(k)), 0.45));
+  for (let k = 0; k < Math.max(classes, 2); k++) strong.push(mixWhite(rgb(classColor(k)), REGION_PALE));
   if (region.value) {
     const [lo, hi] = valueRange;
     const span = hi > lo ? hi - lo : 1;

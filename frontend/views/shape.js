@@ -4,17 +4,8 @@
 
 import "../strings/playground.js";
 import { t } from "../i18n.js";
-
-/** Every input feature, in the order the first layer sees them, with its label. */
-export const FEATURES = [
-  ["x1", "x₁"],
-  ["x2", "x₂"],
-  ["x1^2", "x₁²"],
-  ["x2^2", "x₂²"],
-  ["x1*x2", "x₁·x₂"],
-  ["sin(x1)", "sin x₁"],
-  ["sin(x2)", "sin x₂"],
-];
+import { el } from "./dom.js";
+import { featureLabel } from "./features.js";
 
 /** The hidden widths of a model config, layer by layer. */
 export function hiddenWidths(model) {
@@ -49,19 +40,10 @@ export function stepperChange(path, value, model) {
   return widthsChange(widths, model.width ?? 2);
 }
 
-function el(tag, attrs = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value);
-  }
-  node.append(...children);
-  return node;
-}
-
 export class ShapeEditor {
   /**
-   * @param {object} schema GET /api/schema (limits of model.width and model.depth)
+   * @param {import("../state.js").Schema} schema GET /api/schema (limits of model.width and
+   *   model.depth, the features and their formulas)
    * @param {(changes: object) => void} configure send {model: {...}} to the server
    */
   constructor(schema, configure) {
@@ -73,6 +55,10 @@ export class ShapeEditor {
       depth: [depth.min ?? 0, depth.max ?? 10],
     };
     this.hasFeatures = "model.features" in schema.fields;
+    // Every input feature, in the order the first layer sees them, and the default choice.
+    this.features = Object.keys(schema.features ?? {});
+    this.labels = Object.values(schema.features ?? {}).map(featureLabel);
+    this.plain = schema.defaults?.model?.features ?? [];
     this.hasWidths = "model.widths" in schema.fields;
     this.model = null;
     this.connected = false;
@@ -82,14 +68,14 @@ export class ShapeEditor {
 
   build() {
     const featureRow = el("div", { class: "feature-chips", "data-testid": "features" });
-    for (const [name, label] of FEATURES) {
+    for (const [i, name] of this.features.entries()) {
       const chip = el("button", {
         type: "button",
         class: "feature-chip",
         "data-testid": `feature-${name}`,
         "data-feature": name,
         "aria-pressed": "false",
-        text: label,
+        text: this.labels[i],
       });
       chip.addEventListener("click", () => this.toggle(name));
       this.chips.set(name, chip);
@@ -124,11 +110,11 @@ export class ShapeEditor {
 
   toggle(name) {
     if (!this.model || !this.connected) return;
-    const now = new Set(this.model.features ?? ["x1", "x2"]);
+    const now = new Set(this.model.features ?? this.plain);
     if (now.has(name)) now.delete(name);
     else now.add(name);
     if (now.size === 0) return; // the first layer must see something
-    const features = FEATURES.map(([n]) => n).filter((n) => now.has(n));
+    const features = this.features.filter((n) => now.has(n));
     this.configure({ model: { features } });
   }
 
@@ -159,7 +145,7 @@ export class ShapeEditor {
     this.model = config?.model ?? null;
     this.connected = connected;
     if (!this.model) return;
-    const features = new Set(this.model.features ?? ["x1", "x2"]);
+    const features = new Set(this.model.features ?? this.plain);
     for (const [name, chip] of this.chips) {
       const on = features.has(name);
       chip.setAttribute("aria-pressed", String(on));

@@ -49,8 +49,9 @@ export class StagesView {
 
   /**
    * Draw one decoded frame.
-   * @param {{header: object, arrays: Map, shapes: Map}} frame
-   * @param {object} view the config's view part (are regions asked for in every stage?)
+   * @param {import("../frame.js").Frame} frame
+   * @param {import("../state.js").Config} [view] the config's view part (are regions asked for
+   *   in every stage?)
    */
   update(frame, view = {}) {
     this.last = { frame, view };

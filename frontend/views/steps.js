@@ -1,11 +1,11 @@
 // Step through one layer's operations on the close-up, one at a time: Previous / Next move the
 // morph to just after each operation (rotate, reflect, scale, rotate again, shift, fold for a
 // 2×2 layer; the map to another dimension, then the fold, otherwise). Where to stop is
-// ../morph.js's layerSteps, the same path the morph plays.
+// ../morphpath.js's layerSteps, the same path the morph plays.
 
 import "../strings/inspector.js";
 import { t } from "../i18n.js";
-import { layerSteps } from "../morph.js";
+import { layerSteps, mapStage } from "../morphpath.js";
 import { el, setText } from "./dom.js";
 
 const SAME = 1e-9;
@@ -17,10 +17,9 @@ const LAYERED = ["affine", "fold", "output"];
  * @returns {[number, number] | null}
  */
 export function layerSpan(header, layer) {
-  const stages = header?.stages ?? [];
-  const p = stages.findIndex((st) => (st.kind === "affine" || st.kind === "output") && st.layer === layer);
+  const p = mapStage(header, layer);
   if (p < 1) return null;
-  return [p - 1, stages[p + 1]?.kind === "fold" ? p + 1 : p];
+  return [p - 1, header.stages[p + 1]?.kind === "fold" ? p + 1 : p];
 }
 
 /**
@@ -49,13 +48,13 @@ export function closeupLayer(header, s, preferred) {
  */
 export function infoStage(header, stage, layer) {
   if (layer === null || layer === undefined || stage.layer === layer) return stage;
-  return header.stages.find((st) => (st.kind === "affine" || st.kind === "output") && st.layer === layer) ?? stage;
+  return header.stages[mapStage(header, layer)] ?? stage;
 }
 
 export class StepThrough {
   /**
    * @param {HTMLElement} root an empty container in the close-up
-   * @param {import("./morph.js").MorphPlayer} player moves the close-up
+   * @param {import("./morphplayer.js").MorphPlayer} player moves the close-up
    * @param {() => number} layer the layer to step through (the inspector's)
    */
   constructor(root, player, layer) {

@@ -39,9 +39,10 @@ export function stripGrid(count, width, height, extra, unbounded = 200) {
  * The input plane's side beside the strip: the strip's panels as large as they can be while
  * the plane stays at least `ratio` times as large as they are, then the plane as large as it
  * can be without making them smaller.
- * @param {object} box {width: px for the plane and the strip together, stripHeight: px,
- *   maxPlane: px the plane may be at most (the height it has), minPlane: px, count: panels,
- *   extra: {w, h} what a panel adds to its plot}
+ * @param {{width: number, stripHeight: number, maxPlane: number, minPlane: number, count: number,
+ *   extra: {w: number, h: number}}} box width: px for the plane and the strip together;
+ *   stripHeight: px; maxPlane: px the plane may be at most (the height it has); minPlane: px;
+ *   count: panels; extra: what a panel adds to its plot
  * @param {number} [ratio]
  * @returns {{plane: number, plot: number}}
  */

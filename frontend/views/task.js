@@ -32,7 +32,7 @@ export function showTask(header) {
   if (named && regression === was) return; // every frame of one task: nothing to rename
   named = true;
   document.body.classList.toggle("is-regression", regression);
-  for (const node of document.querySelectorAll("[data-task-i18n]")) {
+  for (const node of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll("[data-task-i18n]"))) {
     const key = taskKey(node.dataset.taskI18n);
     if (node.dataset.i18n !== key) {
       node.dataset.i18n = key;

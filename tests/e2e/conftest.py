@@ -51,7 +51,6 @@ def server() -> Iterator[LiveServer]:
         yield running
 
 
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():

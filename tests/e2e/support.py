@@ -59,10 +59,13 @@ class Tab:
 
     def panel_texts(self) -> list[str]:
         """Every stage panel's title and caption, as shown."""
-        return [str(text) for text in self.js(
-            "Array.from(document.querySelectorAll('[data-testid=stage-panel] .stage-head'),"
-            " (head) => head.innerText.replace(/\\s+/g, ' '))"
-        )]
+        return [
+            str(text)
+            for text in self.js(
+                "Array.from(document.querySelectorAll('[data-testid=stage-panel] .stage-head'),"
+                " (head) => head.innerText.replace(/\\s+/g, ' '))"
+            )
+        ]
 
     def painted(self, selector: str) -> float:
         """Share of a canvas's pixels that are not white: 0 is an empty plot. The canvas is

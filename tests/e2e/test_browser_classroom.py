@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from server.lessons import load_lesson
+from engine.lessons import load_lesson
 
 from .support import Tab
 
@@ -25,8 +25,9 @@ def lesson_file(name: str) -> dict[str, Any]:
 
 def expected_config(name: str, k: int) -> dict[str, Any]:
     """The config the server's own lesson code says step ``k`` (0-based) leaves."""
-    config: dict[str, Any] = load_lesson(LESSONS / f"{name}.json").configs()[k].model_dump(
-        mode="json")
+    config: dict[str, Any] = (
+        load_lesson(LESSONS / f"{name}.json").configs()[k].model_dump(mode="json")
+    )
     return config
 
 
@@ -76,8 +77,10 @@ def test_stepping_through_a_lesson_sets_up_each_step(tab: Tab) -> None:
     # The address names the lesson and the step: opened again, it comes back there.
     assert "lesson=08-optimizers" in tab.page.url and "step=2" in tab.page.url
     tab.page.goto(tab.page.url)
-    tab.wait("() => document.querySelector('[data-testid=lesson-counter]')?.textContent"
-             " === 'Step 2 of 3'")
+    tab.wait(
+        "() => document.querySelector('[data-testid=lesson-counter]')?.textContent"
+        " === 'Step 2 of 3'"
+    )
     wait_for_step(tab, name, 1)
     assert caption.inner_text() == lesson["steps"][1]["caption"]["en"]
     assert tab.errors == []
@@ -108,8 +111,10 @@ def test_classroom_labels_and_lesson_captions_switch_language(tab: Tab) -> None:
     lesson = lesson_file(name)
     tab.open(f"?paused=1&lesson={name}&step=1")
     caption = tab.page.get_by_test_id("lesson-caption")
-    tab.wait("(text) => document.querySelector('[data-testid=lesson-caption]').textContent"
-             " === text", lesson["steps"][0]["caption"]["en"])
+    tab.wait(
+        "(text) => document.querySelector('[data-testid=lesson-caption]').textContent === text",
+        lesson["steps"][0]["caption"]["en"],
+    )
     save = tab.page.get_by_test_id("save-btn")
     assert save.inner_text() == "Save"
     assert tab.page.get_by_test_id("btn-share").inner_text() == "Copy the follow link"
@@ -163,8 +168,15 @@ def test_space_plays_and_pauses_and_question_mark_lists_every_shortcut(tab: Tab)
     help_box = tab.page.get_by_test_id("help")
     assert help_box.is_visible()
     text = help_box.inner_text()
-    for words in ("Play or pause", "One training step", "Reset", "lesson step", "Full screen",
-                  "Presenter mode", "Show or hide this list"):
+    for words in (
+        "Play or pause",
+        "One training step",
+        "Reset",
+        "lesson step",
+        "Full screen",
+        "Presenter mode",
+        "Show or hide this list",
+    ):
         assert words in text
     tab.page.keyboard.press("Escape")
     assert help_box.is_hidden()
@@ -226,4 +238,5 @@ def test_a_chinese_browser_gets_chinese_classroom_labels(tab: Tab) -> None:
     tab.open("?paused=1")
     assert tab.page.get_by_test_id("save-btn").inner_text() == "保存"
     assert tab.page.get_by_test_id("lesson-pick").locator("option").first.inner_text() == (
-        "— 选择一节课 —")
+        "— 选择一节课 —"
+    )

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser
 
-from server.lessons import load_lesson
+from engine.lessons import load_lesson
 from server.settings import LESSONS_DIR
 from tests.live_server import LiveServer
 

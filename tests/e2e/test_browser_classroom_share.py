@@ -90,14 +90,19 @@ def test_a_bad_import_says_why_and_changes_nothing(tab: Tab) -> None:
     tab.open("?paused=1")
     train_steps(tab, 2)
     before = (tab.js(WEIGHTS), tab.js("window.spacefold.state.config"), tab.step())
-    hostile = {"format": "spacefold-experiment", "version": 1, "config": {},
-               "points": {"x_train": [[0, 0]], "y_train": [7], "x_test": [], "y_test": [],
-                          "classes": 2},
-               "layers": [{"weight": [[1e308, 0]], "bias": [0]}], "step": -5}
-    for body, why in ((b'{"format": "spacefold-exp', "the file"),
-                      (json.dumps(hostile).encode(), "layers.0.weight")):
-        tab.page.get_by_test_id("import-file").set_input_files(
-            files=[json_file(body)])
+    hostile = {
+        "format": "spacefold-experiment",
+        "version": 1,
+        "config": {},
+        "points": {"x_train": [[0, 0]], "y_train": [7], "x_test": [], "y_test": [], "classes": 2},
+        "layers": [{"weight": [[1e308, 0]], "bias": [0]}],
+        "step": -5,
+    }
+    for body, why in (
+        (b'{"format": "spacefold-exp', "the file"),
+        (json.dumps(hostile).encode(), "layers.0.weight"),
+    ):
+        tab.page.get_by_test_id("import-file").set_input_files(files=[json_file(body)])
         problem = tab.page.get_by_test_id("saves-error")
         problem.wait_for()
         text = problem.inner_text()
@@ -121,13 +126,13 @@ def test_exported_json_imports_back_into_another_session(tab: Tab, other: Tab) -
     assert experiment["format"] == "spacefold-experiment"
     assert experiment["step"] == step
     assert flat([[layer["weight"], layer["bias"]] for layer in experiment["layers"]]) == (
-        pytest.approx(flat(weights), rel=1e-6))
+        pytest.approx(flat(weights), rel=1e-6)
+    )
     # The save it took to export is gone again.
     assert tab.page.get_by_test_id("save-item").filter(has_text="export ").count() == 0
 
     other.open("?paused=1")
-    other.page.get_by_test_id("import-file").set_input_files(
-        files=[json_file(body)])
+    other.page.get_by_test_id("import-file").set_input_files(files=[json_file(body)])
     other.wait(f"() => window.spacefold.lastHeader.step === {step}")
     assert other.js(WEIGHTS) == weights
     assert other.js("window.spacefold.state.config")["data"]["dataset"] == "circles"
@@ -169,8 +174,10 @@ def test_the_morph_is_recorded_as_a_webm_video(tab: Tab) -> None:
 
 
 def follower_count(tab: Tab) -> Any:
-    return tab.js("document.querySelector('[data-testid=follow-badge]').hidden ? ''"
-                  " : document.querySelector('[data-testid=follow-badge]').textContent")
+    return tab.js(
+        "document.querySelector('[data-testid=follow-badge]').hidden ? ''"
+        " : document.querySelector('[data-testid=follow-badge]').textContent"
+    )
 
 
 def test_a_follower_sees_the_teachers_frames_read_only(tab: Tab, other: Tab) -> None:
@@ -180,8 +187,9 @@ def test_a_follower_sees_the_teachers_frames_read_only(tab: Tab, other: Tab) -> 
     assert tab.page.get_by_test_id("follow-link").input_value().endswith(f"/?follow={session}")
 
     other.open(f"?follow={session}")
-    tab.wait("() => document.querySelector('[data-testid=follow-badge]').textContent"
-             " === '1 following'")
+    tab.wait(
+        "() => document.querySelector('[data-testid=follow-badge]').textContent === '1 following'"
+    )
     assert follower_count(other) == "Following (read-only)"
     assert other.js("document.getElementById('controls').inert") is True
     assert other.js("window.spacefold.state.config")["data"]["dataset"] == "gaussians"

@@ -72,8 +72,10 @@ def test_dead_points_are_marked_and_charted_for_the_lecture_net(tab: Tab) -> Non
         assert [t["y"][i] for t in dead] == [f["dead_share"] for f in header["folds"]]
         assert [t["customdata"][i] for t in merged] == [f["flatness"] for f in header["folds"]]
     assert max(max(t["y"]) for t in dead) > 0
-    assert tab.page.get_by_test_id("dead-note").inner_text().startswith(
-        ("Dead units now:", "No dead units now.")
+    assert (
+        tab.page.get_by_test_id("dead-note")
+        .inner_text()
+        .startswith(("Dead units now:", "No dead units now."))
     )
 
     # A new network starts a new history.

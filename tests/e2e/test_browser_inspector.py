@@ -54,7 +54,8 @@ def rebuilt(d: dict[str, Any]) -> np.ndarray:
 
     flip = np.diag([1.0, -1.0]) if d["reflect"] else np.eye(2)
     out: np.ndarray = (
-        rotation(d["angle_out"]) @ np.diag(d["scales"]) @ flip @ rotation(d["angle_in"]))
+        rotation(d["angle_out"]) @ np.diag(d["scales"]) @ flip @ rotation(d["angle_in"])
+    )
     return out
 
 
@@ -66,9 +67,13 @@ def open_paused(tab: Tab, query: str = "?depth=2&paused=1") -> None:
 
 
 def points(tab: Tab, p: int) -> list[float]:
-    return list(tab.js(
-        "(p) => Array.from(window.spacefold.lastFrame.arrays.get("
-        "`stage${window.spacefold.lastHeader.stages[p].index}/points`))", p))
+    return list(
+        tab.js(
+            "(p) => Array.from(window.spacefold.lastFrame.arrays.get("
+            "`stage${window.spacefold.lastHeader.stages[p].index}/points`))",
+            p,
+        )
+    )
 
 
 def test_the_inspector_shows_w_and_b_and_the_decomposition_rebuilds_w(tab: Tab) -> None:
@@ -84,8 +89,11 @@ def test_the_inspector_shows_w_and_b_and_the_decomposition_rebuilds_w(tab: Tab) 
         w = np.array(shown["weight"])
         assert np.abs(rebuilt(shown["decomposition"]) - w).max() <= 1e-4
         assert shown["decomposition"]["reflect"] == (np.linalg.det(w) < 0)
-        assert np.allclose(sorted(shown["decomposition"]["scales"]),
-                           sorted(np.linalg.svd(w, compute_uv=False)), atol=1e-4)
+        assert np.allclose(
+            sorted(shown["decomposition"]["scales"]),
+            sorted(np.linalg.svd(w, compute_uv=False)),
+            atol=1e-4,
+        )
         # The entries on screen are the frame's weights and biases.
         for i in range(2):
             for j in range(2):
@@ -116,8 +124,10 @@ def test_dragging_a_basis_vector_sets_that_column_and_redraws_the_stages(tab: Ta
     panel = tab.js("Array.from(window.spacefold.views.stages.panels[1].drawn.x)")
     box = canvas.bounding_box()
     assert box is not None
-    tip = tab.js("([x, y]) => window.spacefold.views.inspector.basis.toPixel(x, y)",
-                 [before[0][0], before[1][0]])
+    tip = tab.js(
+        "([x, y]) => window.spacefold.views.inspector.basis.toPixel(x, y)",
+        [before[0][0], before[1][0]],
+    )
     target = [0.75, -0.5]
     goal = tab.js("([x, y]) => window.spacefold.views.inspector.basis.toPixel(x, y)", target)
     mouse = tab.page.mouse
@@ -128,9 +138,13 @@ def test_dragging_a_basis_vector_sets_that_column_and_redraws_the_stages(tab: Ta
     # The next frames carry the dragged column; the other column is as it was.
     tab.wait(
         "([x, y]) => { const w = window.spacefold.lastFrame.header.layers[0].weight;"
-        " return Math.abs(w[0][0] - x) < 0.02 && Math.abs(w[1][0] - y) < 0.02; }", target)
-    tab.wait("() => !window.spacefold.views.inspector.edits.inFlight"
-             " && !window.spacefold.views.inspector.edits.queue.length")
+        " return Math.abs(w[0][0] - x) < 0.02 && Math.abs(w[1][0] - y) < 0.02; }",
+        target,
+    )
+    tab.wait(
+        "() => !window.spacefold.views.inspector.edits.inFlight"
+        " && !window.spacefold.views.inspector.edits.queue.length"
+    )
     after = tab.js(LAYER, 1)["weight"]
     assert abs(after[0][0] - target[0]) < 0.02 and abs(after[1][0] - target[1]) < 0.02
     assert np.allclose([after[0][1], after[1][1]], [before[0][1], before[1][1]], atol=1e-6)
@@ -177,8 +191,10 @@ def test_the_scale_slider_sets_a_singular_value(tab: Tab) -> None:
     start = tab.js(LAYER, 1)["decomposition"]
     assert start["scales"][0] < 3.2
     tab.js(SLIDE, ["s1", 3.25])
-    tab.wait("() => Math.abs(window.spacefold.lastFrame.header.layers[0]"
-             ".decomposition.scales[0] - 3.25) < 1e-4")
+    tab.wait(
+        "() => Math.abs(window.spacefold.lastFrame.header.layers[0]"
+        ".decomposition.scales[0] - 3.25) < 1e-4"
+    )
     d = tab.js(LAYER, 1)["decomposition"]
     assert abs(d["scales"][1] - start["scales"][1]) < 0.01  # the slider's two decimals
     assert d["reflect"] == start["reflect"]
@@ -193,8 +209,14 @@ def test_stepping_through_a_layer_names_each_operation_in_order(tab: Tab) -> Non
     label = tab.page.get_by_test_id("steps-label")
     caption = tab.page.get_by_test_id("morph-caption")
     label.scroll_into_view_if_needed()
-    names = {"rotate": "rotate", "reflect": "reflect", "scale": "scale",
-             "rotate2": "rotate again", "shift": "shift", "fold": "fold"}
+    names = {
+        "rotate": "rotate",
+        "reflect": "reflect",
+        "scale": "scale",
+        "rotate2": "rotate again",
+        "shift": "shift",
+        "fold": "fold",
+    }
     seen = []
     for i, phase in enumerate(names, start=1):
         tab.page.get_by_test_id("steps-next").click()
@@ -202,8 +224,10 @@ def test_stepping_through_a_layer_names_each_operation_in_order(tab: Tab) -> Non
         assert label.inner_text() == f"Layer 1, step {i} of 6: {names[phase]}"
         step = caption.get_attribute("data-step")
         assert step == phase or (phase == "reflect" and step == "noReflect")
-        tab.wait("(s) => Math.abs(window.spacefold.views.focus.drawn?.s - s) < 1e-12",
-                 tab.js("window.spacefold.views.player.s"))
+        tab.wait(
+            "(s) => Math.abs(window.spacefold.views.focus.drawn?.s - s) < 1e-12",
+            tab.js("window.spacefold.views.player.s"),
+        )
         seen.append(tab.js("window.spacefold.views.focus.drawn.s"))
     assert seen == sorted(seen) and 0 < seen[0] < 1 and 1 < seen[-1] < 2
     assert tab.page.get_by_test_id("steps-next").is_disabled()
@@ -217,10 +241,8 @@ def test_stepping_through_a_layer_names_each_operation_in_order(tab: Tab) -> Non
 # The hint's construction, as the sliders set it (tests/server/test_presets.py wins with it).
 XOR_SLIDERS: list[dict[str, Any]] = [
     {"angle_in": 0, "s1": 2, "s2": 2, "angle_out": 0, "reflect": False, "b1": 0, "b2": 0},
-    {"angle_in": -135, "s1": 3.3, "s2": 2.7, "angle_out": 135, "reflect": True, "b1": 0,
-     "b2": 0},
-    {"angle_in": -45, "s1": 2.83, "s2": 0, "angle_out": 90, "reflect": False, "b1": 0.03,
-     "b2": 0},
+    {"angle_in": -135, "s1": 3.3, "s2": 2.7, "angle_out": 135, "reflect": True, "b1": 0, "b2": 0},
+    {"angle_in": -45, "s1": 2.83, "s2": 0, "angle_out": 90, "reflect": False, "b1": 0.03, "b2": 0},
 ]
 
 # Move every slider of the layer shown (and the reflection switch), then one input event.
@@ -245,7 +267,8 @@ def test_the_xor_challenge_shows_its_hint_and_the_sliders_solve_it(tab: Tab) -> 
         "() => { const s = window.spacefold.state; const c = s.config;"
         " return c.data.dataset === 'xor' && c.model.width === 2 && c.model.depth === 2"
         " && c.model.init === 'zero' && !s.running"
-        " && window.spacefold.lastHeader.generation === s.generation; }")
+        " && window.spacefold.lastHeader.generation === s.generation; }"
+    )
     goal = tab.js("window.spacefold.state.schema.challenges.xor.goal")
     assert "95.0%" in tab.page.get_by_test_id("challenge-goal").inner_text() and goal == 0.95
     tab.wait("() => document.querySelector('[data-testid=challenge]').dataset.state === 'open'")
@@ -262,9 +285,11 @@ def test_the_xor_challenge_shows_its_hint_and_the_sliders_solve_it(tab: Tab) -> 
         tab.wait(f"() => window.spacefold.views.inspector.shown?.layer === {layer}")
         assert tab.page.get_by_test_id("insp-plane").is_visible()
         tab.js(SET_SLIDERS, values)
-        tab.wait(f"(b) => Math.abs(window.spacefold.lastFrame.header.layers[{layer - 1}]"
-                 ".bias[0] - b) < 1e-6 && !window.spacefold.views.inspector.edits.inFlight",
-                 values["b1"])
+        tab.wait(
+            f"(b) => Math.abs(window.spacefold.lastFrame.header.layers[{layer - 1}]"
+            ".bias[0] - b) < 1e-6 && !window.spacefold.views.inspector.edits.inFlight",
+            values["b1"],
+        )
     tab.wait("() => document.querySelector('[data-testid=challenge]').dataset.state === 'solved'")
     assert tab.page.get_by_test_id("challenge-status").inner_text().startswith("Solved!")
     assert tab.js("window.spacefold.lastHeader.metrics.train_acc") >= goal

@@ -24,8 +24,10 @@ TO_PIXELS = """([x, y]) => {
 
 def points(tab: Tab) -> list[dict[str, Any]]:
     rows = list(csv.DictReader(io.StringIO(str(tab.js(POINTS_CSV)))))
-    return [{"x": float(r["x"]), "y": float(r["y"]), "label": float(r["label"]),
-             "split": r["split"]} for r in rows]
+    return [
+        {"x": float(r["x"]), "y": float(r["y"]), "label": float(r["label"]), "split": r["split"]}
+        for r in rows
+    ]
 
 
 def count(tab: Tab) -> int:
@@ -33,8 +35,10 @@ def count(tab: Tab) -> int:
 
 
 def wait_count(tab: Tab, n: int) -> None:
-    tab.wait(f"() => {{ const h = window.spacefold.lastHeader;"
-             f" return h.n_train + h.n_test === {n} && !window.spacefold.pending; }}")
+    tab.wait(
+        f"() => {{ const h = window.spacefold.lastHeader;"
+        f" return h.n_train + h.n_test === {n} && !window.spacefold.pending; }}"
+    )
 
 
 def click_at(tab: Tab, x: float, y: float, **options: Any) -> float:
@@ -46,13 +50,18 @@ def click_at(tab: Tab, x: float, y: float, **options: Any) -> float:
 
 def region_at(tab: Tab, x: float, y: float) -> int:
     """The input plane's predicted class in the cell nearest (x, y)."""
-    return int(tab.js("""([x, y]) => {
+    return int(
+        tab.js(
+            """([x, y]) => {
       const arrays = window.spacefold.lastFrame.arrays;
       const xs = arrays.get('region/x'), ys = arrays.get('region/y');
       const near = (values, v) => values.reduce((best, c, i) =>
         Math.abs(c - v) < Math.abs(values[best] - v) ? i : best, 0);
       return arrays.get('region/label')[near(ys, y) * xs.length + near(xs, x)];
-    }""", [x, y]))
+    }""",
+            [x, y],
+        )
+    )
 
 
 def test_clicks_add_and_remove_points_and_the_regions_follow(tab: Tab) -> None:
@@ -76,8 +85,13 @@ def test_clicks_add_and_remove_points_and_the_regions_follow(tab: Tab) -> None:
     drawn = points(tab)
     tolerance = 1.5 / scale  # a pixel and a half, in data units
     for (x, y), label in [*((p, 0) for p in left), *((p, 1) for p in right)]:
-        assert any(abs(p["x"] - x) < tolerance and abs(p["y"] - y) < tolerance
-                   and p["label"] == label and p["split"] == "train" for p in drawn), (x, y, drawn)
+        assert any(
+            abs(p["x"] - x) < tolerance
+            and abs(p["y"] - y) < tolerance
+            and p["label"] == label
+            and p["split"] == "train"
+            for p in drawn
+        ), (x, y, drawn)
 
     # Trained on these points, the regions split left from right.
     before = tab.js("Array.from(window.spacefold.lastFrame.arrays.get('region/label'))")
@@ -110,7 +124,8 @@ def test_regression_data_cannot_be_drawn_on(tab: Tab) -> None:
     tab.open("?paused=1&dataset=plane&points=40")
     tab.wait("() => window.spacefold.lastHeader.task === 'regression'")
     assert tab.page.get_by_test_id("draw-hint").inner_text() == (
-        "Drawing points needs a classification dataset.")
+        "Drawing points needs a classification dataset."
+    )
     assert tab.page.get_by_test_id("draw-classes").locator("button").count() == 0
     before = points(tab)
     click_at(tab, 0.2, 0.2)
@@ -134,7 +149,8 @@ def test_csv_export_then_import_round_trips_and_a_bad_file_changes_nothing(tab: 
     tab.page.get_by_test_id("draw-clear").click()
     wait_count(tab, 0)
     tab.page.locator("#csv-file").set_input_files(
-        {"name": "mine.csv", "mimeType": "text/csv", "buffer": exported.encode()})
+        {"name": "mine.csv", "mimeType": "text/csv", "buffer": exported.encode()}
+    )
     wait_count(tab, 20)
     assert points(tab) == original
     info = tab.page.get_by_test_id("message-info")
@@ -143,7 +159,8 @@ def test_csv_export_then_import_round_trips_and_a_bad_file_changes_nothing(tab: 
     # A bad file: the server's reason in the message bar, the points as they were.
     bad = "x,y,label\n0.1,0.2,0\n0.3,oops,1\n"
     tab.page.locator("#csv-file").set_input_files(
-        {"name": "bad.csv", "mimeType": "text/csv", "buffer": bad.encode()})
+        {"name": "bad.csv", "mimeType": "text/csv", "buffer": bad.encode()}
+    )
     error = tab.page.get_by_test_id("message-error")
     error.wait_for()
     assert "bad.csv" in error.inner_text()

@@ -64,8 +64,10 @@ def test_feature_chips_and_layer_widths_change_the_network_and_the_link(tab: Tab
 
     # The link reproduces it all.
     tab.page.goto(tab.page.url)
-    tab.wait("() => window.spacefold.frames > 0"
-             " && window.spacefold.state.config.model.widths?.join() === '2,3,3'")
+    tab.wait(
+        "() => window.spacefold.frames > 0"
+        " && window.spacefold.state.config.model.widths?.join() === '2,3,3'"
+    )
     tab.wait(f"() => {LAYERS}.length === 4 && {LAYERS}[0].shape[1] === 3")
     model = tab.js("window.spacefold.state.config.model")
     assert model["features"] == ["x1", "x2", "x1^2"]
@@ -125,13 +127,18 @@ def test_learning_rate_presets_free_entry_and_view_options_travel_in_the_link(ta
 
 def unit_cells(tab: Tab, layer: int) -> dict[str, Any]:
     """Layer `layer`'s unit maps as the frame carries them: bytes, ranges, size."""
-    return dict(tab.js("""(layer) => {
+    return dict(
+        tab.js(
+            """(layer) => {
       const frame = window.spacefold.lastFrame;
       const maps = frame.arrays.get(`units/layer${layer}`);
       const shape = frame.shapes.get(`units/layer${layer}`);
       const range = frame.arrays.get(`units/layer${layer}/range`);
       return {bytes: Array.from(maps), range: Array.from(range), shape, step: frame.header.step};
-    }""", layer))
+    }""",
+            layer,
+        )
+    )
 
 
 def tile_pixel(tab: Tab, tile: dict[str, float], cells: int, index: int) -> list[int]:
@@ -163,15 +170,18 @@ def test_network_diagram_draws_every_unit_and_edits_weights(tab: Tab) -> None:
         units, cells, _ = maps["shape"]
         assert units == 3
         for unit in range(units):
-            low, high = maps["range"][2 * unit: 2 * unit + 2]
+            low, high = maps["range"][2 * unit : 2 * unit + 2]
             if high - low < 1e-6 or unit in drawn["dead"].get(str(layer), []):
                 continue
-            block = maps["bytes"][unit * cells * cells:(unit + 1) * cells * cells]
+            block = maps["bytes"][unit * cells * cells : (unit + 1) * cells * cells]
             tile = drawn["tiles"][layer][unit]
 
             # Cells off the tile's border (which is drawn over the map).
-            inner = [n for n in range(cells * cells)
-                     if 0 < n // cells < cells - 1 and 0 < n % cells < cells - 1]
+            inner = [
+                n
+                for n in range(cells * cells)
+                if 0 < n // cells < cells - 1 and 0 < n % cells < cells - 1
+            ]
             top = max(inner, key=lambda n: block[n])
             if block[top] == 255:
                 colour = tile_pixel(tab, tile, cells, top)

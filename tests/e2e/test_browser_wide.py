@@ -27,8 +27,10 @@ def test_a_wide_layer_switches_between_a_unit_pair_and_pca(tab: Tab) -> None:
     first.press("Enter")
     second.fill("4")
     second.press("Enter")
-    tab.wait(f"() => document.querySelector(\"{PANEL.format(p=fold)}\").innerText"
-             ".includes('units 3,4 of 8')")
+    tab.wait(
+        f'() => document.querySelector("{PANEL.format(p=fold)}").innerText'
+        ".includes('units 3,4 of 8')"
+    )
     pair_34 = tab.js(PANEL_X, fold)
     assert pair_34 != pair_12, "the panel still draws units 1 and 2"
     header = tab.js("window.spacefold.lastHeader.stages[2]")
@@ -36,8 +38,10 @@ def test_a_wide_layer_switches_between_a_unit_pair_and_pca(tab: Tab) -> None:
     assert tab.js("window.spacefold.views.stages.panels[2].drawn.regions") is False
 
     tab.page.locator("#ctl-view-projection").select_option("pca")
-    tab.wait(f"() => document.querySelector(\"{PANEL.format(p=fold)}\").innerText"
-             ".includes('PCA of 8 units')")
+    tab.wait(
+        f'() => document.querySelector("{PANEL.format(p=fold)}").innerText'
+        ".includes('PCA of 8 units')"
+    )
     pca = tab.js(PANEL_X, fold)
     assert pca not in (pair_12, pair_34), "the panel did not switch to the PCA plane"
     assert tab.js("window.spacefold.views.stages.panels[2].drawn.note") == "projection · no regions"

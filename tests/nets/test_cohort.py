@@ -15,15 +15,19 @@ from nets.optim import OPTIMIZERS
 from nets.train import Recipe, Trainer
 
 
-def trainers(recipes: list[Recipe], dataset: str = "moons", features: tuple[str, ...] = (),
-             widths: tuple[int, ...] = (3, 2), classes: int = 2,
-             device: torch.device = CPU) -> list[Trainer]:
+def trainers(
+    recipes: list[Recipe],
+    dataset: str = "moons",
+    features: tuple[str, ...] = (),
+    widths: tuple[int, ...] = (3, 2),
+    classes: int = 2,
+    device: torch.device = CPU,
+) -> list[Trainer]:
     out = []
     for i, recipe in enumerate(recipes):
         data = make_dataset(dataset, 120, 0.1, i, classes, 0.5)
         kwargs = {"features": features} if features else {}
-        net = FoldNet(list(widths), "relu", 1 if data.regression else classes, seed=i,
-                      **kwargs)  # type: ignore[arg-type]
+        net = FoldNet(list(widths), "relu", 1 if data.regression else classes, seed=i, **kwargs)  # type: ignore[arg-type]
         out.append(Trainer(net, data, recipe, seed=i, device=device))
     return out
 
@@ -62,19 +66,28 @@ def test_every_optimizer_matches_its_own_steps(optimizer: str) -> None:
 def test_losses_and_penalties_match(loss: str, penalty: str) -> None:
     # Plain SGD: Adam would blow float noise in a gradient that is exactly zero (a hinge with
     # every margin met) up to a full step, in one path and not the other.
-    recipes = [Recipe(optimizer="momentum", lr=0.05, loss=loss, penalty=penalty,  # type: ignore[arg-type]
-                      rate=rate) for rate in (0.001, 0.01)]
+    recipes = [
+        Recipe(
+            optimizer="momentum",
+            lr=0.05,
+            loss=loss,  # type: ignore[arg-type]
+            penalty=penalty,  # type: ignore[arg-type]
+            rate=rate,
+        )
+        for rate in (0.001, 0.01)
+    ]
     run_both(trainers(recipes, classes=3, dataset="spiral"), [10])
 
 
 def test_batches_decay_features_and_regression_match() -> None:
-    batches = [Recipe(batch_size=16, decay="exponential", decay_every=5, lr=lr)
-               for lr in (0.05, 0.02)]
+    batches = [
+        Recipe(batch_size=16, decay="exponential", decay_every=5, lr=lr) for lr in (0.05, 0.02)
+    ]
     run_both(trainers(batches), [6, 6])
-    run_both(trainers([Recipe(), Recipe(lr=0.1)], features=("x1", "x2", "x1*x2", "sin(x1)")),
-             [8])
-    run_both(trainers([Recipe(loss="squared"), Recipe(loss="squared", lr=0.1)],
-                      dataset="plane"), [8])
+    run_both(trainers([Recipe(), Recipe(lr=0.1)], features=("x1", "x2", "x1*x2", "sin(x1)")), [8])
+    run_both(
+        trainers([Recipe(loss="squared"), Recipe(loss="squared", lr=0.1)], dataset="plane"), [8]
+    )
 
 
 def test_members_joining_at_different_steps_keep_their_own_optimizer_state() -> None:

@@ -20,9 +20,16 @@ pytestmark = on_device
 @pytest.mark.parametrize("batch", [None, 16])
 def test_a_trainer_on_the_device_follows_the_cpu(batch: int | None) -> None:
     data = make_dataset("spiral", 200, 0.1, 0, 2, 0.5)
-    here, there = (Trainer(FoldNet([8, 8, 8], "relu", 2, seed=1), data,
-                           Recipe(batch_size=batch), seed=1, device=device)
-                   for device in (CPU, DEVICE))
+    here, there = (
+        Trainer(
+            FoldNet([8, 8, 8], "relu", 2, seed=1),
+            data,
+            Recipe(batch_size=batch),
+            seed=1,
+            device=device,
+        )
+        for device in (CPU, DEVICE)
+    )
     here.step(10)
     there.step(10)
     assert {p.device.type for p in there.net.parameters()} == {DEVICE.type}
@@ -38,8 +45,14 @@ def test_a_cohort_on_the_device_matches_its_own_steps(optimizer: str) -> None:
 
 
 def test_a_cohort_on_the_device_with_batches_and_features() -> None:
-    run_both(trainers([Recipe(batch_size=16), Recipe(batch_size=16, lr=0.1)], device=DEVICE,
-                      features=("x1", "x2", "x1*x2")), [6, 6])
+    run_both(
+        trainers(
+            [Recipe(batch_size=16), Recipe(batch_size=16, lr=0.1)],
+            device=DEVICE,
+            features=("x1", "x2", "x1*x2"),
+        ),
+        [6, 6],
+    )
 
 
 def test_the_device_is_measured_and_a_choice_made() -> None:

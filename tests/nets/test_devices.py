@@ -5,22 +5,43 @@ from __future__ import annotations
 
 import torch
 
-from nets.devices import MARGIN, Speed, default_trainers, measure, pick, steps_per_second
+from nets.devices import (
+    CLASS_SIZE,
+    MARGIN,
+    Speed,
+    default_trainers,
+    measure,
+    pick,
+    steps_per_second,
+)
+
+TICK = 1 / 64  # a power of two: sums of ticks are exact
 
 
-def test_steps_per_second_counts_the_steps_run() -> None:
+class Ticks:
+    """A clock that moves on by ``TICK`` each time it is read, however long the work took: the
+    timing logic is tested without depending on how busy the machine is."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += TICK
+        return self.now
+
+
+def test_steps_per_second_counts_the_steps_run_over_the_time_taken() -> None:
     calls: list[int] = []
-    rate = steps_per_second(calls.append, 0.05)
+    rate = steps_per_second(calls.append, 10 * TICK, clock=Ticks())
     assert calls[0] == 2  # the warm-up, not counted
-    assert calls[1:4] == [1, 2, 4]  # then doubling
-    assert max(calls) <= 64
-    assert rate > sum(calls[1:]) / 1.0  # at most ~0.05 s went by, far under a second
+    assert calls[1:] == [1, 2, 4, 8, 16, 32, 64, 64, 64]  # doubling up to 64, for 10 ticks
+    assert rate == sum(calls[1:]) / (10 * TICK)
 
 
 def test_measure_times_one_session_and_a_class_on_the_cpu() -> None:
-    speed = measure(torch.device("cpu"), seconds=0.05)
-    assert speed.device == "cpu"
-    assert speed.session > 50 and speed.cohort > 50
+    speed = measure(torch.device("cpu"), seconds=4 * TICK, clock=Ticks())
+    steps = 1 + 2 + 4  # run while under 4 ticks have passed
+    assert speed == Speed("cpu", steps / (4 * TICK), CLASS_SIZE * steps / (4 * TICK))
     assert set(speed.as_dict()) == {"device", "session_steps_per_s", "class_session_steps_per_s"}
 
 

@@ -12,9 +12,9 @@ import pytest
 import torch
 
 from nets.linalg import affine_path, decompose
-from nets.notebook import Experiment, decomposition, focus, losses, morph, stage_strip
-from nets.notebook.palette import region_rgb
 from nets.probe import grid_lines, region_axes, region_points
+from spacefold import Experiment, decomposition, focus, losses, morph, stage_strip
+from spacefold.palette import region_rgb
 from tests.live_server import ROOT
 from tests.oracle import assert_conf, assert_coords, merged_by_pairs
 
@@ -30,13 +30,17 @@ def stage_values(exp: Experiment, x: np.ndarray) -> list[np.ndarray]:
     with torch.no_grad():
         exp.net.eval()
         out: list[np.ndarray] = [
-            s.numpy() for s in exp.net.stages(torch.as_tensor(x, dtype=torch.float32))]
+            s.numpy() for s in exp.net.stages(torch.as_tensor(x, dtype=torch.float32))
+        ]
         return out
 
 
 def traces(fig: Any, **meta: Any) -> list[Any]:
-    return [t for t in fig.data if isinstance(t.meta, dict)
-            and all(t.meta.get(k) == v for k, v in meta.items())]
+    return [
+        t
+        for t in fig.data
+        if isinstance(t.meta, dict) and all(t.meta.get(k) == v for k, v in meta.items())
+    ]
 
 
 def drawn_points(fig: Any, n: int, **meta: Any) -> np.ndarray:
@@ -70,7 +74,7 @@ def test_every_stage_of_the_strip_is_net_up_to_that_stage(trained: Experiment) -
 
 
 def test_the_regions_are_the_rest_of_the_networks_decision(trained: Experiment) -> None:
-    snap = trained.snapshot()
+    snap = trained.frame()
     k = 4  # fold 2: the regions are net[4:] applied to a grid over that stage's box
     res = trained.config.view.stage_region_resolution
     xs, ys = region_axes(snap.extent(k), res)
@@ -90,7 +94,7 @@ def test_the_regions_are_the_rest_of_the_networks_decision(trained: Experiment) 
 
 def test_the_snapshot_and_figures_carry_each_folds_merged_points() -> None:
     lecture = Experiment.from_preset("lecture").train(300)  # 4 × 2 on the spiral: it merges
-    snap = lecture.snapshot()
+    snap = lecture.frame()
     want = stage_values(lecture, lecture.data.x)
     labels = lecture.data.y
     assert [fold["stage"] for fold in snap.folds] == [2, 4, 6, 8]
@@ -107,8 +111,9 @@ def test_the_snapshot_and_figures_carry_each_folds_merged_points() -> None:
 
 
 def test_a_wide_stage_is_drawn_on_the_chosen_pair_of_units() -> None:
-    exp = Experiment.from_config(data={"points": 60}, model={"width": 5, "depth": 1},
-                                 view={"pair": [3, 1]})
+    exp = Experiment.from_config(
+        data={"points": 60}, model={"width": 5, "depth": 1}, view={"pair": [3, 1]}
+    )
     fig = focus(exp, 2)
     want = stage_values(exp, exp.data.x)[2][:, [3, 1]]
     assert_coords(drawn_points(fig, 60, stage=2), want)
@@ -175,15 +180,17 @@ def test_a_saved_experiment_reopens_with_its_points_weights_and_step(
     assert again.step == 60
     assert np.array_equal(again.data.x, trained.data.x)
     x = trained.data.x
-    for k, (a, b) in enumerate(zip(stage_values(again, x), stage_values(trained, x),
-                                   strict=True)):
+    for k, (a, b) in enumerate(zip(stage_values(again, x), stage_values(trained, x), strict=True)):
         assert np.allclose(a, b, atol=1e-6), k
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("{not json", "is not a spacefold experiment"),
-    ('{"format": "other"}', "is not a spacefold experiment: format"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{not json", "is not a spacefold experiment"),
+        ('{"format": "other"}', "is not a spacefold experiment: format"),
+    ],
+)
 def test_a_bad_experiment_file_is_a_clear_error(text: str, message: str, tmp_path: Any) -> None:
     path = tmp_path / "bad.json"
     path.write_text(text)
@@ -220,11 +227,14 @@ def test_a_preset_is_the_pages_preset_and_a_seed_changes_the_data() -> None:
 
 
 def test_the_python_api_never_imports_the_web_framework() -> None:
-    code = ("import sys; from nets.notebook import Experiment, stage_strip; "
-            "stage_strip(Experiment.from_config(data={'points': 20})); "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('fastapi', 'starlette', 'uvicorn')))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                         text=True, timeout=120)
+    code = (
+        "import sys; from spacefold import Experiment, stage_strip; "
+        "stage_strip(Experiment.from_config(data={'points': 20})); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('fastapi', 'starlette', 'uvicorn')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"

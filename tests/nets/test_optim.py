@@ -56,8 +56,7 @@ def test_learning_rate_decays() -> None:
 
 
 def test_the_trainer_applies_the_decayed_rate() -> None:
-    trainer = Trainer(FoldNet((2,), seed=0), DATA, Recipe("sgd", 0.1, decay="step",
-                                                          decay_every=3))
+    trainer = Trainer(FoldNet((2,), seed=0), DATA, Recipe("sgd", 0.1, decay="step", decay_every=3))
     trainer.step(7)
     assert trainer.opt.param_groups[0]["lr"] == pytest.approx(0.025)  # step 6 -> 2 halvings
     assert trainer.lr == pytest.approx(0.025)
@@ -67,7 +66,8 @@ def test_losses() -> None:
     logits = torch.tensor([[2.0, -1.0], [0.5, 0.5]])
     y = torch.tensor([0, 1])
     assert float(data_loss("cross_entropy", logits, y)) == pytest.approx(
-        float(F.cross_entropy(logits, y)))
+        float(F.cross_entropy(logits, y))
+    )
     hinge = (max(0, 1 - 2 - 1) + max(0, 1 - 0.5 + 0.5)) / 2 / 2  # summed margins / K, mean
     assert float(data_loss("hinge", logits, y)) == pytest.approx(hinge)
     p = torch.softmax(logits, 1)
@@ -95,6 +95,7 @@ def test_l2_shrinks_the_weights() -> None:
     shrunk = Trainer(FoldNet((8,), seed=0), DATA, Recipe("sgd", 0.1, penalty="l2", rate=1.0))
     plain.step(50)
     shrunk.step(50)
+
     def norm(t: Trainer) -> float:
         return sum(float(w.detach().norm()) for w in t.weights())
 
@@ -121,8 +122,14 @@ def test_initialisations_are_seeded_and_scaled(init: str) -> None:
     for pa, pb in zip(a.parameters(), b.parameters(), strict=True):
         assert torch.equal(pa, pb)
     w = a.linear(2).weight.detach()
-    expected = {"auto": math.sqrt(2 / 16), "he": math.sqrt(2 / 16), "glorot": math.sqrt(2 / 32),
-                "gaussian": 0.5, "uniform": 1 / math.sqrt(12), "zero": 0.0}[init]
+    expected = {
+        "auto": math.sqrt(2 / 16),
+        "he": math.sqrt(2 / 16),
+        "glorot": math.sqrt(2 / 32),
+        "gaussian": 0.5,
+        "uniform": 1 / math.sqrt(12),
+        "zero": 0.0,
+    }[init]
     assert float(w.std()) == pytest.approx(expected, rel=0.25, abs=1e-9)
 
 

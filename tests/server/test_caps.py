@@ -28,10 +28,18 @@ def readme_default(variable: str) -> str:
 
 
 def test_the_readme_gives_every_numeric_setting_its_true_default() -> None:
-    numbers = {name: field.default for name, field in Settings.model_fields.items()
-               if isinstance(field.default, int | float)}
-    assert {"max_sessions", "max_sessions_per_client", "max_message_bytes", "idle_minutes",
-            "max_saves"} <= set(numbers)
+    numbers = {
+        name: field.default
+        for name, field in Settings.model_fields.items()
+        if isinstance(field.default, int | float)
+    }
+    assert {
+        "max_sessions",
+        "max_sessions_per_client",
+        "max_message_bytes",
+        "idle_minutes",
+        "max_saves",
+    } <= set(numbers)
     for name, default in numbers.items():
         assert readme_default(f"SPACEFOLD_{name.upper()}") == f"{default:g}", name
 
@@ -68,10 +76,11 @@ def test_one_address_may_hold_only_so_many_sessions_and_others_still_get_theirs(
 
 
 def test_tabs_on_the_server_machine_count_only_toward_the_total(tmp_path: Path) -> None:
-    settings = Settings(device="cpu", data_dir=tmp_path, max_sessions_per_client=1,
-                        max_sessions=3)
-    with TestClient(create_app(settings), client=("127.0.0.1", 50000)) as client, \
-            ExitStack() as tabs:
+    settings = Settings(device="cpu", data_dir=tmp_path, max_sessions_per_client=1, max_sessions=3)
+    with (
+        TestClient(create_app(settings), client=("127.0.0.1", 50000)) as client,
+        ExitStack() as tabs,
+    ):
         for _ in range(3):
             next_event(tabs.enter_context(client.websocket_connect("/ws")), "hello")
         with client.websocket_connect("/ws") as refused:
@@ -131,21 +140,25 @@ def test_more_hidden_layers_than_the_depth_cap_are_refused(client: TestClient) -
 @pytest.fixture
 def capped(tmp_path: Path) -> Iterator[TestClient]:
     """A server whose operator lowered the experiment caps."""
-    settings = Settings(device="cpu", data_dir=tmp_path, max_points=300, max_width=4,
-                        max_depth=2, max_resolution=20)
+    settings = Settings(
+        device="cpu", data_dir=tmp_path, max_points=300, max_width=4, max_depth=2, max_resolution=20
+    )
     with TestClient(create_app(settings)) as c:
         yield c
 
 
-@pytest.mark.parametrize(("changes", "field", "setting"), [
-    ({"data": {"points": 301}}, "data.points", "SPACEFOLD_MAX_POINTS"),
-    ({"model": {"width": 5}}, "model.width", "SPACEFOLD_MAX_WIDTH"),
-    ({"model": {"widths": [2, 5]}}, "model.widths", "SPACEFOLD_MAX_WIDTH"),
-    ({"model": {"depth": 3}}, "model.depth", "SPACEFOLD_MAX_DEPTH"),
-    ({"model": {"widths": [2, 2, 2]}}, "model.widths", "SPACEFOLD_MAX_DEPTH"),
-    ({"view": {"region_resolution": 21}}, "view.region_resolution", "SPACEFOLD_MAX_RESOLUTION"),
-    ({"view": {"grid_samples": 21}}, "view.grid_samples", "SPACEFOLD_MAX_RESOLUTION"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field", "setting"),
+    [
+        ({"data": {"points": 301}}, "data.points", "SPACEFOLD_MAX_POINTS"),
+        ({"model": {"width": 5}}, "model.width", "SPACEFOLD_MAX_WIDTH"),
+        ({"model": {"widths": [2, 5]}}, "model.widths", "SPACEFOLD_MAX_WIDTH"),
+        ({"model": {"depth": 3}}, "model.depth", "SPACEFOLD_MAX_DEPTH"),
+        ({"model": {"widths": [2, 2, 2]}}, "model.widths", "SPACEFOLD_MAX_DEPTH"),
+        ({"view": {"region_resolution": 21}}, "view.region_resolution", "SPACEFOLD_MAX_RESOLUTION"),
+        ({"view": {"grid_samples": 21}}, "view.grid_samples", "SPACEFOLD_MAX_RESOLUTION"),
+    ],
+)
 def test_an_operators_cap_refuses_past_it_and_changes_nothing(
     capped: TestClient, changes: dict[str, dict[str, object]], field: str, setting: str
 ) -> None:

@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 from fastapi.testclient import TestClient
 
+from engine.experiment import restore, to_file
+from engine.schemas import ExperimentConfig, merge_config
+from engine.session import Session
+from engine.state import draw
 from server.app import create_app
-from server.experiment import restore, snapshot
-from server.schemas import ExperimentConfig, merge_config
-from server.session import Session
 from server.settings import Settings
-from server.snapshot import draw
 from tests.device import DEVICE, on_device
 from tests.server.test_drawer import assert_same_frame
 from tests.server.wsutil import next_event, next_frame, send
@@ -23,13 +23,14 @@ pytestmark = on_device
 
 
 def test_a_session_on_the_device_draws_what_its_weights_give() -> None:
-    config = merge_config(ExperimentConfig(), {"model": {"width": 5},
-                                               "view": {"projection": "pca", "units": True}})
+    config = merge_config(
+        ExperimentConfig(), {"model": {"width": 5}, "view": {"projection": "pca", "units": True}}
+    )
     session = Session(config, DEVICE)
     session.train(20)
     assert next(session.net.parameters()).device.type == DEVICE.type
     for _ in range(2):
-        drawn, memory = draw(session.snapshot())
+        drawn, memory = draw(session.copy_state())
         assert_same_frame(session.frame(), drawn)
         session.remember(memory)
         session.train(5)
@@ -39,7 +40,7 @@ def test_a_session_on_the_device_draws_what_its_weights_give() -> None:
     session.train(5)
     assert next(session.net.parameters()).device.type == DEVICE.type
     twin = Session(ExperimentConfig(), DEVICE)
-    restore(twin, snapshot(session))
+    restore(twin, to_file(session))
     for a, b in zip(session.net.parameters(), twin.net.parameters(), strict=True):
         np.testing.assert_array_equal(a.detach().cpu().numpy(), b.detach().cpu().numpy())
 

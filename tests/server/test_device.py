@@ -67,8 +67,9 @@ def test_auto_keeps_the_cpu_when_cuda_is_slower_for_one_session() -> None:
 
 def test_auto_keeps_the_cpu_when_cuda_fails(caplog: pytest.LogCaptureFixture) -> None:
     threads = torch.get_num_threads()
-    _, measure = timed({"cpu": Speed("cpu", 2000, 40000),
-                        "cuda": RuntimeError("CUDA error: out of memory")})
+    _, measure = timed(
+        {"cpu": Speed("cpu", 2000, 40000), "cuda": RuntimeError("CUDA error: out of memory")}
+    )
     choice = choose_device("auto", cuda=True, measure=measure)
     assert choice.device == torch.device("cpu")
     assert "out of memory" in choice.why and "out of memory" in caplog.text

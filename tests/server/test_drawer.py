@@ -22,12 +22,12 @@ import websockets
 
 import server.drawer
 import server.processes
+from engine.encoding import decode_frame
+from engine.schemas import ExperimentConfig, merge_config
+from engine.session import Session
+from engine.state import draw, holding
 from server.drawer import CROWD, Drawer
-from server.frames import decode_frame
 from server.processes import DrawingFailed
-from server.schemas import ExperimentConfig, merge_config
-from server.session import Session
-from server.snapshot import draw, holding
 from tests.live_server import live_server
 from tests.server.wsutil import run_async
 
@@ -36,8 +36,11 @@ CASES: list[dict[str, dict[str, Any]]] = [
     {"model": {"width": 5, "depth": 2}, "view": {"projection": "pca", "units": True}},
     {"data": {"dataset": "bumps"}, "model": {"width": 3}},
     {"model": {"features": ["x1", "x2", "x1*x2"]}},
-    {"data": {"dataset": "spiral", "classes": 3}, "train": {"loss": "hinge"},
-     "view": {"projection": "3d", "regions": False}},
+    {
+        "data": {"dataset": "spiral", "classes": 3},
+        "train": {"loss": "hinge"},
+        "view": {"projection": "3d", "regions": False},
+    },
 ]
 
 
@@ -61,7 +64,7 @@ def test_a_pickled_snapshot_draws_the_sessions_own_frame(changes: dict[str, Any]
     session, twin = session_of(changes), session_of(changes)
     for _ in range(3):  # the view memory (PCA bases) carries from frame to frame
         own = session.frame()
-        drawn, memory = draw(pickle.loads(pickle.dumps(twin.snapshot())))
+        drawn, memory = draw(pickle.loads(pickle.dumps(twin.copy_state())))
         twin.remember(memory)
         assert_same_frame(own, drawn)
         session.train(5)
@@ -79,10 +82,10 @@ def test_a_session_off_the_cpu_draws_its_frames_on_the_cpu_the_same() -> None:
 
 
 def test_holding_reuses_a_network_of_the_snapshots_shape_only() -> None:
-    snapshot = session_of({}).snapshot()
+    snapshot = session_of({}).copy_state()
     net = holding(snapshot)
     assert holding(snapshot, net) is net
-    other = holding(session_of({"model": {"width": 3}}).snapshot(), net)
+    other = holding(session_of({"model": {"width": 3}}).copy_state(), net)
     assert other is not net and other.widths == (3, 3, 3)
     for param, value in zip(holding(snapshot, net).parameters(), snapshot.params, strict=True):
         np.testing.assert_array_equal(param.detach().numpy(), value)
@@ -90,14 +93,14 @@ def test_holding_reuses_a_network_of_the_snapshots_shape_only() -> None:
 
 def test_a_net_with_dropout_is_drawn_without_it() -> None:
     session = session_of({"model": {"width": 6, "dropout": 0.5}})
-    drawn, _ = draw(pickle.loads(pickle.dumps(session.snapshot())))
+    drawn, _ = draw(pickle.loads(pickle.dumps(session.copy_state())))
     assert_same_frame(session.frame(), drawn)
     assert_same_frame(session.frame(), drawn)  # no mask was drawn: the same twice
 
 
 def test_a_snapshot_does_not_move_with_the_session() -> None:
     session = session_of({})
-    snapshot = session.snapshot()
+    snapshot = session.copy_state()
     before, _ = draw(snapshot)
     session.train(50)
     again, _ = draw(snapshot)
@@ -107,11 +110,11 @@ def test_a_snapshot_does_not_move_with_the_session() -> None:
 
 def test_memory_of_an_older_generation_is_dropped() -> None:
     session = session_of({"model": {"width": 5}, "view": {"projection": "pca"}})
-    _, memory = draw(session.snapshot())
+    _, memory = draw(session.copy_state())
     session.reset()
     session.generation += 1
     session.remember(memory)
-    assert session.snapshot().memory.generation == session.generation
+    assert session.copy_state().memory.generation == session.generation
 
 
 async def frames_until_ready(drawer: Drawer, session: Session) -> bytes:
@@ -125,6 +128,7 @@ async def frames_until_ready(drawer: Drawer, session: Session) -> bytes:
 
 def with_drawer(session: Session, body: Callable[[Drawer], Awaitable[None]]) -> None:
     """Run ``body`` with a drawer of one drawing process, once it has started."""
+
     async def run() -> None:
         with ThreadPoolExecutor(2) as threads:
             drawer = Drawer(threads, processes=1)
@@ -145,6 +149,20 @@ def test_the_drawing_process_draws_what_the_session_draws() -> None:
         for _ in range(3):
             assert_same_frame(await drawer.frame(session, CROWD), session.frame())
             session.train(5)
+
+    with_drawer(session, body)
+
+
+def test_a_drawn_frame_says_which_step_it_shows_wherever_it_is_drawn() -> None:
+    session = session_of({})
+
+    async def body(drawer: Drawer) -> None:
+        for load in (CROWD, 0):  # in the drawing process, then in a thread
+            session.train(3)
+            drawn = await drawer.draw(session, load)
+            header, _ = decode_frame(drawn.frame)
+            assert drawn.shows == (header["generation"], header["step"])
+            assert drawn.shows == (session.generation, session.step)
 
     with_drawer(session, body)
 
@@ -202,8 +220,9 @@ def test_a_drawing_process_that_hangs_hands_frames_back_to_threads(
 def test_time_waiting_in_the_queue_is_not_taken_for_a_hang(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    session = session_of({"model": {"width": 16, "depth": 4},
-                          "view": {"region_resolution": 128, "units": True}})
+    session = session_of(
+        {"model": {"width": 16, "depth": 4}, "view": {"region_resolution": 128, "units": True}}
+    )
 
     async def body(drawer: Drawer) -> None:
         assert drawer.processes is not None
@@ -273,7 +292,7 @@ def test_a_drawn_frame_is_not_kept_once_it_is_taken() -> None:
 
     async def body(drawer: Drawer) -> None:
         assert drawer.processes is not None
-        _, memory = await drawer.processes.draw(session.snapshot())
+        _, memory = await drawer.processes.draw(session.copy_state())
         kept = weakref.ref(memory)
         del memory
         await asyncio.sleep(0)  # the event loop is done with the callback that woke this up
@@ -289,7 +308,7 @@ def test_a_snapshot_that_cannot_be_drawn_fails_alone() -> None:
 
     async def body(drawer: Drawer) -> None:
         assert drawer.processes is not None
-        broken = session.snapshot()
+        broken = session.copy_state()
         broken.params[0] = np.zeros((7, 7), np.float32)  # not the network's shape
         with pytest.raises(DrawingFailed, match="RuntimeError"):
             await drawer.processes.draw(broken)

@@ -17,8 +17,11 @@ from tests.server.wsutil import run_async
 
 def save(url: str, session: str, name: str) -> str | None:
     request = urllib.request.Request(
-        f"{url}api/sessions/{session}/saves", data=json.dumps({"name": name}).encode(),
-        headers={"content-type": "application/json"}, method="POST")
+        f"{url}api/sessions/{session}/saves",
+        data=json.dumps({"name": name}).encode(),
+        headers={"content-type": "application/json"},
+        method="POST",
+    )
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
             saved_id: str = json.load(response)["id"]
@@ -63,8 +66,10 @@ def test_acknowledged_saves_survive_a_kill() -> None:
         server.process.wait(10)
         holder.join(5)
     assert len(acknowledged) >= 3, "the server died before any save; the test proves nothing"
-    with live_server("--data-dir", data_dir) as again, \
-            urllib.request.urlopen(again.url + "api/saves") as response:
+    with (
+        live_server("--data-dir", data_dir) as again,
+        urllib.request.urlopen(again.url + "api/saves") as response,
+    ):
         kept = {entry["id"] for entry in json.load(response)}
     missing = [i for i in acknowledged if i not in kept]
     assert missing == [], f"{len(missing)} of {len(acknowledged)} acknowledged saves were lost"

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from server.frames import decode_frame
-from server.schemas import FIELDS, ExperimentConfig, merge_config
-from server.session import Session
+from engine.encoding import decode_frame
+from engine.schemas import FIELDS, ExperimentConfig, merge_config
+from engine.session import Session
 
 # A different valid value for every field (some only matter with another setting beside them).
 CHANGES: dict[str, tuple[Any, dict[str, dict[str, Any]]]] = {
@@ -57,8 +57,9 @@ def run(changes: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], dict[str, n
     return decode_frame(session.frame())
 
 
-def differs(a: tuple[dict[str, Any], dict[str, np.ndarray]],
-            b: tuple[dict[str, Any], dict[str, np.ndarray]]) -> bool:
+def differs(
+    a: tuple[dict[str, Any], dict[str, np.ndarray]], b: tuple[dict[str, Any], dict[str, np.ndarray]]
+) -> bool:
     (ha, aa), (hb, ab) = a, b
     if set(aa) != set(ab) or ha["metrics"] != hb["metrics"] or ha["step"] != hb["step"]:
         return True

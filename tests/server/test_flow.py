@@ -5,7 +5,7 @@ import json
 
 import websockets
 
-from server.frames import decode_frame
+from engine.encoding import decode_frame
 from tests.live_server import live_server
 from tests.server.wsutil import run_async
 
@@ -35,9 +35,11 @@ async def first_frame(ws: websockets.ClientConnection, seconds: float = 10.0) ->
 
 async def slow_client(url: str) -> None:
     async with websockets.connect(url) as ws:
+        first = await first_frame(ws)  # the frame sent on connect, before anything trains
+        # From now on this client acknowledges; the server reads the ack before the play, so
+        # every frame of the training run falls under the window.
+        await ws.send(json.dumps({"type": "ack"}))
         await ws.send(json.dumps({"type": "play"}))
-        first = await first_frame(ws)
-        await ws.send(json.dumps({"type": "ack"}))  # from now on this client acknowledges
         await asyncio.sleep(1.5)  # a student's laptop stalls; it draws nothing
         waiting = await frames_within(ws, 0.5)
         assert 1 <= len(waiting) <= 2, "frames beyond the window of 2 were sent"

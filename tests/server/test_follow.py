@@ -6,7 +6,7 @@ import json
 import websockets
 from fastapi.testclient import TestClient
 
-from server.frames import read_header
+from engine.encoding import read_header
 from tests.live_server import live_server
 from tests.server.wsutil import next_event, next_frame, run_async, send
 
@@ -14,8 +14,10 @@ from tests.server.wsutil import next_event, next_frame, run_async, send
 def test_followers_see_the_leaders_frames_and_cannot_drive(client: TestClient) -> None:
     with client.websocket_connect("/ws") as leader:
         session = next_event(leader, "hello")["session"]
-        with client.websocket_connect(f"/ws?follow={session}") as a, \
-                client.websocket_connect(f"/ws?follow={session}") as b:
+        with (
+            client.websocket_connect(f"/ws?follow={session}") as a,
+            client.websocket_connect(f"/ws?follow={session}") as b,
+        ):
             hello = next_event(a, "hello")
             assert hello["follow"] is True and hello["session"] == session
             next_event(b, "hello")
@@ -42,6 +44,27 @@ def test_followers_see_the_leaders_frames_and_cannot_drive(client: TestClient) -
         while state["followers"] != 0:
             state = next_event(leader, "state")
         assert state["step"] == 0  # the width change reset the step; the leader is intact
+
+
+def test_a_follower_is_read_through_the_leaders_messages(client: TestClient) -> None:
+    """A follower's message that is no valid message gets the error that says why, as the
+    leader's would; a valid one that would change the session is refused as read-only."""
+    with client.websocket_connect("/ws") as leader:
+        session = next_event(leader, "hello")["session"]
+        with client.websocket_connect(f"/ws?follow={session}") as follower:
+            next_event(follower, "hello")
+            for text, field in (
+                ('{"type": "warp"}', "type"),
+                ('{"type": "step", "count": 0}', "count"),
+            ):
+                leader.send_text(text)
+                follower.send_text(text)
+                refusals = [next_event(ws, "error") for ws in (leader, follower)]
+                assert refusals[0] == refusals[1] and refusals[1]["field"] == field
+            follower.send_text("{nope")
+            assert next_event(follower, "error")["message"].startswith("malformed JSON")
+            send(follower, type="set_weight", layer=1, row=0, col=0, value=0.5)
+            assert "read-only" in next_event(follower, "error")["message"]
 
 
 def test_following_a_session_that_does_not_exist(client: TestClient) -> None:

@@ -6,17 +6,17 @@ import numpy as np
 import pytest
 import torch
 
+from engine.encoding import decode_frame
+from engine.schemas import ExperimentConfig, merge_config
+from engine.session import Session
 from nets.linalg import Decomposition
 from nets.probe import region_axes, region_points
-from server.frames import decode_frame
-from server.schemas import ExperimentConfig, merge_config
-from server.session import Session
 from tests.oracle import assert_conf, assert_coords, flatness_by_svd, merged_by_pairs
 
 
-def frame_of(changes: dict[str, dict[str, Any]], steps: int = 30) -> tuple[
-    Session, dict[str, Any], dict[str, np.ndarray]
-]:
+def frame_of(
+    changes: dict[str, dict[str, Any]], steps: int = 30
+) -> tuple[Session, dict[str, Any], dict[str, np.ndarray]]:
     session = Session(merge_config(ExperimentConfig(), changes), torch.device("cpu"))
     session.train(steps)
     header, arrays = decode_frame(session.frame())
@@ -84,8 +84,9 @@ def test_wide_layers_have_no_decomposition() -> None:
 
 
 def test_every_fold_reports_its_flat_dead_and_merged_points() -> None:
-    session, header, arrays = frame_of({"data": {"dataset": "spiral", "points": 300},
-                                        "model": {"depth": 4}}, steps=300)
+    session, header, arrays = frame_of(
+        {"data": {"dataset": "spiral", "points": 300}, "model": {"depth": 4}}, steps=300
+    )
     labels = session.data.y
     folds = [s for s in header["stages"] if s["kind"] == "fold"]
     assert [f["stage"] for f in header["folds"]] == [s["index"] for s in folds]
@@ -118,13 +119,13 @@ def test_tanh_nets_report_merged_points_but_no_deaths() -> None:
 def test_regression_nets_merge_nothing() -> None:
     _, header, arrays = frame_of({"data": {"dataset": "plane"}})
     assert len(header["folds"]) == 3 and not any(name.endswith("/merged") for name in arrays)
-    assert all(f["merged_share"] is None and f["dead_share"] is not None
-               for f in header["folds"])
+    assert all(f["merged_share"] is None and f["dead_share"] is not None for f in header["folds"])
 
 
 def test_a_pair_of_units_is_drawn_for_wide_stages() -> None:
-    session, header, arrays = frame_of({"model": {"width": 6, "depth": 2},
-                                        "view": {"pair": [4, 2]}})
+    session, header, arrays = frame_of(
+        {"model": {"width": 6, "depth": 2}, "view": {"pair": [4, 2]}}
+    )
     for stage in header["stages"][1:-1]:
         assert stage["projection"] == "pair" and stage["units"] == [4, 2]
         assert stage["regions"] is False
@@ -134,8 +135,9 @@ def test_a_pair_of_units_is_drawn_for_wide_stages() -> None:
 
 
 def test_pca_is_shared_by_a_layers_affine_and_fold_and_stays_stable() -> None:
-    session, header, arrays = frame_of({"model": {"width": 8, "depth": 2},
-                                        "view": {"projection": "pca"}})
+    session, header, arrays = frame_of(
+        {"model": {"width": 8, "depth": 2}, "view": {"projection": "pca"}}
+    )
     stages = header["stages"]
     for affine, fold in ((stages[1], stages[2]), (stages[3], stages[4])):
         assert affine["projection"] == fold["projection"] == "pca"
@@ -153,8 +155,9 @@ def test_pca_is_shared_by_a_layers_affine_and_fold_and_stays_stable() -> None:
 
 
 def test_three_wide_stages_can_be_drawn_in_3d() -> None:
-    session, header, arrays = frame_of({"model": {"width": 3, "depth": 1},
-                                        "view": {"projection": "3d"}})
+    session, header, arrays = frame_of(
+        {"model": {"width": 3, "depth": 1}, "view": {"projection": "3d"}}
+    )
     stage = header["stages"][2]
     assert stage["projection"] == "3d" and stage["units"] == [0, 1, 2]
     assert_coords(arrays["stage2/points"], stage_values(session, 2))
@@ -170,8 +173,9 @@ def test_a_features_stage_is_drawn_like_any_wide_stage() -> None:
 
 
 def test_unit_maps_show_each_hidden_unit_over_the_input_plane() -> None:
-    session, header, arrays = frame_of({"model": {"widths": [3, 2]},
-                                        "view": {"units": True, "unit_resolution": 9}})
+    session, header, arrays = frame_of(
+        {"model": {"widths": [3, 2]}, "view": {"units": True, "unit_resolution": 9}}
+    )
     assert [s["width"] for s in header["stages"] if s["kind"] == "fold"] == [3, 2]
     xs, ys = region_axes(tuple(header["extent"]), 9)
     grid = torch.from_numpy(region_points(xs, ys))
@@ -192,15 +196,17 @@ def test_unit_maps_are_only_sent_when_asked_for() -> None:
 
 
 def test_regression_frames_carry_targets_values_and_value_regions() -> None:
-    session, header, arrays = frame_of({"data": {"dataset": "bumps"}, "model": {"width": 8}},
-                                       steps=50)
+    session, header, arrays = frame_of(
+        {"data": {"dataset": "bumps"}, "model": {"width": 8}}, steps=50
+    )
     assert header["task"] == "regression" and header["classes"] == 1
     assert header["metrics"]["test_acc"] is None and header["metrics"]["test_loss"] > 0
     np.testing.assert_allclose(arrays["targets"], session.data.y)
     x = torch.from_numpy(session.data.x)
     with torch.no_grad():
-        np.testing.assert_allclose(arrays["pred"], session.net(x)[:, 0].numpy(), rtol=1e-5,
-                                   atol=1e-6)
+        np.testing.assert_allclose(
+            arrays["pred"], session.net(x)[:, 0].numpy(), rtol=1e-5, atol=1e-6
+        )
         grid = torch.from_numpy(region_points(arrays["region/x"], arrays["region/y"]))
         value = session.net(grid)[:, 0].numpy().reshape(arrays["region/value"].shape)
     np.testing.assert_allclose(arrays["region/value"], value, rtol=1e-5, atol=1e-6)
@@ -209,16 +215,21 @@ def test_regression_frames_carry_targets_values_and_value_regions() -> None:
 
 
 def test_regression_learns_the_plane() -> None:
-    session, _, _ = frame_of({"data": {"dataset": "plane"}, "model": {"activation": "linear"}},
-                             steps=300)
+    session, _, _ = frame_of(
+        {"data": {"dataset": "plane"}, "model": {"activation": "linear"}}, steps=300
+    )
     assert session.metrics().test_loss < 1e-3
 
 
 def test_a_diverged_network_still_draws_in_every_projection() -> None:
     for projection in ("pair", "pca", "3d"):
-        session = Session(merge_config(ExperimentConfig(), {
-            "model": {"width": 3, "depth": 2}, "view": {"projection": projection}}),
-            torch.device("cpu"))
+        session = Session(
+            merge_config(
+                ExperimentConfig(),
+                {"model": {"width": 3, "depth": 2}, "view": {"projection": projection}},
+            ),
+            torch.device("cpu"),
+        )
         with torch.no_grad():
             for p in session.net.parameters():
                 p.fill_(float("nan"))

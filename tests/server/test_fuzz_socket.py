@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from server.schemas import MESSAGE_TYPES
+from engine.schemas import MESSAGE_TYPES
 from tests.server.wsutil import next_event, send
 
 numbers = st.one_of(
@@ -20,22 +20,64 @@ numbers = st.one_of(
 scalars = st.one_of(st.none(), st.booleans(), numbers, st.text(max_size=30))
 values = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner,
-                                                                max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
     max_leaves=12,
 )
-sections = st.fixed_dictionaries({}, optional={
-    name: st.dictionaries(st.sampled_from(["width", "depth", "lr", "dataset", "points", "noise",
-                                           "seed", "pair", "features", "widths", "speed",
-                                           "projection", "batch_size", "bogus"]),
-                          values, max_size=3)
-    for name in ("data", "model", "train", "view", "other")
-})
+sections = st.fixed_dictionaries(
+    {},
+    optional={
+        name: st.dictionaries(
+            st.sampled_from(
+                [
+                    "width",
+                    "depth",
+                    "lr",
+                    "dataset",
+                    "points",
+                    "noise",
+                    "seed",
+                    "pair",
+                    "features",
+                    "widths",
+                    "speed",
+                    "projection",
+                    "batch_size",
+                    "bogus",
+                ]
+            ),
+            values,
+            max_size=3,
+        )
+        for name in ("data", "model", "train", "view", "other")
+    },
+)
 messages = st.one_of(
-    st.builds(lambda t, extra: {"type": t, **extra}, st.sampled_from([*MESSAGE_TYPES, "x", ""]),
-              st.dictionaries(st.sampled_from(["count", "x", "y", "label", "layer", "row", "col",
-                                               "value", "weight", "bias", "test", "changes"]),
-                              values, max_size=4)),
+    st.builds(
+        lambda t, extra: {"type": t, **extra},
+        st.sampled_from([*MESSAGE_TYPES, "x", ""]),
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "count",
+                    "x",
+                    "y",
+                    "label",
+                    "layer",
+                    "row",
+                    "col",
+                    "value",
+                    "weight",
+                    "bias",
+                    "test",
+                    "changes",
+                ]
+            ),
+            values,
+            max_size=4,
+        ),
+    ),
     st.builds(lambda changes: {"type": "configure", "changes": changes}, sections),
     values,
 )
@@ -46,9 +88,12 @@ def cheap(message: Any) -> Any:
     if isinstance(message, dict):
         out = {}
         for key, value in message.items():
-            if key in ("count", "points", "speed", "grid_samples", "region_resolution") \
-                    and isinstance(value, int | float) and not isinstance(value, bool) \
-                    and value > 50:
+            if (
+                key in ("count", "points", "speed", "grid_samples", "region_resolution")
+                and isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and value > 50
+            ):
                 value = 50
             out[key] = cheap(value)
         return out
@@ -70,9 +115,11 @@ def test_random_messages_never_break_the_session(
     with client.websocket_connect("/ws") as ws:
         next_event(ws, "hello")
 
-        @settings(max_examples=250, deadline=None,
-                  suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                         HealthCheck.too_slow])
+        @settings(
+            max_examples=250,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        )
         @given(messages, st.integers(min_value=0, max_value=3))
         def check(message: Any, cut: int) -> None:
             nonlocal sent

@@ -8,11 +8,11 @@ import pytest
 import torch
 from fastapi.testclient import TestClient
 
+from engine.presets import PRESETS
+from engine.session import Session
 from nets.cohort import cohort_key
 from nets.train import Trainer
 from server.gym import Gym, Member
-from server.presets import PRESETS
-from server.session import Session
 
 from .wsutil import next_event, next_frame, send
 
@@ -96,7 +96,10 @@ def test_a_member_that_cannot_take_its_news_does_not_keep_it_from_the_others() -
         raise RuntimeError("a bug in one connection")
 
     sessions = [Session(PRESETS["default"], torch.device("cpu")) for _ in range(3)]
-    members = [Member(sessions[0], lambda r: heard.append("a")), Member(sessions[1], refuse),
-               Member(sessions[2], lambda r: heard.append("c"))]
+    members = [
+        Member(sessions[0], lambda r: heard.append("a")),
+        Member(sessions[1], refuse),
+        Member(sessions[2], lambda r: heard.append("c")),
+    ]
     Gym._report([(m, None) for m in members])
     assert heard == ["a", "c"]

@@ -1,6 +1,6 @@
 from fastapi.testclient import TestClient
 
-from server.schemas import ExperimentConfig
+from engine.schemas import ExperimentConfig
 
 
 def test_page_and_plotly_are_served_locally(client: TestClient) -> None:
@@ -52,8 +52,11 @@ def test_bad_query_gets_a_422_that_names_the_field(client: TestClient) -> None:
 
 
 def test_static_files_cannot_be_walked_out_of(client: TestClient) -> None:
-    for path in ["/static/../server/app.py", "/static/%2e%2e/server/app.py",
-                 "/static/..%2fpyproject.toml"]:
+    for path in [
+        "/static/../server/app.py",
+        "/static/%2e%2e/server/app.py",
+        "/static/..%2fpyproject.toml",
+    ]:
         response = client.get(path)
         assert response.status_code == 404, path
         assert "create_app" not in response.text

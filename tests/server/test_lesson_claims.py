@@ -14,7 +14,7 @@ from itertools import pairwise
 import numpy as np
 import pytest
 
-from server.lessons import load_lesson
+from engine.lessons import load_lesson
 from server.settings import FRONTEND_DIR, LESSONS_DIR
 from tests.lessons_run import PLAY_STEPS, Reading, play
 

@@ -7,14 +7,23 @@ import pytest
 import torch
 from fastapi.testclient import TestClient
 
+from engine.lessons import load_lesson, load_lessons
+from engine.schemas import ExperimentConfig, merge_config
+from engine.session import Session
 from server.app import create_app
-from server.lessons import load_lesson, load_lessons
-from server.schemas import ExperimentConfig, merge_config
-from server.session import Session
 from server.settings import LESSONS_DIR, Settings
 
-TOPICS = ["linear-layer", "the-fold", "linear-cannot", "width-two", "widen-deepen",
-          "tanh-relu", "learning-rate", "optimizers", "overfitting"]
+TOPICS = [
+    "linear-layer",
+    "the-fold",
+    "linear-cannot",
+    "width-two",
+    "widen-deepen",
+    "tanh-relu",
+    "learning-rate",
+    "optimizers",
+    "overfitting",
+]
 
 
 def test_the_shipped_lessons_all_load() -> None:
@@ -41,16 +50,25 @@ def write(folder: Path, name: str, content: object) -> None:
     (folder / name).write_text(content if isinstance(content, str) else json.dumps(content))
 
 
-GOOD = {"title": {"en": "t", "zh": "t"}, "summary": {"en": "s", "zh": "s"},
-        "steps": [{"caption": {"en": "c", "zh": "c"}}]}
+GOOD = {
+    "title": {"en": "t", "zh": "t"},
+    "summary": {"en": "s", "zh": "s"},
+    "steps": [{"caption": {"en": "c", "zh": "c"}}],
+}
 
 
 def test_bad_lesson_files_are_named_with_the_reason(tmp_path: Path) -> None:
     write(tmp_path, "good.json", GOOD)
     write(tmp_path, "broken.json", "{not json")
     write(tmp_path, "no-zh.json", {**GOOD, "title": {"en": "t"}})
-    write(tmp_path, "bad-change.json", {**GOOD, "steps": [
-        {"caption": {"en": "c", "zh": "c"}, "changes": {"model": {"width": 99}}}]})
+    write(
+        tmp_path,
+        "bad-change.json",
+        {
+            **GOOD,
+            "steps": [{"caption": {"en": "c", "zh": "c"}, "changes": {"model": {"width": 99}}}],
+        },
+    )
     write(tmp_path, "Bad Name.json", GOOD)
     lessons, problems = load_lessons(tmp_path)
     assert list(lessons) == ["good"]

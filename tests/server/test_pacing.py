@@ -14,6 +14,5 @@ from server.settings import Settings
 def test_a_busy_server_shares_its_frames(tmp_path: Path, training: int, seconds: float) -> None:
     settings = Settings(device="cpu", data_dir=tmp_path, max_fps=30, max_total_fps=300)
     none = cast(Any, None)
-    connection = Connection(none, none, none, settings, Gym(),
-                            busy=lambda: training)
+    connection = Connection(none, none, none, settings, Gym(), busy=lambda: training)
     assert connection.interval() == pytest.approx(seconds)

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 import torch
 
+from engine.encoding import decode_frame
+from engine.presets import CHALLENGES, DATASET_RECIPES, PRESETS
+from engine.schemas import ExperimentConfig, merge_config
+from engine.session import Session
 from nets.linalg import Decomposition
-from server.frames import decode_frame
-from server.presets import CHALLENGES, DATASET_RECIPES, PRESETS
-from server.schemas import ExperimentConfig, merge_config
-from server.session import Session
 from tests.lessons_run import shown_share
 from tests.live_server import ROOT
 
@@ -69,8 +69,11 @@ def test_the_wide_preset_opens_on_the_plane_that_shows_its_story() -> None:
     assert min(pca) >= 0.75  # measured 0.86, 0.84, 0.91
     session.configure(merge_config(session.config, {"view": {"projection": "pair"}}))
     header, _ = decode_frame(session.frame())
-    pair = [shown_share(stages[s["index"]].detach().numpy(), s)
-            for s in header["stages"] if s["kind"] == "fold"]
+    pair = [
+        shown_share(stages[s["index"]].detach().numpy(), s)
+        for s in header["stages"]
+        if s["kind"] == "fold"
+    ]
     assert max(pair) <= 0.2  # measured 0.05, 0.07, 0.01
     assert 1 in header["folds"][2]["dead_units"]
 
@@ -80,14 +83,11 @@ def test_the_wide_preset_opens_on_the_plane_that_shows_its_story() -> None:
 HINTED: dict[str, list[dict[str, Any]]] = {
     "xor": [
         {"angle_in": 0, "s1": 2, "s2": 2, "angle_out": 0, "reflect": False, "b": [0, 0]},
-        {"angle_in": -135, "s1": 3.3, "s2": 2.7, "angle_out": 135, "reflect": True,
-         "b": [0, 0]},
-        {"angle_in": -45, "s1": 2.83, "s2": 0, "angle_out": 90, "reflect": False,
-         "b": [0.03, 0]},
+        {"angle_in": -135, "s1": 3.3, "s2": 2.7, "angle_out": 135, "reflect": True, "b": [0, 0]},
+        {"angle_in": -45, "s1": 2.83, "s2": 0, "angle_out": 90, "reflect": False, "b": [0.03, 0]},
     ],
     "circles": [
-        {"angle_in": -45, "s1": 1.41, "s2": 0, "angle_out": 0, "reflect": False,
-         "b": [-0.25, 0]},
+        {"angle_in": -45, "s1": 1.41, "s2": 0, "angle_out": 0, "reflect": False, "b": [-0.25, 0]},
         {"angle_in": 0, "s1": 4, "s2": 0, "angle_out": 90, "reflect": False, "b": [0.1, 0]},
     ],
 }
@@ -101,8 +101,9 @@ HINTED_W: dict[str, list[list[list[float]]]] = {
 def slider_specs() -> dict[str, tuple[float, float, float]]:
     """The inspector's sliders as the page builds them: name -> (min, max, step)."""
     text = (ROOT / "frontend" / "views" / "inspector_parts.js").read_text()
-    found = re.findall(r'\{ name: "(\w+)", min: (-?[\d.]+), max: (-?[\d.]+), step: ([\d.]+) \}',
-                       text)
+    found = re.findall(
+        r'\{ name: "(\w+)", min: (-?[\d.]+), max: (-?[\d.]+), step: ([\d.]+) \}', text
+    )
     return {name: (float(lo), float(hi), float(step)) for name, lo, hi, step in found}
 
 
@@ -124,9 +125,12 @@ def test_each_challenge_is_won_by_its_hint_with_the_sliders(name: str) -> None:
         assert session.net.linear(layer).weight.shape == (2, 2)  # the sliders apply
         values = {**parts, "b1": parts["b"][0], "b2": parts["b"][1]}
         assert all(on_slider(float(values[k]), spec) for k, spec in specs.items()), parts
-        d = Decomposition(math.radians(parts["angle_in"]), parts["reflect"],
-                          (float(parts["s1"]), float(parts["s2"])),
-                          math.radians(parts["angle_out"]))
+        d = Decomposition(
+            math.radians(parts["angle_in"]),
+            parts["reflect"],
+            (float(parts["s1"]), float(parts["s2"])),
+            math.radians(parts["angle_out"]),
+        )
         w = d.matrix()
         np.testing.assert_allclose(w, written, atol=0.01)  # the W the hint writes out
         session.set_layer(layer, w.tolist(), [float(v) for v in parts["b"]])
@@ -139,8 +143,9 @@ def test_the_hints_written_weights_win_too_and_the_hint_is_in_both_languages(nam
     challenge = CHALLENGES[name]
     session = Session(challenge["config"], torch.device("cpu"))
     for layer, (w, parts) in enumerate(zip(HINTED_W[name], HINTED[name], strict=True), 1):
-        session.set_layer(layer, [[float(v) for v in row] for row in w],
-                          [float(v) for v in parts["b"]])
+        session.set_layer(
+            layer, [[float(v) for v in row] for row in w], [float(v) for v in parts["b"]]
+        )
     assert session.metrics().train_acc >= challenge["goal"]
     strings = (ROOT / "frontend" / "strings" / "inspector.js").read_text()
     for i in range(len(HINTED[name]) + 1):  # the idea, then one line per layer
@@ -148,7 +153,7 @@ def test_the_hints_written_weights_win_too_and_the_hint_is_in_both_languages(nam
 
 
 def test_bumps_learns_with_its_recipe_where_the_default_net_cannot() -> None:
-    """server/presets.py DATASET_RECIPES: measured 0.41 -> 0.009 by step 300 with the recipe;
+    """engine/presets.py DATASET_RECIPES: measured 0.41 -> 0.009 by step 300 with the recipe;
     the default 3 x 2 net stays at the targets' variance (0.19)."""
     bumps = {"data": {"dataset": "bumps"}}
     plain = Session(merge_config(ExperimentConfig(), bumps), torch.device("cpu"))

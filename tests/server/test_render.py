@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from nets.notebook import fonts, raster
-from nets.notebook.fonts import cjk_font_path
-from server.render import build_parser, main
+from spacefold import fonts, raster
+from spacefold.fonts import cjk_font_path
+from spacefold.render import build_parser, main
 from tests.live_server import ROOT
 
 SMALL = ["--steps", "20", "--size", "320x240"]
@@ -31,8 +31,22 @@ def render(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 def test_the_command_writes_a_png_of_the_strip(tmp_path: Path) -> None:
     out = tmp_path / "strip.png"
     result = subprocess.run(
-        [sys.executable, "-m", "server", "render", "--preset", "default", *SMALL,
-         "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "spacefold",
+            "render",
+            "--preset",
+            "default",
+            *SMALL,
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert f"wrote {out}" in result.stdout
     with Image.open(out) as image:
@@ -55,8 +69,9 @@ def test_a_gif_of_the_morph_has_the_frames_asked_for(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "morph.gif"
-    code, err = render(capsys, *SMALL, "--view", "morph", "--layer", "1", "--frames", "5",
-                       "--out", str(out))
+    code, err = render(
+        capsys, *SMALL, "--view", "morph", "--layer", "1", "--frames", "5", "--out", str(out)
+    )
     assert code == 0, err
     with Image.open(out) as image:
         assert image.format == "GIF" and getattr(image, "n_frames", 1) == 5
@@ -70,9 +85,21 @@ def test_an_mp4_of_training_has_the_frames_asked_for(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "training.mp4"
-    code, err = render(capsys, "--experiment", str(saved(tmp_path)), "--view", "training",
-                       "--steps", "12", "--frames", "4", "--size", "320x240",
-                       "--out", str(out))
+    code, err = render(
+        capsys,
+        "--experiment",
+        str(saved(tmp_path)),
+        "--view",
+        "training",
+        "--steps",
+        "12",
+        "--frames",
+        "4",
+        "--size",
+        "320x240",
+        "--out",
+        str(out),
+    )
     assert code == 0, err
     reader: Any = imageio.get_reader(out, format="FFMPEG")
     try:
@@ -84,32 +111,38 @@ def test_an_mp4_of_training_has_the_frames_asked_for(
 
 def saved(tmp_path: Path) -> Path:
     """An experiment file as the page exports it."""
-    from nets.notebook import Experiment
+    from spacefold import Experiment
 
     path = tmp_path / "saved.json"
     Experiment.from_config(data={"dataset": "xor", "points": 60}).train(5).save(path)
     return path
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--out", "x.jpg"], "--out must end in .png, .gif or .mp4"),
-    (["--view", "morph", "--out", "x.png"], "is an animation: write a .gif or .mp4"),
-    (["--view", "strip", "--out", "x.gif"], "is one picture: write a .png"),
-    (["--view", "focus", "--stage", "20", "--out", "x.png"], "--stage 20 does not exist"),
-    (["--view", "morph", "--layer", "9", "--out", "x.gif"], "layer 9 does not exist"),
-    (["--layer", "1", "--out", "x.png"], "--layer goes with --view morph"),
-    (["--preset", "nope", "--out", "x.png"], "invalid choice: 'nope'"),
-    (["--size", "big", "--out", "x.png"], "size is WIDTHxHEIGHT"),
-    (["--steps", "-3", "--out", "x.png"], "-3 is not from 0 up to 100000"),
-    (["--frames", "1", "--view", "morph", "--out", "x.gif"], "1 is not from 2 up to 600"),
-    (["--preset", "wide", "--experiment", "e.json", "--out", "x.png"], "not allowed with"),
-    (["--experiment", "missing.json", "--out", "x.png"], "cannot read missing.json"),
-    (["--out", "no/such/folder/x.png"], "the folder no/such/folder does not exist"),
-    ([], "the following arguments are required: --out"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--out", "x.jpg"], "--out must end in .png, .gif or .mp4"),
+        (["--view", "morph", "--out", "x.png"], "is an animation: write a .gif or .mp4"),
+        (["--view", "strip", "--out", "x.gif"], "is one picture: write a .png"),
+        (["--view", "focus", "--stage", "20", "--out", "x.png"], "--stage 20 does not exist"),
+        (["--view", "morph", "--layer", "9", "--out", "x.gif"], "layer 9 does not exist"),
+        (["--layer", "1", "--out", "x.png"], "--layer goes with --view morph"),
+        (["--preset", "nope", "--out", "x.png"], "invalid choice: 'nope'"),
+        (["--size", "big", "--out", "x.png"], "size is WIDTHxHEIGHT"),
+        (["--steps", "-3", "--out", "x.png"], "-3 is not from 0 up to 100000"),
+        (["--frames", "1", "--view", "morph", "--out", "x.gif"], "1 is not from 2 up to 600"),
+        (["--preset", "wide", "--experiment", "e.json", "--out", "x.png"], "not allowed with"),
+        (["--experiment", "missing.json", "--out", "x.png"], "cannot read missing.json"),
+        (["--out", "no/such/folder/x.png"], "the folder no/such/folder does not exist"),
+        ([], "the following arguments are required: --out"),
+    ],
+)
 def test_bad_arguments_get_one_clear_line(
-    args: list[str], message: str, capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    args: list[str],
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     monkeypatch.chdir(tmp_path)
     code, err = render(capsys, "--steps", "1", *args)
@@ -130,9 +163,13 @@ def test_a_broken_experiment_file_is_one_clear_line(
 
 
 def test_a_bad_argument_through_the_real_command_has_no_traceback() -> None:
-    result = subprocess.run([sys.executable, "-m", "server", "render", "--view", "nope",
-                             "--out", "x.png"], cwd=ROOT, capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "spacefold", "render", "--view", "nope", "--out", "x.png"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("spacefold render: error: argument --view: invalid choice: 'nope'")

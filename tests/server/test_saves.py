@@ -88,8 +88,19 @@ def check_export_and_import(client: TestClient, session: str, ws: WebSocketTestS
         (json.dumps({**document, "version": 9}).encode(), 422, "version"),
         (json.dumps({**document, "layers": document["layers"][:1]}).encode(), 422, "layers"),
         (json.dumps({**document, "step": -1}).encode(), 422, "step"),
-        (json.dumps({**document, "points": {**document["points"], "y_train": [9] * len(
-            document["points"]["y_train"])}}).encode(), 422, "label"),
+        (
+            json.dumps(
+                {
+                    **document,
+                    "points": {
+                        **document["points"],
+                        "y_train": [9] * len(document["points"]["y_train"]),
+                    },
+                }
+            ).encode(),
+            422,
+            "label",
+        ),
         (b"[" * 100000 + b"]" * 100000, 422, None),
         (b" " * (5 << 20), 413, "MiB"),
     ]

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import torch
 
+from engine.encoding import decode_frame
+from engine.errors import Refused
+from engine.schemas import ExperimentConfig, merge_config
+from engine.session import Session
 from nets.probe import grid_lines, region_points
-from server.errors import Refused
-from server.frames import decode_frame
-from server.schemas import ExperimentConfig, merge_config
-from server.session import Session
 from tests.oracle import assert_conf, assert_coords
 
 
@@ -166,9 +166,14 @@ def test_a_whole_layer_set_by_hand_is_what_the_stages_compute() -> None:
     assert shear["sx"] == pytest.approx(2.0) and shear["angle"] == pytest.approx(np.pi / 2)
 
 
-@pytest.mark.parametrize(("weight", "bias", "field"), [
-    ([[1.0, 2.0]], None, "weight"), ([[1.0], [2.0]], None, "weight"), (None, [1.0], "bias"),
-])
+@pytest.mark.parametrize(
+    ("weight", "bias", "field"),
+    [
+        ([[1.0, 2.0]], None, "weight"),
+        ([[1.0], [2.0]], None, "weight"),
+        (None, [1.0], "bias"),
+    ],
+)
 def test_a_layer_of_the_wrong_shape_is_refused(
     weight: list[list[float]] | None, bias: list[float] | None, field: str
 ) -> None:
@@ -188,5 +193,6 @@ def test_small_layers_always_carry_their_weights_and_big_ones_with_the_diagram()
     session = make({"model": {"width": 16}, "view": {"units": True}})
     header, _ = decode_frame(session.frame())
     assert all("weight" in layer for layer in header["layers"])
-    np.testing.assert_allclose(header["layers"][1]["weight"],
-                               session.net.linear(2).weight.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(
+        header["layers"][1]["weight"], session.net.linear(2).weight.detach().numpy(), rtol=1e-6
+    )

@@ -1,12 +1,14 @@
 """The WebSocket protocol through FastAPI's TestClient (docs/protocol.md)."""
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
+from engine.encoding import decode_frame
 from nets.train import Diverged, Trainer
 from server.app import create_app
 from server.settings import Settings
@@ -69,27 +71,40 @@ BAD_MESSAGES = [
     ('{"type": "configure", "changes": {"model": {"depth": 1000}}}', "model.depth", "0 up to 10"),
     ('{"type": "configure", "changes": {"train": {"lr": -1}}}', "train.lr", "above 0"),
     ('{"type": "configure", "changes": {"train": {"lr": NaN}}}', "train.lr", "above 0"),
-    ('{"type": "configure", "changes": {"data": {"points": 10000000}}}', "data.points",
-     "10 up to 5000"),
-    ('{"type": "configure", "changes": {"data": {"dataset": "swirl"}}}', "data.dataset",
-     "one of spiral"),
+    (
+        '{"type": "configure", "changes": {"data": {"points": 10000000}}}',
+        "data.points",
+        "10 up to 5000",
+    ),
+    (
+        '{"type": "configure", "changes": {"data": {"dataset": "swirl"}}}',
+        "data.dataset",
+        "one of spiral",
+    ),
     ('{"type": "configure", "changes": {"model": {"width": "wide"}}}', "model.width", "1 up to 32"),
     ('{"type": "configure", "changes": {"modle": {"width": 3}}}', "modle", None),
     ('{"type": "configure"}', "changes", None),
     ('{"type": "step", "count": 0}', "count", "1 up to 1000"),
     ('{"type": "warp"}', "type", "one of play"),
     ('{"count": 3}', "type", "one of play"),
-    ('{"type": "set_weight", "layer": 9, "row": 0, "col": 0, "value": 1}', "layer",
-     "1 up to 4"),
+    ('{"type": "set_weight", "layer": 9, "row": 0, "col": 0, "value": 1}', "layer", "1 up to 4"),
     ('{"type": "set_weight", "layer": 1, "row": 0, "col": 7, "value": 1}', "col", "0 up to 1"),
-    ('{"type": "set_weight", "layer": 1, "row": 0, "col": 0, "value": 1e9}', "value",
-     "-100.0 up to 100.0"),
-    ('{"type": "configure", "changes": {"model": {"features": ["x1", "x1"]}}}',
-     "model.features", None),
-    ('{"type": "configure", "changes": {"model": {"features": ["x9"]}}}', "model.features.0",
-     None),
-    ('{"type": "set_layer", "layer": 1, "weight": [[1, 2, 3], [4, 5, 6]]}', "weight",
-     "2 rows of 2 numbers"),
+    (
+        '{"type": "set_weight", "layer": 1, "row": 0, "col": 0, "value": 1e9}',
+        "value",
+        "-100.0 up to 100.0",
+    ),
+    (
+        '{"type": "configure", "changes": {"model": {"features": ["x1", "x1"]}}}',
+        "model.features",
+        None,
+    ),
+    ('{"type": "configure", "changes": {"model": {"features": ["x9"]}}}', "model.features.0", None),
+    (
+        '{"type": "set_layer", "layer": 1, "weight": [[1, 2, 3], [4, 5, 6]]}',
+        "weight",
+        "2 rows of 2 numbers",
+    ),
     ('{"type": "set_layer", "layer": 1, "bias": [1, "x"]}', "bias.1", None),
     ("[1, 2]", None, None),
     ("{not json", None, None),
@@ -128,9 +143,10 @@ def test_binary_and_oversized_messages_are_refused(client: TestClient) -> None:
 
 
 def test_a_foreign_origin_is_refused(client: TestClient) -> None:
-    with pytest.raises(WebSocketDisconnect) as refused, client.websocket_connect(
-        "/ws", headers={"origin": "http://evil.example"}
-    ) as ws:
+    with (
+        pytest.raises(WebSocketDisconnect) as refused,
+        client.websocket_connect("/ws", headers={"origin": "http://evil.example"}) as ws,
+    ):
         ws.receive()
     assert refused.value.code == 1008
     with client.websocket_connect("/ws", headers={"origin": "http://testserver"}) as ws:
@@ -191,9 +207,15 @@ def test_an_idle_tab_is_closed_with_a_message_and_its_session_freed(tmp_path: Pa
 
 def test_a_real_divergence_pauses_still_draws_and_reset_recovers(client: TestClient) -> None:
     with client.websocket_connect("/ws") as ws:
-        send(ws, type="configure", changes={
-            "model": {"width": 16, "depth": 6, "activation": "linear"},
-            "train": {"optimizer": "sgd", "lr": 10.0}, "view": {"projection": "pca"}})
+        send(
+            ws,
+            type="configure",
+            changes={
+                "model": {"width": 16, "depth": 6, "activation": "linear"},
+                "train": {"optimizer": "sgd", "lr": 10.0},
+                "view": {"projection": "pca"},
+            },
+        )
         next_event(ws, "state")
         send(ws, type="step", count=200)
         assert "diverged" in next_event(ws, "diverged")["message"].lower()
@@ -211,3 +233,24 @@ def test_a_real_divergence_pauses_still_draws_and_reset_recovers(client: TestCli
         while header["step"] != 5:
             header, _ = next_frame(ws)
         assert header["metrics"]["train_loss"] is not None
+
+
+def test_a_pause_is_followed_by_one_frame_of_the_paused_step(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        send(ws, type="play")
+        steps: list[int] = []
+        while len(set(steps)) < 4:  # training is well under way
+            steps.append(next_frame(ws)[0]["step"])
+        send(ws, type="pause")
+        while (state := next_event(ws, "state"))["running"] is not False:
+            pass
+        after: list[int] = []  # the steps of the frames that follow the state
+        while state["step"] not in after:
+            after.append(next_frame(ws)[0]["step"])
+        for _ in range(3):  # anything more would follow at once: give it time to show
+            time.sleep(0.1)
+            send(ws, type="ping")
+            while (message := ws.receive()).get("text") is None or '"pong"' not in message["text"]:
+                after.append(decode_frame(message["bytes"])[0]["step"])
+        assert after[-1] == state["step"]
+        assert after.count(state["step"]) == 1, after

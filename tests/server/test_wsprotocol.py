@@ -28,7 +28,8 @@ class Transport(asyncio.Transport):
 
     def get_extra_info(self, name: str, default: Any = None) -> Any:
         return {"peername": ("127.0.0.1", 50000), "sockname": ("127.0.0.1", 8000)}.get(
-            name, default)
+            name, default
+        )
 
     def pause_reading(self) -> None:
         self.paused += 1
@@ -51,9 +52,12 @@ def client_text(text: str) -> bytes:
     return bytes([0x81, 0x80 | len(payload)]) + b"\0\0\0\0" + payload  # masked, zero key
 
 
-UPGRADE = (b"GET /ws HTTP/1.1\r\nHost: test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-           b"Sec-WebSocket-Key: " + base64.b64encode(b"0123456789abcdef") +
-           b"\r\nSec-WebSocket-Version: 13\r\n\r\n")
+UPGRADE = (
+    b"GET /ws HTTP/1.1\r\nHost: test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    b"Sec-WebSocket-Key: "
+    + base64.b64encode(b"0123456789abcdef")
+    + b"\r\nSec-WebSocket-Version: 13\r\n\r\n"
+)
 
 
 def message(n: int) -> bytes:

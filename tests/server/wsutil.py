@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import numpy as np
 from starlette.testclient import WebSocketTestSession
 
-from server.frames import decode_frame
+from engine.encoding import decode_frame
 
 Frame = tuple[dict[str, Any], dict[str, np.ndarray]]
 T = TypeVar("T")
