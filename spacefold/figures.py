@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from engine.palette import ACC_COLOR, DEAD_MARK, GRID_LINE, INK, LOSS_COLOR, class_color, rgba
+from engine.palette import ACC_COLOR, AXIS, DEAD_MARK, GRID_LINE, INK, LOSS_COLOR, class_color, rgba
 from nets.linalg import PHASES, affine_path
 from nets.probe import fit_extent
 from spacefold.experiment import Experiment
@@ -160,26 +160,16 @@ def _line_trace(line: list[float], box: tuple[float, float, float, float], k: in
 def _square(fig: go.Figure, box: tuple[float, float, float, float], col: int = 1) -> None:
     x0, x1, y0, y1 = box
     suffix = "" if col == 1 else str(col)
-    fig.update_xaxes(
-        range=[x0, x1],
-        row=1,
-        col=col,
-        showgrid=False,
-        zeroline=True,
-        zerolinecolor="#9aa5b1",
-        constrain="domain",
-    )
-    fig.update_yaxes(
-        range=[y0, y1],
-        row=1,
-        col=col,
-        showgrid=False,
-        zeroline=True,
-        zerolinecolor="#9aa5b1",
-        scaleanchor=f"x{suffix}",
-        scaleratio=1,
-        constrain="domain",
-    )
+    axis = {
+        "row": 1,
+        "col": col,
+        "showgrid": False,
+        "zeroline": True,
+        "zerolinecolor": AXIS,
+        "constrain": "domain",
+    }
+    fig.update_xaxes(range=[x0, x1], **axis)
+    fig.update_yaxes(range=[y0, y1], scaleanchor=f"x{suffix}", scaleratio=1, **axis)
 
 
 def _one_legend(fig: go.Figure) -> None:
@@ -345,14 +335,14 @@ def morph(source: Source, layer: int | None = None, per_step: int = 10) -> go.Fi
         xaxis={
             "range": frames[0].layout.xaxis.range,
             "constrain": "domain",
-            "zerolinecolor": "#9aa5b1",
+            "zerolinecolor": AXIS,
         },
         yaxis={
             "range": frames[0].layout.yaxis.range,
             "scaleanchor": "x",
             "scaleratio": 1,
             "constrain": "domain",
-            "zerolinecolor": "#9aa5b1",
+            "zerolinecolor": AXIS,
         },
     )
     return fig
