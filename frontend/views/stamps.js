@@ -9,7 +9,8 @@
  * @property {number} half the sprite is (2·half + 1) pixels square, centred on its middle pixel
  * @property {Int16Array} dx column of each pixel that is not transparent, from the centre
  * @property {Int16Array} dy row of each such pixel, from the centre
- * @property {Float32Array} rgba its colour (0–255) and alpha (0–1), four numbers a pixel
+ * @property {Float32Array} rgba its colour times its alpha (0–255) and its alpha (0–1), four
+ *   numbers a pixel (premultiplied, as blending wants them)
  * @property {Uint32Array} packed each pixel as the four bytes of an ImageData, in one number
  * @property {number} opaque the first `opaque` pixels are opaque (the rest are not)
  * @property {Int32Array} offsets each pixel's index from the centre's, in a buffer `across` wide
@@ -50,7 +51,8 @@ function sprite(key, reach, paint) {
         if (pixels[k + 3] === 0 || (pixels[k + 3] === 255) !== wanted) continue;
         dx.push(col - half);
         dy.push(row - half);
-        rgba.push(pixels[k], pixels[k + 1], pixels[k + 2], pixels[k + 3] / 255);
+        const a = pixels[k + 3] / 255;
+        rgba.push(pixels[k] * a, pixels[k + 1] * a, pixels[k + 2] * a, a);
         if (wanted) opaque++;
       }
     }
@@ -118,7 +120,7 @@ export class StampLayer {
     /** @type {ImageData | null} */
     this.image = null;
     this.words = new Uint32Array(0); // the image's pixels, one number each
-    this.bytes = new Uint8ClampedArray(0); // ... and their bytes
+    this.bytes = new Uint8Array(0); // ... and their bytes (plain, not clamped: faster to write)
     this.dirty = { x0: 0, y0: 0, x1: 0, y1: 0 }; // the pixels stamped since the last clear
   }
 
@@ -129,7 +131,7 @@ export class StampLayer {
       this.canvas.height = height;
       this.image = this.context.createImageData(width, height);
       this.words = new Uint32Array(this.image.data.buffer);
-      this.bytes = this.image.data;
+      this.bytes = new Uint8Array(this.image.data.buffer);
     } else {
       const { x0, y0, x1, y1 } = this.dirty;
       const data = this.image.data;
@@ -202,7 +204,10 @@ export class StampLayer {
   }
 }
 
-/** Pixel i of a sprite over pixel p of a layer (its bytes and, the same, its words). */
+/**
+ * Pixel i of a sprite over pixel p of a layer (its bytes and, the same, its words): "source
+ * over", rounded to whole levels (every result lies within 0–255).
+ */
 function blend(data, words, mark, i, p) {
   const k = 4 * p;
   const rgba = mark.rgba;
@@ -212,15 +217,15 @@ function blend(data, words, mark, i, p) {
     words[p] = mark.packed[i]; // nothing under it shows
   } else if (below === 255) {
     const keep = 1 - a;
-    data[k] = rgba[4 * i] * a + data[k] * keep;
-    data[k + 1] = rgba[4 * i + 1] * a + data[k + 1] * keep;
-    data[k + 2] = rgba[4 * i + 2] * a + data[k + 2] * keep;
+    data[k] = (rgba[4 * i] + data[k] * keep + 0.5) | 0;
+    data[k + 1] = (rgba[4 * i + 1] + data[k + 1] * keep + 0.5) | 0;
+    data[k + 2] = (rgba[4 * i + 2] + data[k + 2] * keep + 0.5) | 0;
   } else {
     const keep = (below / 255) * (1 - a);
     const out = a + keep;
-    data[k] = (rgba[4 * i] * a + data[k] * keep) / out;
-    data[k + 1] = (rgba[4 * i + 1] * a + data[k + 1] * keep) / out;
-    data[k + 2] = (rgba[4 * i + 2] * a + data[k + 2] * keep) / out;
-    data[k + 3] = 255 * out;
+    data[k] = ((rgba[4 * i] + data[k] * keep) / out + 0.5) | 0;
+    data[k + 1] = ((rgba[4 * i + 1] + data[k + 1] * keep) / out + 0.5) | 0;
+    data[k + 2] = ((rgba[4 * i + 2] + data[k + 2] * keep) / out + 0.5) | 0;
+    data[k + 3] = (255 * out + 0.5) | 0;
   }
 }

@@ -124,7 +124,10 @@ export class StepThrough {
     this.next.disabled = !steps.length || (inside && s >= steps.at(-1).s - SAME);
     let text;
     if (!steps.length) text = t("steps.none");
-    else if (i < 0) text = t("steps.ready", { layer, n: steps.length });
+    else if (i < 0) {
+      // Away from the layer's stretch of the morph, say that Next moves the close-up there.
+      text = t(inside ? "steps.ready" : "steps.away", { layer, n: steps.length });
+    }
     else {
       const name = this.opName(steps[i], layer);
       text = t("steps.at", { layer, i: i + 1, n: steps.length, name });
