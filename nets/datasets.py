@@ -55,6 +55,19 @@ def _spiral(
     return x, labels
 
 
+def _playground_spiral(
+    rng: np.random.Generator, n: int, arms: int, turns: float
+) -> tuple[FloatArray, FloatArray]:
+    """TensorFlow Playground's spiral: two arms half a turn apart, exactly half the points on
+    each, and the radius growing evenly with a point's place along its arm, so the centre is
+    dense (ours spaces points evenly along the arm instead)."""
+    labels = np.arange(n) % 2
+    place = (np.arange(n) // 2) / max(1, (n + 1) // 2)  # 0 at the centre, up to 1 outside
+    angle = turns * 2 * np.pi * place + np.pi * labels
+    x = np.stack([place * np.sin(angle), place * np.cos(angle)], axis=1)
+    return x, labels
+
+
 def _circles(
     rng: np.random.Generator, n: int, arms: int, turns: float
 ) -> tuple[FloatArray, FloatArray]:
@@ -140,6 +153,7 @@ class Kind:
 #: reads (GET /api/schema) and the page's controls follow.
 KINDS: dict[str, Kind] = {
     "spiral": Kind(_spiral, classes=True, turns=True),
+    "playground_spiral": Kind(_playground_spiral, turns=True),
     "circles": Kind(_circles, classes=True),
     "moons": Kind(_moons),
     "xor": Kind(_xor),

@@ -63,3 +63,20 @@ def test_bad_arguments_are_named(kwargs: dict[str, object], message: str) -> Non
 def test_the_plane_is_the_mean_of_the_coordinates() -> None:
     data = make_dataset("plane", 50, 0.0, seed=0)
     np.testing.assert_allclose(data.y, data.x.sum(axis=1) / 2, atol=1e-6)
+
+
+def test_the_playground_spiral_has_a_dense_centre_and_exactly_half_a_class() -> None:
+    ours = make_dataset("spiral", 500, noise=0.0, seed=0)
+    theirs = make_dataset("playground_spiral", 500, noise=0.0, seed=0)
+    assert np.bincount(theirs.y).tolist() == [250, 250]
+    radius = np.linalg.norm(theirs.x, axis=1)
+    # The radius grows evenly along the arm: half the points lie within half the radius.
+    assert abs(np.median(radius) - 0.5) < 0.01
+    assert np.median(np.linalg.norm(ours.x, axis=1)) > 0.68
+    # The two arms are half a turn apart: a point and its partner lie opposite each other.
+    x = np.concatenate([theirs.x_train, theirs.x_test])
+    y = np.concatenate([theirs.y_train, theirs.y_test])
+    first, second = x[y == 0], x[y == 1]
+    assert len(first) == len(second) == 250
+    again = make_dataset("playground_spiral", 500, noise=0.0, seed=0)
+    assert np.array_equal(again.x_train, theirs.x_train)

@@ -29,7 +29,10 @@ def test_the_schema_serves_what_each_dataset_takes(client: TestClient) -> None:
         },
         CUSTOM: {"classes": True, "turns": False, "regression": False},
     }
-    assert [name for name, takes in body["datasets"].items() if takes["turns"]] == ["spiral"]
+    assert [name for name, takes in body["datasets"].items() if takes["turns"]] == [
+        "spiral",
+        "playground_spiral",
+    ]
     assert {n for n, takes in body["datasets"].items() if takes["regression"]} == {"plane", "bumps"}
 
 
