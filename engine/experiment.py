@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import numpy as np
+import torch
 from pydantic import Field
 
 from engine.errors import Refused
@@ -12,12 +13,17 @@ from engine.schemas import MAX_POINTS, ExperimentConfig, JsonTuple, StrictModel
 from engine.session import Session
 from nets.datasets import REGRESSION, Dataset
 from nets.model import FoldNet
+from nets.train import MAX_STEP
 
-Number = Annotated[float, Field(ge=-1e6, le=1e6)]
+#: The largest magnitude of any number in a file.
+BOUND = 1e6
+Number = Annotated[float, Field(ge=-BOUND, le=BOUND)]
 Row = Annotated[list[Number], Field(max_length=32)]
 Point = Annotated[tuple[Number, Number], JsonTuple]
-#: The most steps a file may say were trained: past 2**53 a page's numbers skip whole steps.
-MAX_STEP = 2**53
+#: Why a network whose weights are not all finite and within BOUND cannot be written.
+DIVERGED = (
+    "the network diverged (a weight is not finite, or past ±10⁶): reset it or load a save first"
+)
 
 
 class Points(StrictModel):
@@ -34,8 +40,8 @@ class LayerWeights(StrictModel):
 
 
 class ExperimentFile(StrictModel):
-    format: Literal["spacefold-experiment"] = "spacefold-experiment"
-    version: Literal[1] = 1
+    format: Literal["spacefold-experiment"]
+    version: Literal[1]
     config: ExperimentConfig
     points: Points
     layers: list[LayerWeights] = Field(max_length=11)
@@ -43,10 +49,16 @@ class ExperimentFile(StrictModel):
 
 
 def to_file(session: Session) -> ExperimentFile:
-    """Everything needed to reopen ``session``'s experiment exactly: settings, points, weights."""
+    """Everything needed to reopen ``session``'s experiment exactly: settings, points, weights.
+    Refused when the network diverged (a weight is not finite, or past :data:`BOUND`)."""
     d, net = session.data, session.net
     linears = [net.linear(i) for i in range(1, net.depth + 2)]
+    with torch.no_grad():  # NaN is not within any bound
+        if not all(bool((p.abs() <= BOUND).all()) for m in linears for p in (m.weight, m.bias)):
+            raise Refused(DIVERGED)
     return ExperimentFile(
+        format="spacefold-experiment",
+        version=1,
         config=session.config,
         points=Points(
             x_train=d.x_train.tolist(),
@@ -72,16 +84,14 @@ def restore(session: Session, saved: ExperimentFile) -> None:
     if len(p.x_train) != len(p.y_train) or len(p.x_test) != len(p.y_test):
         raise Refused("the file has a different number of points and labels", "points")
     regression = saved.config.data.dataset in REGRESSION
-    kind = np.float32 if regression else np.int64
+    classes = None if regression else p.classes
     data = Dataset(
         np.array(p.x_train, np.float32).reshape(-1, 2),
-        np.array(p.y_train).astype(kind),
+        labels("y_train", p.y_train, classes),
         np.array(p.x_test, np.float32).reshape(-1, 2),
-        np.array(p.y_test).astype(kind),
-        1 if regression else p.classes,
+        labels("y_test", p.y_test, classes),
+        classes or 1,
     )
-    if not regression and len(data.y) and (data.y.min() < 0 or data.y.max() >= p.classes):
-        raise Refused(f"a label lies outside 0 to {p.classes - 1}", "points")
     m = saved.config.model
     net = FoldNet(
         m.hidden, m.activation, data.n_classes, init=m.init, dropout=m.dropout, features=m.features
@@ -97,3 +107,21 @@ def restore(session: Session, saved: ExperimentFile) -> None:
     for i, layer in enumerate(saved.layers, start=1):
         session.set_layer(i, layer.weight, layer.bias)
     session.trainer.step_count = saved.step
+
+
+def labels(name: str, found: list[float], classes: int | None) -> np.ndarray:
+    """A file's labels as a dataset holds them: numbers for regression (``classes`` None), else
+    classes, each a whole number from 0 to ``classes`` - 1 (refused, naming the first that
+    is not, never rounded)."""
+    y = np.array(found, np.float64)
+    if classes is None:
+        return y.astype(np.float32)
+    bad = (y != np.floor(y)) | (y < 0) | (y >= classes)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise Refused(
+            f"label {found[i]} is not a class",
+            f"points.{name}.{i}",
+            f"whole numbers from 0 up to {classes - 1}",
+        )
+    return y.astype(np.int64)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, TypeAdapter, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    TypeAdapter,
+    field_validator,
+    model_validator,
+)
 
 from nets.datasets import KINDS, SPIRAL_TURNS
 from nets.editing import MAX_COORDINATE
@@ -204,6 +212,12 @@ class SetLayer(StrictModel):
     weight: list[list[Weight]] | None = Field(None, max_length=32)
     bias: list[Weight] | None = Field(None, max_length=32)
 
+    @model_validator(mode="after")
+    def _sets_something(self) -> SetLayer:
+        if self.weight is None and self.bias is None:
+            raise ValueError("set_layer needs a weight, a bias or both")
+        return self
+
 
 class Ack(StrictModel):
     type: Literal["ack"]
@@ -230,7 +244,8 @@ class ShowLesson(StrictModel):
 
 
 #: Every message a client may send, told apart by ``type``: the one list of them. A message
-#: added here that server.connection does not handle fails the type check (assert_never).
+#: added here that server.connection or server.follow does not handle fails the type check
+#: (assert_never).
 AnyMessage = (
     Play
     | Pause

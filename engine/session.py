@@ -26,7 +26,7 @@ from nets.datasets import Dataset, make_dataset
 from nets.editing import BadData, empty
 from nets.model import FoldNet, transplant
 from nets.probe import Extent, square_extent
-from nets.train import Metrics, Recipe, Trainer, Unscored
+from nets.train import MAX_STEP, Metrics, Recipe, StepLimit, Trainer, Unscored
 
 
 class Session:
@@ -216,9 +216,13 @@ class Session:
 
     # -- training -------------------------------------------------------------------------
     def train(self, steps: int) -> None:
-        """Take ``steps`` optimizer steps. Raises nets.train.Diverged."""
+        """Take ``steps`` optimizer steps. Raises nets.train.Diverged; refused, with nothing
+        trained, when the step count would pass nets.train.MAX_STEP."""
         self._metrics = None
-        self.trainer.step(steps)
+        try:
+            self.trainer.step(steps)
+        except StepLimit as exc:
+            raise Refused(str(exc), "count", f"up to {MAX_STEP - self.step} more steps") from None
 
     def trained(self) -> None:
         """Its trainer was stepped from outside (the gym): the metrics are stale."""
@@ -271,7 +275,7 @@ class Session:
         )
 
     def remember(self, memory: ViewMemory) -> None:
-        """A frame drawn from a snapshot left this view memory: the next frame follows it."""
+        """A frame drawn from a copy of the state left this view memory: the next one follows it."""
         if memory.generation == self.generation:
             self._views = memory
 

@@ -21,7 +21,7 @@ from torch.nn import functional as F
 
 from nets.features import PLAIN, Features
 from nets.optim import MOMENTUM
-from nets.train import Diverged, LayerStats, Trainer
+from nets.train import Diverged, LayerStats, Trainer, check_room
 
 # torch.optim's defaults, which nets.optim.make_optimizer uses.
 BETAS = (0.9, 0.999)
@@ -273,8 +273,11 @@ class Cohort:
         )
 
     def train(self, steps: int) -> dict[int, Diverged]:
-        """Take ``steps`` steps for every member; the members that diverged, by position."""
+        """Take ``steps`` steps for every member; the members that diverged, by position.
+        Raises StepLimit (before any step) when a member's count would pass MAX_STEP."""
         trainers, weights, biases = self.trainers, self.weights, self.biases
+        for t in trainers:
+            check_room(t.step_count, steps)
         device = trainers[0].device
         rates = torch.tensor(
             [t.recipe.rate for t in trainers], dtype=weights[0].dtype, device=device

@@ -27,6 +27,30 @@ class Diverged(RuntimeError):
     """The loss or a weight became NaN or infinite."""
 
 
+#: The most steps a trainer counts: past 2**53 a float64 (a JavaScript number) skips steps.
+MAX_STEP = 2**53
+
+
+class StepLimit(RuntimeError):
+    """Training would count past :data:`MAX_STEP` steps; nothing was trained."""
+
+
+def past_limit(step_count: int, count: int) -> StepLimit | None:
+    """What ``count`` more steps after ``step_count`` would hit, or None if they stay in bound."""
+    if count <= MAX_STEP - step_count:
+        return None
+    return StepLimit(
+        f"{count} more steps after step {step_count} would count past 2**53 steps;"
+        " reset to train again"
+    )
+
+
+def check_room(step_count: int, count: int) -> None:
+    """Raise :class:`StepLimit` unless ``count`` more steps after ``step_count`` stay in bound."""
+    if (limit := past_limit(step_count, count)) is not None:
+        raise limit
+
+
 @dataclass(frozen=True)
 class Recipe:
     """How to train: every knob that can change without touching the weights."""
@@ -131,7 +155,9 @@ class Trainer:
         return loss, loss if extra is None else loss + extra
 
     def step(self, count: int = 1) -> float:
-        """Take ``count`` optimizer steps; return the last batch loss. Raises Diverged."""
+        """Take ``count`` optimizer steps; return the last batch loss. Raises Diverged, or
+        StepLimit (before any step) when the count would pass :data:`MAX_STEP`."""
+        check_room(self.step_count, count)
         loss_value = math.nan
         if len(self.y_train) == 0:
             return loss_value  # nothing to learn from (all points were removed)

@@ -42,7 +42,7 @@ from engine.schemas import (
 )
 from engine.session import Session
 from nets.editing import add_point, empty, remove_nearest
-from nets.train import Diverged
+from nets.train import Diverged, StepLimit
 from server.drawer import Drawer
 from server.gym import Gym
 from server.outbox import Outbox
@@ -207,6 +207,10 @@ class Connection:
             return
         if isinstance(result, Diverged):
             self._diverged(result)
+        elif isinstance(result, StepLimit):
+            self.session.running = False
+            self._send(events.error(str(result)))
+            self._send_state()
         else:
             self.session.running = False
             self._send(

@@ -118,20 +118,20 @@ class Drawer:
             return await self._in_thread(session)
         if session.lock.acquire(blocking=False):  # the usual case: take it here, it is quick
             try:
-                snapshot = session.copy_state()
+                state = session.copy_state()
             finally:
                 session.lock.release()
         else:  # training or a control message holds the session: wait in a thread
             loop = asyncio.get_running_loop()
-            snapshot = await loop.run_in_executor(self.threads, _locked_snapshot, session)
+            state = await loop.run_in_executor(self.threads, _locked_state, session)
         try:
-            data, memory = await processes.draw(snapshot)
+            data, memory = await processes.draw(state)
         except ProcessesGone:  # closed by now: _renew starts them again later
             return await self._in_thread(session)
         except DrawingFailed as exc:
             raise RuntimeError(f"a drawing process failed:\n{exc}") from None
         session.remember(memory)
-        return Drawn(data, (snapshot.generation, snapshot.metrics.step))
+        return Drawn(data, (state.generation, state.metrics.step))
 
     async def _in_thread(self, session: Session) -> Drawn:
         loop = asyncio.get_running_loop()
@@ -151,6 +151,6 @@ def _locked_frame(session: Session) -> Drawn:
         return Drawn(session.frame(), (session.generation, session.step))
 
 
-def _locked_snapshot(session: Session) -> SessionState:
+def _locked_state(session: Session) -> SessionState:
     with session.lock:
         return session.copy_state()

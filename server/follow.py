@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+from typing import assert_never
 
 from starlette.websockets import WebSocket
 
 from engine import events
-from engine.schemas import Ack, Ping
+from engine.schemas import (
+    Ack,
+    AddPoint,
+    ClearPoints,
+    Configure,
+    Pause,
+    Ping,
+    Play,
+    RemovePoint,
+    Reset,
+    SetLayer,
+    SetWeight,
+    ShowLesson,
+    Step,
+    UndoPoints,
+)
 from server.connection import Connection, Unreadable, read_message
 from server.outbox import Outbox
 
@@ -37,7 +53,20 @@ async def follow(ws: WebSocket, leader: Connection, max_bytes: int) -> None:
                     outbox.ack()
                 case Ping():
                     outbox.send_text(events.text(events.pong()))
-                case _:  # every message that would change the session
+                case (
+                    Play()
+                    | Pause()
+                    | Step()
+                    | Reset()
+                    | Configure()
+                    | SetWeight()
+                    | SetLayer()
+                    | AddPoint()
+                    | RemovePoint()
+                    | ClearPoints()
+                    | UndoPoints()
+                    | ShowLesson()
+                ):  # every message that would change the session or what it shows
                     outbox.send_text(
                         events.text(
                             events.error(
@@ -46,6 +75,8 @@ async def follow(ws: WebSocket, leader: Connection, max_bytes: int) -> None:
                             )
                         )
                     )
+                case _:
+                    assert_never(message)
     finally:
         leader.unfollow(outbox)
         sender.cancel()

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from engine.session import Session
 from nets.cohort import Cohort, cohort_key
-from nets.train import Diverged
+from nets.train import MAX_STEP, Diverged, past_limit
 
 log = logging.getLogger("spacefold")
 
@@ -143,31 +143,43 @@ class Gym:
         return groups
 
     def _run(self, key: Hashable, group: list[Member]) -> bool:
-        """Train the members of one cohort; True if any step was taken. Their locks are taken
-        in the order of their ids (nothing else ever holds two), so a frame being drawn
-        finishes first and a cohort keeps its members from run to run."""
+        """Train the members of one cohort; True if any was trained or told it cannot be. Their
+        locks are taken in the order of their ids (nothing else ever holds two), so a frame
+        being drawn finishes first and a cohort keeps its members from run to run."""
         held = sorted(group, key=lambda m: m.session.id)
         for m in held:
             m.session.lock.acquire()
         try:
-            live = [m for m in held if m.session.running and self.members.get(m.session.id) is m]
-            trainers = [m.session.trainer for m in live]
-            keys = {cohort_key(t) for t in trainers}
-            if not live or len(keys) != 1:
-                return False  # a member was rebuilt since it was grouped: next time
-            per_step = self.step_time.get(key, FIRST_GUESS_S)
-            steps = int(max(1, min(self.slice_s / per_step, *(m.owed for m in live))))
-            started = time.perf_counter()
-            outcome = self._train(key, live, steps, None in keys)
-            self.step_time[key] = (time.perf_counter() - started) / steps
-            for m in live:
-                m.owed -= steps
-                m.session.trained()
+            outcomes = self._run_held(key, held)
         finally:
             for m in held:
                 m.session.lock.release()
-        self._report(list(zip(live, outcome, strict=True)))
-        return True
+        self._report(outcomes)
+        return bool(outcomes)
+
+    def _run_held(self, key: Hashable, held: list[Member]) -> list[tuple[Member, Exception | None]]:
+        """:meth:`_run` under the members' locks: how each member's run went. A member at the
+        last step it may count (nets.train.MAX_STEP) is told so and not trained; the others
+        take no more steps than the closest of them to it has left."""
+        live = [m for m in held if m.session.running and self.members.get(m.session.id) is m]
+        spent: list[tuple[Member, Exception | None]] = [
+            (m, limit) for m in live if (limit := past_limit(m.session.step, 1)) is not None
+        ]
+        live = [m for m in live if past_limit(m.session.step, 1) is None]
+        trainers = [m.session.trainer for m in live]
+        keys = {cohort_key(t) for t in trainers}
+        if not live or len(keys) != 1:
+            return spent  # a member was rebuilt since it was grouped: next time
+        per_step = self.step_time.get(key, FIRST_GUESS_S)
+        room = min(MAX_STEP - t.step_count for t in trainers)
+        steps = int(max(1, min(self.slice_s / per_step, room, *(m.owed for m in live))))
+        started = time.perf_counter()
+        outcome = self._train(key, live, steps, None in keys)
+        self.step_time[key] = (time.perf_counter() - started) / steps
+        for m in live:
+            m.owed -= steps
+            m.session.trained()
+        return spent + list(zip(live, outcome, strict=True))
 
     @staticmethod
     def _report(outcomes: list[tuple[Member, Exception | None]]) -> None:

@@ -1,9 +1,9 @@
 """Drawing processes, fed straight from the event loop over pipes.
 
-Each process takes one snapshot at a time and sends back its frame. The loop writes a job to
-an idle process's pipe and reads results when the pipe is readable, so a frame crosses no
-helper thread on its way (a general process pool hands each job through two, which costs a
-class server more than the pickling does).
+Each process takes one session's state (a ``SessionState``) at a time and sends back its
+frame. The loop writes a job to an idle process's pipe and reads results when the pipe is
+readable, so a frame crosses no helper thread on its way (a general process pool hands each
+job through two, which costs a class server more than the pickling does).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class ProcessesGone(RuntimeError):
 
 
 def serve(conn: Connection) -> None:
-    """A drawing process: answer every snapshot with its frame, until the pipe closes (which
+    """A drawing process: answer every session state with its frame, until the pipe closes (which
     is how it ends: Ctrl-C in the server's terminal is the server's to handle)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     ready()
@@ -82,7 +82,7 @@ class DrawingProcesses:
     workers: list[_Worker] = field(default_factory=list)
     queue: deque[_Job] = field(default_factory=deque)
     closed: bool = False
-    asked: int = 0  # snapshots handed to the processes so far
+    asked: int = 0  # states handed to the processes so far
 
     def __post_init__(self) -> None:
         self.loop = asyncio.get_running_loop()
@@ -108,14 +108,14 @@ class DrawingProcesses:
         """At least one process has started and none has died."""
         return not self.closed and any(w.started for w in self.workers)
 
-    def draw(self, snapshot: SessionState) -> asyncio.Future[Drawn]:
-        """The frame of ``snapshot``, from the first process free."""
+    def draw(self, state: SessionState) -> asyncio.Future[Drawn]:
+        """The frame of ``state``, from the first process free."""
         future: asyncio.Future[Drawn] = self.loop.create_future()
         if self.closed:
             future.set_exception(ProcessesGone("the drawing processes are closed"))
             return future
         self.asked += 1
-        self.queue.append(_Job(pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL), future))
+        self.queue.append(_Job(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), future))
         self._dispatch()
         return future
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Request, Response
 from pydantic import AfterValidator, BaseModel, Field, ValidationError
 
-from engine.errors import first_problem
+from engine.errors import Refused, first_problem
 from engine.experiment import ExperimentFile, to_file
 from engine.experiment import restore as restore_file
 from engine.session import Session
@@ -43,13 +43,20 @@ def link(saved_id: str) -> str:
 
 
 async def taken(session: Session) -> dict[str, Any]:
-    """The session's experiment file, as JSON-ready data (taken in a worker, under its lock)."""
+    """The session's experiment file, as JSON-ready data (taken in a worker, under its lock);
+    a 409 that says why when the session cannot be written as one (a diverged network)."""
 
     def take() -> dict[str, Any]:
         with session.lock:
             return to_file(session).model_dump(mode="json")
 
-    return await asyncio.to_thread(take)
+    try:
+        return await asyncio.to_thread(take)
+    except Refused as exc:
+        raise HTTPException(409, str(exc)) from None
+    except ValidationError as exc:
+        problem = first_problem(exc, "the experiment")
+        raise HTTPException(409, f"this session cannot be written as a file: {problem}") from None
 
 
 @router.post("/sessions/{session_id}/saves", status_code=201)

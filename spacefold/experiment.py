@@ -1,8 +1,8 @@
 """An experiment driven from Python: the server's own session, without the server.
 
 The data, the network, its training and every frame come from ``engine.session.Session``, the
-code behind a browser tab, so a notebook sees exactly what the page shows. Only pure modules of
-``server`` are used (the config, presets, sessions, frames, the experiment file): never FastAPI.
+code behind a browser tab, so a notebook sees exactly what the page shows. Only the engine is
+used (the config, presets, sessions, frames, the experiment file): never ``server`` or FastAPI.
 """
 
 from __future__ import annotations

@@ -15,13 +15,13 @@ from nets.linalg import PHASES, affine_path
 from nets.probe import fit_extent
 from spacefold.experiment import Experiment
 from spacefold.frame import Frame, stage_title
-from spacefold.palette import region_rgb
+from spacefold.regions import region_rgb
 
 Source = Experiment | Frame
 GRID_COLOR = rgba(GRID_LINE)
 
 
-def _snap(source: Source) -> Frame:
+def _frame_of(source: Source) -> Frame:
     return source.frame() if isinstance(source, Experiment) else source
 
 
@@ -33,16 +33,16 @@ def polyline(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return xs, ys
 
 
-def point_traces(snap: Frame, xy: np.ndarray, stage: int | None) -> list[go.Scatter]:
+def point_traces(frame: Frame, xy: np.ndarray, stage: int | None) -> list[go.Scatter]:
     """The points by class, training points filled, test points hollow. ``customdata`` holds
     each point's index in the frame (train first), ``meta`` the stage drawn."""
     traces: list[go.Scatter] = []
-    labels, n_train = snap.labels, snap.n_train
+    labels, n_train = frame.labels, frame.n_train
     index = np.arange(len(xy))
     groups = (
         [(None, np.ones(len(xy), bool))]
-        if snap.regression
-        else [(c, labels == c) for c in range(snap.classes)]
+        if frame.regression
+        else [(c, labels == c) for c in range(frame.classes)]
     )
     for c, member in groups:
         for test in (False, True):
@@ -74,16 +74,16 @@ def point_traces(snap: Frame, xy: np.ndarray, stage: int | None) -> list[go.Scat
     return traces
 
 
-def panel_traces(snap: Frame, k: int) -> list[Any]:
+def panel_traces(frame: Frame, k: int) -> list[Any]:
     """Stage ``k`` as the page draws it: regions, warped grid, points, dead and merged marks
     (open, so the class colour shows through), boundary."""
     traces: list[Any] = []
-    regions = snap.regions(k)
+    regions = frame.regions(k)
     if regions is not None:
         xs, ys = regions.xs.astype(np.float64), regions.ys.astype(np.float64)
         traces.append(
             go.Image(
-                z=region_rgb(regions, snap.classes),
+                z=region_rgb(regions, frame.classes),
                 x0=xs[0],
                 dx=xs[1] - xs[0],
                 y0=ys[0],
@@ -92,7 +92,7 @@ def panel_traces(snap: Frame, k: int) -> list[Any]:
                 meta={"stage": k, "role": "regions"},
             )
         )
-    gx, gy = polyline(snap.grid(k))
+    gx, gy = polyline(frame.grid(k))
     traces.append(
         go.Scatter(
             x=gx,
@@ -104,15 +104,15 @@ def panel_traces(snap: Frame, k: int) -> list[Any]:
             meta={"stage": k, "role": "grid"},
         )
     )
-    traces += point_traces(snap, snap.points(k), k)
+    traces += point_traces(frame, frame.points(k), k)
     marks = (
-        ("dead", "folded to zero", snap.dead(k), "square-open", 11),
-        ("merged", "merged with another class", snap.merged(k), "circle-open", 9),
+        ("dead", "folded to zero", frame.dead(k), "square-open", 11),
+        ("merged", "merged with another class", frame.merged(k), "circle-open", 9),
     )
     for role, name, mask, symbol, size in marks:
         if mask is None or not mask.any():
             continue
-        xy = snap.points(k)[mask.astype(bool)]
+        xy = frame.points(k)[mask.astype(bool)]
         traces.append(
             go.Scatter(
                 x=xy[:, 0],
@@ -129,9 +129,9 @@ def panel_traces(snap: Frame, k: int) -> list[Any]:
                 meta={"stage": k, "role": role},
             )
         )
-    line = snap.boundary(k)
+    line = frame.boundary(k)
     if line is not None:
-        traces.append(_line_trace(line, snap.extent(k), k))
+        traces.append(_line_trace(line, frame.extent(k), k))
     return traces
 
 
@@ -184,27 +184,27 @@ def _one_legend(fig: go.Figure) -> None:
 
 def stage_strip(source: Source, stages: list[int] | None = None) -> go.Figure:
     """Every stage (or the ones listed) side by side: input, affine 1, fold 1, ..., output."""
-    snap = _snap(source)
-    chosen = list(range(snap.n_stages)) if stages is None else stages
+    frame = _frame_of(source)
+    chosen = list(range(frame.n_stages)) if stages is None else stages
     for k in chosen:
-        snap.points(k)  # IndexError names a stage that does not exist
+        frame.points(k)  # IndexError names a stage that does not exist
     fig = make_subplots(
         rows=1,
         cols=len(chosen),
         horizontal_spacing=0.02,
-        subplot_titles=[stage_title(snap.stages[k]) for k in chosen],
+        subplot_titles=[stage_title(frame.stages[k]) for k in chosen],
     )
     for col, k in enumerate(chosen, start=1):
-        for trace in panel_traces(snap, k):
+        for trace in panel_traces(frame, k):
             fig.add_trace(trace, row=1, col=col)
-        _square(fig, snap.extent(k), col)
+        _square(fig, frame.extent(k), col)
     _one_legend(fig)
     fig.update_layout(
         height=300,
         width=max(600, 240 * len(chosen)),
         plot_bgcolor="white",
         margin={"l": 20, "r": 20, "t": 80, "b": 20},
-        title=f"step {snap.step}",
+        title=f"step {frame.step}",
         legend={"orientation": "h", "y": -0.12},
     )
     return fig
@@ -212,37 +212,37 @@ def stage_strip(source: Source, stages: list[int] | None = None) -> go.Figure:
 
 def focus(source: Source, stage: int = 0) -> go.Figure:
     """One stage large: its points, the warped grid and its decision regions."""
-    snap = _snap(source)
-    snap.points(stage)
+    frame = _frame_of(source)
+    frame.points(stage)
     fig = make_subplots(rows=1, cols=1)
-    for trace in panel_traces(snap, stage):
+    for trace in panel_traces(frame, stage):
         fig.add_trace(trace)
-    _square(fig, snap.extent(stage))
+    _square(fig, frame.extent(stage))
     fig.update_layout(
         width=560,
         height=560,
         plot_bgcolor="white",
-        title=f"{stage_title(snap.stages[stage])} — step {snap.step}",
+        title=f"{stage_title(frame.stages[stage])} — step {frame.step}",
     )
     return fig
 
 
-def morph_span(snap: Frame, layer: int | None) -> tuple[int, int]:
+def morph_span(frame: Frame, layer: int | None) -> tuple[int, int]:
     """The stages a morph runs between: the whole network, or one layer's input to its fold
     (to the logits for the classifier)."""
     if layer is None:
-        return 0, snap.n_stages - 1
-    snap.layer(layer)  # IndexError for a layer that does not exist
-    first = next(s["index"] for s in snap.stages if s["layer"] == layer) - 1
-    last = max(s["index"] for s in snap.stages if s["layer"] == layer)
+        return 0, frame.n_stages - 1
+    frame.layer(layer)  # IndexError for a layer that does not exist
+    first = next(s["index"] for s in frame.stages if s["layer"] == layer) - 1
+    last = max(s["index"] for s in frame.stages if s["layer"] == layer)
     return first, last
 
 
-def morph_positions(snap: Frame, layer: int | None, per_step: int) -> list[float]:
+def morph_positions(frame: Frame, layer: int | None, per_step: int) -> list[float]:
     """Positions s along the morph, ``per_step`` frames a stage, both ends included."""
     if per_step < 1:
         raise ValueError("the morph needs at least 1 frame a stage")
-    first, last = morph_span(snap, layer)
+    first, last = morph_span(frame, layer)
     count = (last - first) * per_step
     return [first + i / per_step for i in range(count + 1)]
 
@@ -251,9 +251,9 @@ def morph(source: Source, layer: int | None = None, per_step: int = 10) -> go.Fi
     """The morph as an animation with a slider: the points and the grid moving continuously
     through the network (or through one layer): a 2×2 affine step along the lecture's path
     (rotate, reflect, scale, rotate, shift), any other step straight."""
-    snap = _snap(source)
-    positions = morph_positions(snap, layer, per_step)
-    states = [(snap.morph_at(s), snap.morph_at(s, "grid")) for s in positions]
+    frame = _frame_of(source)
+    positions = morph_positions(frame, layer, per_step)
+    states = [(frame.morph_at(s), frame.morph_at(s, "grid")) for s in positions]
 
     def traces(s: float, points: np.ndarray, grid: np.ndarray) -> list[Any]:
         gx, gy = polyline(grid)
@@ -267,10 +267,10 @@ def morph(source: Source, layer: int | None = None, per_step: int = 10) -> go.Fi
                 line={"color": GRID_COLOR, "width": 1},
                 meta={"position": s, "role": "grid"},
             ),
-            *point_traces(snap, points, None),
+            *point_traces(frame, points, None),
         ]
 
-    def frame(s: float, points: np.ndarray, grid: np.ndarray) -> go.Frame:
+    def slide(s: float, points: np.ndarray, grid: np.ndarray) -> go.Frame:
         x0, x1, y0, y1 = fit_extent(points)  # the view follows the points
         return go.Frame(
             data=traces(s, points, grid),
@@ -278,7 +278,7 @@ def morph(source: Source, layer: int | None = None, per_step: int = 10) -> go.Fi
             layout={"xaxis": {"range": [x0, x1]}, "yaxis": {"range": [y0, y1]}},
         )
 
-    frames = [frame(s, p, g) for s, (p, g) in zip(positions, states, strict=True)]
+    frames = [slide(s, p, g) for s, (p, g) in zip(positions, states, strict=True)]
     fig = go.Figure(data=frames[0].data, frames=frames)
     slider = {
         "active": 0,
@@ -324,14 +324,14 @@ def morph(source: Source, layer: int | None = None, per_step: int = 10) -> go.Fi
             }
         ],
     }
-    first, last = morph_span(snap, layer)
+    first, last = morph_span(frame, layer)
     fig.update_layout(
         width=600,
         height=640,
         plot_bgcolor="white",
         sliders=[slider],
         updatemenus=[play],
-        title=f"morph: {stage_title(snap.stages[first])} → {stage_title(snap.stages[last])}",
+        title=f"morph: {stage_title(frame.stages[first])} → {stage_title(frame.stages[last])}",
         xaxis={
             "range": frames[0].layout.xaxis.range,
             "constrain": "domain",
@@ -395,11 +395,11 @@ def _finite(v: float) -> float | None:
 def decomposition(source: Source, layer: int = 1) -> go.Figure:
     """A 2×2 layer's map taken apart, W = R(θ_out) · diag(s1, s2) · F · R(θ_in), then + b: the
     layer's input points and grid after each phase of the lecture's path."""
-    snap = _snap(source)
-    d = snap.decomposition(layer)
-    bias = np.asarray(snap.layer(layer)["bias"], np.float64)
-    first, _ = morph_span(snap, layer)
-    points, grid = snap.points(first)[:, :2], snap.grid(first)[..., :2]
+    frame = _frame_of(source)
+    d = frame.decomposition(layer)
+    bias = np.asarray(frame.layer(layer)["bias"], np.float64)
+    first, _ = morph_span(frame, layer)
+    points, grid = frame.points(first)[:, :2], frame.grid(first)[..., :2]
     names = ["input", *PHASES]
     names[2] = "reflect" if d.reflect else "(no reflection)"
     names[4] = "rotate again"
@@ -424,7 +424,7 @@ def decomposition(source: Source, layer: int = 1) -> go.Figure:
             row=1,
             col=col,
         )
-        for trace in point_traces(snap, p.astype(np.float32), None):
+        for trace in point_traces(frame, p.astype(np.float32), None):
             trace.meta = {"phase": col - 1, "role": "points"}
             fig.add_trace(trace, row=1, col=col)
         _square(fig, box, col)

@@ -14,7 +14,7 @@ from spacefold.captions import Lang, say
 from spacefold.fonts import Font
 from spacefold.fonts import font as text_font
 from spacefold.frame import Frame, Map, stage_title
-from spacefold.palette import region_rgb
+from spacefold.regions import region_rgb
 
 Box = tuple[float, float, float, float]
 FAR = 1e5  # px: coordinates are clamped here
@@ -40,14 +40,14 @@ class View:
         return np.clip(np.nan_to_num(out, nan=FAR), -FAR, FAR)
 
 
-def _regions(snap: Frame, k: int, view: View, size: Size, carry: Map | None) -> Image.Image:
+def _regions(frame: Frame, k: int, view: View, size: Size, carry: Map | None) -> Image.Image:
     """The region image of stage ``k`` resampled onto the panel (moved by ``carry``)."""
     w, h = size
-    regions = snap.regions(k)
+    regions = frame.regions(k)
     white = Image.new("RGB", size, "white")
     if regions is None:
         return white
-    cells = region_rgb(regions, snap.classes)[::-1]  # top row first: the highest y
+    cells = region_rgb(regions, frame.classes)[::-1]  # top row first: the highest y
     factor = 4
     image = Image.fromarray(np.ascontiguousarray(cells)).resize(
         (cells.shape[1] * factor, cells.shape[0] * factor), Image.Resampling.BILINEAR
@@ -85,7 +85,7 @@ def _polylines(draw: ImageDraw.ImageDraw, lines: np.ndarray, color: tuple[int, .
 
 
 def draw_plane(
-    snap: Frame,
+    frame: Frame,
     k: int,
     size: Size,
     *,
@@ -96,52 +96,52 @@ def draw_plane(
     regions: bool = True,
     marks: bool = True,
 ) -> Image.Image:
-    """Stage ``k`` of ``snap`` in a ``size`` image: its regions, grid and points (or the
+    """Stage ``k`` of ``frame`` in a ``size`` image: its regions, grid and points (or the
     ``points`` and ``grid`` given, e.g. a morph position, over stage k's regions moved by
     ``carry``)."""
     w, h = size
-    view = View(box or snap.extent(k), w, h)
-    image = _regions(snap, k, view, size, carry) if regions else Image.new("RGB", size, "white")
+    view = View(box or frame.extent(k), w, h)
+    image = _regions(frame, k, view, size, carry) if regions else Image.new("RGB", size, "white")
     layer = Image.new("RGBA", size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
     zero = view.px(np.zeros(2))
     draw.line([(zero[0], 0), (zero[0], h)], fill=(*rgb(AXIS), 255))
     draw.line([(0, zero[1]), (w, zero[1])], fill=(*rgb(AXIS), 255))
-    lines = snap.grid(k)[..., :2] if grid is None else grid
+    lines = frame.grid(k)[..., :2] if grid is None else grid
     _polylines(draw, view.px(lines), (*GRID_LINE[:3], round(255 * GRID_LINE[3])))
     image = Image.alpha_composite(image.convert("RGBA"), layer)
     draw = ImageDraw.Draw(image)
-    if marks and (line := snap.boundary(k)) is not None:
-        _dashed(draw, view, line, box or snap.extent(k))
-    xy = view.px((snap.points(k)[:, :2] if points is None else points).astype(np.float64))
+    if marks and (line := frame.boundary(k)) is not None:
+        _dashed(draw, view, line, box or frame.extent(k))
+    xy = view.px((frame.points(k)[:, :2] if points is None else points).astype(np.float64))
     # Under the dots, as on the page: a square around a dead point, a ring around a merged one;
     # the class colour stays in sight.
-    dead = snap.dead(k) if marks else None
+    dead = frame.dead(k) if marks else None
     if dead is not None:
         for x, y in xy[dead.astype(bool)].tolist():
             draw.rectangle([x - 5, y - 5, x + 5, y + 5], outline=DEAD_MARK, width=1)
-    merged = snap.merged(k) if marks else None
+    merged = frame.merged(k) if marks else None
     if merged is not None:
         for x, y in xy[merged.astype(bool)].tolist():
             draw.ellipse([x - 4.5, y - 4.5, x + 4.5, y + 4.5], outline=DEAD_MARK, width=2)
-    _points(draw, snap, xy)
+    _points(draw, frame, xy)
     draw.rectangle([0, 0, w - 1, h - 1], outline=rgb(FRAME))
     return image.convert("RGB")
 
 
-def _points(draw: ImageDraw.ImageDraw, snap: Frame, xy: np.ndarray, r: float = 3.0) -> None:
-    labels = snap.labels
-    if snap.regression:
+def _points(draw: ImageDraw.ImageDraw, frame: Frame, xy: np.ndarray, r: float = 3.0) -> None:
+    labels = frame.labels
+    if frame.regression:
         low, high = float(labels.min()), float(labels.max())
         span = high - low if high > low else 1.0
     for i, (x, y) in enumerate(xy.tolist()):
-        if snap.regression:
+        if frame.regression:
             t = (float(labels[i]) - low) / span
             a, b = np.array(rgb(class_color(0))), np.array(rgb(class_color(1)))
             color = tuple(int(v) for v in np.rint(a + (b - a) * t))
         else:
             color = rgb(class_color(int(labels[i])))
-        fill = color if i < snap.n_train else (255, 255, 255)
+        fill = color if i < frame.n_train else (255, 255, 255)
         draw.ellipse([x - r, y - r, x + r, y + r], fill=fill, outline=color)
 
 
@@ -170,40 +170,40 @@ def captioned(image: Image.Image, caption: str) -> Image.Image:
     return out
 
 
-def panel(snap: Frame, k: int, size: Size, lang: Lang = "en") -> Image.Image:
+def panel(frame: Frame, k: int, size: Size, lang: Lang = "en") -> Image.Image:
     """One stage, captioned in ``lang``, filling ``size``."""
     w, h = size
-    return captioned(draw_plane(snap, k, (w, h - TITLE)), stage_title(snap.stages[k], lang))
+    return captioned(draw_plane(frame, k, (w, h - TITLE)), stage_title(frame.stages[k], lang))
 
 
 def strip(
-    snap: Frame, size: Size, stages: Sequence[int] | None = None, lang: Lang = "en"
+    frame: Frame, size: Size, stages: Sequence[int] | None = None, lang: Lang = "en"
 ) -> Image.Image:
     """The stages side by side in one ``size`` image (as the page's stage strip)."""
-    chosen = list(range(snap.n_stages)) if stages is None else list(stages)
+    chosen = list(range(frame.n_stages)) if stages is None else list(stages)
     w, h = size
     out = Image.new("RGB", size, "white")
     cell = w // len(chosen)
     for i, k in enumerate(chosen):
-        out.paste(panel(snap, k, (cell - 4, h), lang), (i * cell + 2, 0))
+        out.paste(panel(frame, k, (cell - 4, h), lang), (i * cell + 2, 0))
     return out
 
 
 def morph_frames(
-    snap: Frame, positions: Sequence[float], size: Size, lang: Lang = "en"
+    frame: Frame, positions: Sequence[float], size: Size, lang: Lang = "en"
 ) -> list[Image.Image]:
     """The morph at each position s, framed on its points: the regions ride along 2×2
     affine steps; straight steps are drawn without them."""
-    states = [(s, snap.morph_at(s), snap.morph_at(s, "grid")) for s in positions]
+    states = [(s, frame.morph_at(s), frame.morph_at(s, "grid")) for s in positions]
     w, h = size
     frames = []
     for s, p, g in states:
-        k = min(int(np.floor(s)), snap.n_stages - 1)
-        carry = snap.morph_map(s)
+        k = min(int(np.floor(s)), frame.n_stages - 1)
+        carry = frame.morph_map(s)
         exact = float(s) == float(k)
         box = fit_extent(p)  # the view follows the points, as the page's close-up does
         plane = draw_plane(
-            snap,
+            frame,
             k,
             (w, h - TITLE),
             points=p,
@@ -213,6 +213,6 @@ def morph_frames(
             regions=exact or carry is not None,
             marks=False,
         )
-        title = stage_title(snap.stages[k], lang)
+        title = stage_title(frame.stages[k], lang)
         frames.append(captioned(plane, say("stage", lang, s=f"{s:.2f}", title=title)))
     return frames

@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 import numpy as np
 from PIL import Image
 
+from engine.errors import Refused
 from engine.presets import PRESETS
 from nets.train import Diverged
 from spacefold import raster
@@ -164,26 +165,26 @@ def load(args: argparse.Namespace) -> Experiment:
 
 
 def picture(
-    snap: Frame, stage: int | None, wanted: tuple[int, int] | None, lang: Lang = "en"
+    frame: Frame, stage: int | None, wanted: tuple[int, int] | None, lang: Lang = "en"
 ) -> Image.Image:
     """The stage strip (``stage`` None) or one stage, captioned in ``lang``."""
     if stage is None:
-        return raster.strip(snap, wanted or (1600, 260), lang=lang)
-    if stage >= snap.n_stages:
+        return raster.strip(frame, wanted or (1600, 260), lang=lang)
+    if stage >= frame.n_stages:
         raise RenderError(
-            f"--stage {stage} does not exist: this network has stages 0 to {snap.n_stages - 1}"
+            f"--stage {stage} does not exist: this network has stages 0 to {frame.n_stages - 1}"
         )
-    return raster.panel(snap, stage, wanted or (640, 660), lang)
+    return raster.panel(frame, stage, wanted or (640, 660), lang)
 
 
-def morph(snap: Frame, args: argparse.Namespace) -> list[Image.Image]:
+def morph(frame: Frame, args: argparse.Namespace) -> list[Image.Image]:
     try:
-        first, last = morph_span(snap, args.layer)
+        first, last = morph_span(frame, args.layer)
     except IndexError as exc:
         raise RenderError(f"--layer: {exc}") from None
     n = args.frames
     positions = [first + (last - first) * i / (n - 1) for i in range(n)]
-    return raster.morph_frames(snap, positions, args.size or (640, 660), args.lang)
+    return raster.morph_frames(frame, positions, args.size or (640, 660), args.lang)
 
 
 def training(exp: Experiment, args: argparse.Namespace) -> list[Image.Image]:
@@ -250,12 +251,12 @@ def render(args: argparse.Namespace) -> Path:
         images = training(exp, args)
     else:
         exp.train(args.steps)
-        snap = exp.frame()
+        frame = exp.frame()
         stage = None if args.view == "strip" else (args.stage or 0)
         images = (
-            morph(snap, args)
+            morph(frame, args)
             if args.view == "morph"
-            else [picture(snap, stage, args.size, args.lang)]
+            else [picture(frame, stage, args.size, args.lang)]
         )
     write(images, args.out, suffix, args.fps)
     return Path(args.out)
@@ -270,6 +271,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except Diverged as exc:
         print(f"spacefold render: error: training diverged: {exc}", file=sys.stderr)
+        return 2
+    except Refused as exc:  # training would count past the last step a session may count
+        print(f"spacefold render: error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"spacefold render: error: cannot write {args.out}: {exc.strerror}", file=sys.stderr)

@@ -1,5 +1,5 @@
 """The page's morph (frontend/morphpath.js) walks the same path as the Python one (nets.linalg's
-affine_path, notebook.Frame.morph_at), mid-way through every phase and not only at its ends:
+affine_path, spacefold.Frame.morph_at), mid-way through every phase and not only at its ends:
 reflections, singular maps and shears included."""
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ addStrings({
     "network.weight": "Weight from {from} to layer {layer} unit {unit}: {value}",
     "network.bias": "Bias of layer {layer} unit {unit}: {value}",
     "network.edit": "New value, then Enter (Esc cancels)",
-    "network.badValue": "Enter a number from −100 to 100.",
+    "network.badValue": "Enter a number from −{max} to {max}.",
     "network.noWeights": "Weights arrive with the next frame.",
     "network.unitName": "unit {unit}",
 
@@ -106,7 +106,7 @@ addStrings({
     "network.weight": "从 {from} 到第 {layer} 层单元 {unit} 的权重：{value}",
     "network.bias": "第 {layer} 层单元 {unit} 的偏置：{value}",
     "network.edit": "输入新值后按回车（Esc 取消）",
-    "network.badValue": "请输入 −100 到 100 之间的数。",
+    "network.badValue": "请输入 −{max} 到 {max} 之间的数。",
     "network.noWeights": "权重将随下一帧到达。",
     "network.unitName": "单元 {unit}",
 

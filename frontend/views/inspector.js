@@ -273,7 +273,7 @@ export class Inspector {
     const value = raw === "" ? NaN : Number(raw);
     if (!Number.isFinite(value) || Math.abs(value) > this.maxWeight) {
       this.bad.hidden = false;
-      setText(this.bad, t("insp.bad", { value: input.value }));
+      setText(this.bad, t("insp.bad", { max: this.maxWeight, value: input.value }));
       input.blur();
       this.tableKey = ""; // put the entry back
       this.render();

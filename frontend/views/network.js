@@ -500,7 +500,7 @@ export class NetworkView {
     if (!this.editing) return;
     if (editor.value.trim() === "" || !Number.isFinite(value) || Math.abs(value) > this.maxWeight) {
       editor.classList.add("invalid");
-      editor.title = t("network.badValue");
+      editor.title = t("network.badValue", { max: this.maxWeight });
       return;
     }
     this.send({ type: "set_weight", ...this.editing, value });

@@ -181,6 +181,7 @@ def test_typing_an_entry_sets_that_weight_exactly_and_a_bad_one_is_refused(tab: 
     entry.press("Enter")
     bad = tab.page.get_by_test_id("insp-bad")
     assert bad.is_visible() and "“two” is not a number" in bad.inner_text()
+    assert "from \u2212100 to 100:" in bad.inner_text()  # the schema's max_weight
     assert entry.input_value() == "0.6250"  # put back
     assert tab.frames() == frames and tab.js(LAYER, 1)["weight"][1][0] == 0.625
     assert tab.errors == []

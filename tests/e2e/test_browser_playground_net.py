@@ -217,6 +217,7 @@ def test_network_diagram_draws_every_unit_and_edits_weights(tab: Tab) -> None:
     editor.fill("500")  # out of range: refused in place, nothing sent
     editor.press("Enter")
     assert editor.is_visible() and "invalid" in (editor.get_attribute("class") or "")
+    assert editor.get_attribute("title") == "Enter a number from \u2212100 to 100."  # max_weight
     editor.fill("1.25")
     editor.press("Enter")
     tab.wait(f"() => {LAYERS}[1].weight[0][1] === 1.25")

@@ -1,7 +1,8 @@
 """The notebook figures carry what the network computes: each stage's points and grid are
 net[:k] of the input's, the regions are the rest of the network's decision, the morph follows
-the layer's own decomposition. Figures are drawn from the page's frames, whose coordinates
-travel as uint16 steps: they match the model to within one step (tests/oracle.py)."""
+the layer's own decomposition. Figures are drawn from a frame's exact arrays: they match the
+model to float32's rounding, and no check allows more than the page's uint16 step
+(tests/oracle.py)."""
 
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import torch
 from nets.linalg import affine_path, decompose
 from nets.probe import grid_lines, region_axes, region_points
 from spacefold import Experiment, decomposition, focus, losses, morph, stage_strip
-from spacefold.palette import region_rgb
+from spacefold.regions import region_rgb
 from tests.live_server import ROOT
 from tests.oracle import assert_conf, assert_coords, merged_by_pairs
 
@@ -74,40 +75,40 @@ def test_every_stage_of_the_strip_is_net_up_to_that_stage(trained: Experiment) -
 
 
 def test_the_regions_are_the_rest_of_the_networks_decision(trained: Experiment) -> None:
-    snap = trained.frame()
+    frame = trained.frame()
     k = 4  # fold 2: the regions are net[4:] applied to a grid over that stage's box
     res = trained.config.view.stage_region_resolution
-    xs, ys = region_axes(snap.extent(k), res)
+    xs, ys = region_axes(frame.extent(k), res)
     with torch.no_grad():
         logits = trained.net[k:](torch.as_tensor(region_points(xs, ys)))
         conf, label = torch.softmax(logits, dim=1).max(dim=1)
-    regions = snap.regions(k)
+    regions = frame.regions(k)
     assert regions is not None and regions.label is not None and regions.conf is not None
     differ = regions.label.ravel() != label.numpy()
     assert not differ[conf.numpy() > 0.501].any()  # only a tie may go either way
     assert_conf(regions.conf.ravel(), conf.numpy(), 2)
     assert len(set(label.tolist())) == 2  # both classes show: the test can tell them apart
-    (image,) = traces(focus(snap, k), role="regions")
+    (image,) = traces(focus(frame, k), role="regions")
     assert np.array_equal(np.asarray(image.z), region_rgb(regions, 2))
     assert image.x0 == pytest.approx(xs[0]) and image.y0 == pytest.approx(ys[0])
 
 
-def test_the_snapshot_and_figures_carry_each_folds_merged_points() -> None:
+def test_the_frame_and_figures_carry_each_folds_merged_points() -> None:
     lecture = Experiment.from_preset("lecture").train(300)  # 4 × 2 on the spiral: it merges
-    snap = lecture.frame()
+    frame = lecture.frame()
     want = stage_values(lecture, lecture.data.x)
     labels = lecture.data.y
-    assert [fold["stage"] for fold in snap.folds] == [2, 4, 6, 8]
-    for fold in snap.folds:
-        merged = snap.merged(fold["stage"])
+    assert [fold["stage"] for fold in frame.folds] == [2, 4, 6, 8]
+    for fold in frame.folds:
+        merged = frame.merged(fold["stage"])
         assert merged is not None
         np.testing.assert_array_equal(merged, merged_by_pairs(want[fold["stage"]], labels))
         assert fold["merged_share"] == pytest.approx(merged.mean())
-        marks = traces(focus(snap, fold["stage"]), role="merged")
+        marks = traces(focus(frame, fold["stage"]), role="merged")
         drawn = np.concatenate([np.asarray(t.x) for t in marks]) if marks else np.zeros(0)
-        np.testing.assert_array_equal(drawn, snap.points(fold["stage"])[merged == 1, 0])
-    assert snap.merged(3) is None  # an affine stage
-    assert any(fold["merged_share"] > 0 for fold in snap.folds)
+        np.testing.assert_array_equal(drawn, frame.points(fold["stage"])[merged == 1, 0])
+    assert frame.merged(3) is None  # an affine stage
+    assert any(fold["merged_share"] > 0 for fold in frame.folds)
 
 
 def test_a_wide_stage_is_drawn_on_the_chosen_pair_of_units() -> None:
@@ -134,7 +135,7 @@ def test_the_morph_follows_the_layers_own_decomposition(trained: Experiment) -> 
     linear = trained.net.linear(2)
     w, b = linear.weight.detach().double().numpy(), linear.bias.detach().double().numpy()
     m, c = affine_path(decompose(w), b, 0.5)
-    near = 1e-3  # uint16 steps of the frame, carried through the map
+    near = 1e-5  # float32 rounding, carried through the map
     np.testing.assert_allclose(at("2.50"), want[2] @ m.T + c, atol=near)  # half of W·x + b
     assert_coords(at("3.00"), want[3])
     np.testing.assert_allclose(at("3.50"), 0.5 * want[3] + 0.5 * want[4], atol=near)  # fold
@@ -148,7 +149,7 @@ def test_the_decomposition_ends_at_the_layers_affine_map(trained: Experiment) ->
     want = stage_values(trained, trained.data.x)
     n = len(want[0])
     assert_coords(drawn_points(fig, n, phase=0), want[0])
-    np.testing.assert_allclose(drawn_points(fig, n, phase=5), want[1], atol=1e-3, rtol=0)
+    np.testing.assert_allclose(drawn_points(fig, n, phase=5), want[1], atol=1e-5, rtol=0)
     d = decompose(trained.net.linear(1).weight.detach().double().numpy())
     assert f"scale {d.scales[0]:.3f} × {d.scales[1]:.3f}" in fig.layout.title.text
 

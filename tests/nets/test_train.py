@@ -5,7 +5,7 @@ import torch
 
 from nets.datasets import make_dataset
 from nets.model import FoldNet
-from nets.train import Diverged, Recipe, Trainer
+from nets.train import MAX_STEP, Diverged, Recipe, StepLimit, Trainer
 
 
 def test_the_default_experiment_learns_quickly() -> None:
@@ -79,3 +79,18 @@ def test_minibatches_sample_the_training_set() -> None:
     trainer = Trainer(FoldNet((2,), seed=0), data, Recipe("adam", 0.01, batch_size=10))
     x, y = trainer.next_batch()
     assert x.shape == (10, 2) and y.shape == (10,)
+
+
+def test_a_trainer_never_counts_past_max_step() -> None:
+    """Steps past 2**53 would not count exactly: refused whole, before any weight moves."""
+    data = make_dataset("xor", 40, 0.0, 0)
+    trainer = Trainer(FoldNet([2], "relu", 2), data)
+    trainer.step_count = MAX_STEP - 2
+    before = [p.detach().clone() for p in trainer.net.parameters()]
+    with pytest.raises(StepLimit, match="2\\*\\*53"):
+        trainer.step(3)
+    assert trainer.step_count == MAX_STEP - 2
+    for p, q in zip(trainer.net.parameters(), before, strict=True):
+        assert torch.equal(p, q)
+    trainer.step(2)
+    assert trainer.step_count == MAX_STEP

@@ -1,4 +1,5 @@
-"""Frames drawn from a snapshot, in another process, are the frames the session itself draws."""
+"""Frames drawn from a copy of a session's state, in another process, are the frames the
+session itself draws."""
 
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ def assert_same_frame(a: bytes, b: bytes) -> None:
 
 
 @pytest.mark.parametrize("changes", CASES)
-def test_a_pickled_snapshot_draws_the_sessions_own_frame(changes: dict[str, Any]) -> None:
+def test_a_pickled_state_draws_the_sessions_own_frame(changes: dict[str, Any]) -> None:
     session, twin = session_of(changes), session_of(changes)
     for _ in range(3):  # the view memory (PCA bases) carries from frame to frame
         own = session.frame()
@@ -81,13 +82,13 @@ def test_a_session_off_the_cpu_draws_its_frames_on_the_cpu_the_same() -> None:
     assert twin._cpu_net is not None and twin._cpu_net is not twin.net
 
 
-def test_holding_reuses_a_network_of_the_snapshots_shape_only() -> None:
-    snapshot = session_of({}).copy_state()
-    net = holding(snapshot)
-    assert holding(snapshot, net) is net
+def test_holding_reuses_a_network_of_the_states_shape_only() -> None:
+    state = session_of({}).copy_state()
+    net = holding(state)
+    assert holding(state, net) is net
     other = holding(session_of({"model": {"width": 3}}).copy_state(), net)
     assert other is not net and other.widths == (3, 3, 3)
-    for param, value in zip(holding(snapshot, net).parameters(), snapshot.params, strict=True):
+    for param, value in zip(holding(state, net).parameters(), state.params, strict=True):
         np.testing.assert_array_equal(param.detach().numpy(), value)
 
 
@@ -98,12 +99,12 @@ def test_a_net_with_dropout_is_drawn_without_it() -> None:
     assert_same_frame(session.frame(), drawn)  # no mask was drawn: the same twice
 
 
-def test_a_snapshot_does_not_move_with_the_session() -> None:
+def test_a_copied_state_does_not_move_with_the_session() -> None:
     session = session_of({})
-    snapshot = session.copy_state()
-    before, _ = draw(snapshot)
+    state = session.copy_state()
+    before, _ = draw(state)
     session.train(50)
-    again, _ = draw(snapshot)
+    again, _ = draw(state)
     assert_same_frame(before, again)
     assert decode_frame(session.frame())[0]["step"] == 75
 
@@ -303,7 +304,7 @@ def test_a_drawn_frame_is_not_kept_once_it_is_taken() -> None:
     with_drawer(session, body)
 
 
-def test_a_snapshot_that_cannot_be_drawn_fails_alone() -> None:
+def test_a_state_that_cannot_be_drawn_fails_alone() -> None:
     session = session_of({})
 
     async def body(drawer: Drawer) -> None:

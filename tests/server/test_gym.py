@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from engine.presets import PRESETS
 from engine.session import Session
-from nets.cohort import cohort_key
-from nets.train import Trainer
+from nets.cohort import Cohort, cohort_key
+from nets.train import MAX_STEP, StepLimit, Trainer
 from server.gym import Gym, Member
 
 from .wsutil import next_event, next_frame, send
@@ -103,3 +103,24 @@ def test_a_member_that_cannot_take_its_news_does_not_keep_it_from_the_others() -
     ]
     Gym._report([(m, None) for m in members])
     assert heard == ["a", "c"]
+
+
+def test_a_cohort_stops_each_member_at_the_last_step_it_may_count() -> None:
+    """A member at MAX_STEP is told so and not trained; the others stop exactly at MAX_STEP."""
+    sessions = [Session(PRESETS["default"], torch.device("cpu")) for _ in range(3)]
+    told: dict[int, list[Exception | None]] = {i: [] for i in range(3)}
+    gym = Gym(slice_s=60.0)  # never started: its run is called by hand
+    for i, (s, left) in enumerate(zip(sessions, (0, 3, 40), strict=True)):
+        s.trainer.step_count = MAX_STEP - left
+        s.running = True
+        gym.join(s, told[i].append)
+    for member in gym.members.values():
+        member.owed = 40
+    ((key, group),) = gym._cohorts(list(gym.members.values())).items()
+    assert gym._run(key, group)
+    assert [s.step for s in sessions] == [MAX_STEP, MAX_STEP, MAX_STEP - 37]
+    assert isinstance(told[0][0], StepLimit) and "2**53" in str(told[0][0])
+    assert told[1] == told[2] == [None]
+    with pytest.raises(StepLimit):
+        Cohort([s.trainer for s in sessions]).train(1)
+    assert [s.step for s in sessions] == [MAX_STEP, MAX_STEP, MAX_STEP - 37]  # nothing trained

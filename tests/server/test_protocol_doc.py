@@ -115,7 +115,7 @@ def test_events_are_built_in_one_module() -> None:
     pattern = re.compile(r"""["']type["']\s*:\s*["'](""" + tags + r""")["']""")
     found = [
         str(path.relative_to(root))
-        for package in ("engine", "server", "notebook")
+        for package in ("engine", "server", "spacefold")
         for path in (root / package).rglob("*.py")
         if path.name != "events.py" and pattern.search(path.read_text())
     ]

@@ -1,6 +1,7 @@
 """``spacefold render``: the files it writes decode as the format they claim, with the frames
 asked for; bad arguments get one line and exit status 2."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from nets.train import MAX_STEP
 from spacefold import fonts, raster
 from spacefold.fonts import cjk_font_path
 from spacefold.render import build_parser, main
@@ -156,10 +158,21 @@ def test_a_broken_experiment_file_is_one_clear_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "broken.json"
-    path.write_text('{"format": "spacefold-experiment", "config": {}}')
+    path.write_text('{"format": "spacefold-experiment", "version": 1, "config": {}}')
     code, err = render(capsys, "--experiment", str(path), "--out", str(tmp_path / "x.png"))
     assert code == 2 and "is not a spacefold experiment: points: Field required" in err
     assert err.count("\n") == 1
+
+
+def test_training_past_the_last_step_is_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = saved(tmp_path)
+    path.write_text(json.dumps({**json.loads(path.read_text()), "step": MAX_STEP - 1}))
+    code, err = render(capsys, "--experiment", str(path), "--out", str(tmp_path / "x.png"))
+    assert code == 2 and "would count past 2**53 steps" in err
+    assert err.count("\n") == 1 and err.startswith("spacefold render: error: ")
+    assert not (tmp_path / "x.png").exists()
 
 
 def test_a_bad_argument_through_the_real_command_has_no_traceback() -> None:

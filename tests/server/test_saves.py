@@ -152,3 +152,30 @@ def test_a_session_exports_its_experiment_without_saving_it(client: TestClient) 
             mine, _ = latest(ws, 40)
             assert header["layers"] == mine["layers"]
     assert client.get("/api/sessions/0123456789ab/experiment").status_code == 404
+
+
+def test_a_diverged_network_is_neither_exported_nor_saved_but_says_why(
+    client: TestClient,
+) -> None:
+    with client.websocket_connect("/ws") as ws:
+        session = next_event(ws, "hello")["session"]
+        send(
+            ws,
+            type="configure",
+            changes={
+                "model": {"width": 16, "depth": 6, "activation": "linear"},
+                "train": {"optimizer": "sgd", "lr": 10.0},
+            },
+        )
+        next_event(ws, "state")
+        send(ws, type="step", count=200)
+        next_event(ws, "diverged")
+        why = "the network diverged (a weight is not finite, or past ±10⁶): reset it or load a save"
+        exported = client.get(f"/api/sessions/{session}/experiment")
+        saved = client.post(f"/api/sessions/{session}/saves", json={"name": "broken"})
+        for reply in (exported, saved):
+            assert reply.status_code == 409 and reply.json()["detail"].startswith(why)
+        assert client.get("/api/saves").json() == []  # nothing was kept
+        send(ws, type="reset")
+        next_event(ws, "state")
+        assert client.get(f"/api/sessions/{session}/experiment").status_code == 200

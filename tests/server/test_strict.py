@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.testclient import WebSocketTestSession
 
-from engine.experiment import MAX_STEP
+from nets.train import MAX_STEP
 from tests.server.wsutil import next_event, send
 
 WRONG_TYPES: list[tuple[dict[str, Any], str]] = [
@@ -143,3 +143,85 @@ def test_a_dataset_preview_reads_its_numbers_from_the_query(client: TestClient) 
     reply = client.get("/api/dataset", params={"dataset": "moons", "points": "20", "noise": "0.1"})
     assert reply.status_code == 200 and len(reply.json()["x"]) == 20
     assert client.get("/api/dataset", params={"points": "many"}).status_code == 422
+
+
+def opened_at(client: TestClient, ws: WebSocketTestSession, step: int) -> str:
+    """A session whose experiment was reopened at ``step``: its id."""
+    session: str = opened(ws)["session"]
+    body = changed(exported(client, session), "step", step)
+    assert client.post(f"/api/sessions/{session}/experiment", content=json.dumps(body)).is_success
+    assert next_event(ws, "state")["step"] == step
+    return session
+
+
+def test_the_step_button_never_counts_past_the_bound(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        session = opened_at(client, ws, MAX_STEP - 1)
+        send(ws, type="step", count=2)
+        error = answer(ws)
+        assert error["type"] == "error" and error["field"] == "count"
+        assert "2**53" in error["message"] and "up to 1 more steps" in error["message"]
+        send(ws, type="step", count=1)
+        assert answer(ws)["step"] == MAX_STEP
+        send(ws, type="step")
+        assert answer(ws)["field"] == "count"
+        reply = client.get(f"/api/sessions/{session}/experiment")
+        assert reply.status_code == 200 and reply.json()["step"] == MAX_STEP
+        saved = client.post(f"/api/sessions/{session}/saves", json={"name": "the last step"})
+        assert saved.status_code == 201
+
+
+def test_playing_stops_at_the_bound_with_a_message(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        session = opened_at(client, ws, MAX_STEP - 3)
+        send(ws, type="play")
+        assert answer(ws)["running"] is True
+        error = answer(ws)
+        assert error["type"] == "error" and "2**53" in error["message"]
+        stopped = answer(ws)
+        assert stopped["running"] is False and stopped["step"] == MAX_STEP
+        assert exported(client, session)["step"] == MAX_STEP
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("points.y_train.0", 0.5),
+        ("points.y_test.0", 1.000001),
+        ("points.y_train.0", -1),
+        ("points.y_train.0", 2),
+    ],
+)
+def test_a_label_that_is_not_a_class_is_refused_not_rounded(
+    client: TestClient, path: str, value: float
+) -> None:
+    with client.websocket_connect("/ws") as ws:
+        session = opened(ws)["session"]
+        before = exported(client, session)
+        body = changed(before, path, value)
+        assert body["points"]["classes"] == 2
+        reply = client.post(f"/api/sessions/{session}/experiment", content=json.dumps(body))
+        assert reply.status_code == 422
+        assert reply.json()["detail"].startswith(f"{path}: label {float(value)} is not a class")
+        assert exported(client, session) == before  # the session is as it was
+
+
+@pytest.mark.parametrize("field", ["format", "version"])
+def test_an_experiment_file_says_what_it_is(client: TestClient, field: str) -> None:
+    with client.websocket_connect("/ws") as ws:
+        session = opened(ws)["session"]
+        body = exported(client, session)
+        del body[field]
+        reply = client.post(f"/api/sessions/{session}/experiment", content=json.dumps(body))
+        assert reply.status_code == 422
+        assert reply.json()["detail"] == f"{field}: Field required"
+
+
+@pytest.mark.parametrize("extra", [{}, {"weight": None, "bias": None}])
+def test_set_layer_sets_something(client: TestClient, extra: dict[str, Any]) -> None:
+    with client.websocket_connect("/ws") as ws:
+        opened(ws)
+        send(ws, type="set_layer", layer=1, **extra)
+        error = answer(ws)
+        assert error["type"] == "error"
+        assert "set_layer needs a weight, a bias or both" in error["message"]
