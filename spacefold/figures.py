@@ -33,6 +33,20 @@ def polyline(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return xs, ys
 
 
+def grid_trace(lines: np.ndarray, meta: dict[str, Any]) -> go.Scatter:
+    """The warped grid lines as one thin line trace (no hover, no legend)."""
+    gx, gy = polyline(lines)
+    return go.Scatter(
+        x=gx,
+        y=gy,
+        mode="lines",
+        line={"color": GRID_COLOR, "width": 1},
+        hoverinfo="skip",
+        showlegend=False,
+        meta=meta,
+    )
+
+
 def point_traces(frame: Frame, xy: np.ndarray, stage: int | None) -> list[go.Scatter]:
     """The points by class, training points filled, test points hollow. ``customdata`` holds
     each point's index in the frame (train first), ``meta`` the stage drawn."""
@@ -92,18 +106,7 @@ def panel_traces(frame: Frame, k: int) -> list[Any]:
                 meta={"stage": k, "role": "regions"},
             )
         )
-    gx, gy = polyline(frame.grid(k))
-    traces.append(
-        go.Scatter(
-            x=gx,
-            y=gy,
-            mode="lines",
-            line={"color": GRID_COLOR, "width": 1},
-            hoverinfo="skip",
-            showlegend=False,
-            meta={"stage": k, "role": "grid"},
-        )
-    )
+    traces.append(grid_trace(frame.grid(k), {"stage": k, "role": "grid"}))
     traces += point_traces(frame, frame.points(k), k)
     marks = (
         ("dead", "folded to zero", frame.dead(k), "square-open", 11),
@@ -256,17 +259,8 @@ def morph(source: Source, layer: int | None = None, per_step: int = 10) -> go.Fi
     states = [(frame.morph_at(s), frame.morph_at(s, "grid")) for s in positions]
 
     def traces(s: float, points: np.ndarray, grid: np.ndarray) -> list[Any]:
-        gx, gy = polyline(grid)
         return [
-            go.Scatter(
-                x=gx,
-                y=gy,
-                mode="lines",
-                hoverinfo="skip",
-                showlegend=False,
-                line={"color": GRID_COLOR, "width": 1},
-                meta={"position": s, "role": "grid"},
-            ),
+            grid_trace(grid, {"position": s, "role": "grid"}),
             *point_traces(frame, points, None),
         ]
 
@@ -410,17 +404,8 @@ def decomposition(source: Source, layer: int = 1) -> go.Figure:
     box = fit_extent(np.concatenate([p for p, _ in steps]))
     fig = make_subplots(rows=1, cols=len(names), subplot_titles=names, horizontal_spacing=0.02)
     for col, (p, g) in enumerate(steps, start=1):
-        gx, gy = polyline(g)
         fig.add_trace(
-            go.Scatter(
-                x=gx,
-                y=gy,
-                mode="lines",
-                hoverinfo="skip",
-                showlegend=False,
-                line={"color": GRID_COLOR, "width": 1},
-                meta={"phase": col - 1, "role": "grid"},
-            ),
+            grid_trace(g, {"phase": col - 1, "role": "grid"}),
             row=1,
             col=col,
         )
