@@ -120,7 +120,20 @@ export class PlaneCanvas {
     const ratio = this.surface.ratio;
     const r = scene.style.radius;
     const layer = this.marks;
-    layer.begin(this.surface.canvas.width, this.surface.canvas.height);
+    // What the marks are drawn from: when it is all as last time (the input plane's points
+    // stay put while the network trains), the layer already holds them.
+    const { width, height } = this.surface.canvas;
+    const groups = scene.style.groups;
+    const from = [px, py, scene.dead, scene.merged, scene.wrong, ...groups.map((g) => g.indices)];
+    const key = `${width}x${height} ${ratio} ${r} ${groups.map((g) => `${g.color}${g.hollow}`)}`;
+    const last = this.marksFrom;
+    if (last && key === this.marksKey && from.every((a, i) => sameArray(a, last[i]))) {
+      layer.show(ctx, ratio);
+      return;
+    }
+    this.marksFrom = from;
+    this.marksKey = key;
+    layer.begin(width, height);
     if (scene.dead) {
       const mark = squareSprite(DEAD_MARK, ratio * (r + 2.2), ratio * 1.3);
       stampMask(layer, px, py, scene.dead, mark, ratio);
@@ -305,32 +318,30 @@ function drawLine(ctx, line, view) {
  * are stamped once: the picture is the same.
  */
 function stampIndices(layer, px, py, indices, mark, ratio) {
-  const seen = new Set();
+  layer.newPass();
   for (let n = 0; n < indices.length; n++) {
     const i = indices[n];
     const x = ratio * px[i];
     const y = ratio * py[i];
-    if (Number.isNaN(x) || Number.isNaN(y) || !fresh(seen, x, y)) continue;
-    layer.stamp(mark, x, y);
+    if (!Number.isNaN(x) && !Number.isNaN(y)) layer.stampOnce(mark, x, y);
   }
 }
 
 /** Stamp a mark on every point where `mask` is 1, once per device pixel. */
 function stampMask(layer, px, py, mask, mark, ratio) {
-  const seen = new Set();
+  layer.newPass();
   for (let i = 0; i < mask.length; i++) {
     const x = ratio * px[i];
     const y = ratio * py[i];
-    if (!mask[i] || Number.isNaN(x) || Number.isNaN(y) || !fresh(seen, x, y)) continue;
-    layer.stamp(mark, x, y);
+    if (mask[i] && !Number.isNaN(x) && !Number.isNaN(y)) layer.stampOnce(mark, x, y);
   }
 }
 
-/** True the first time a device pixel is seen. */
-function fresh(seen, x, y) {
-  const key = Math.floor(x) * 1048576 + Math.floor(y);
-  if (seen.has(key)) return false;
-  seen.add(key);
+/** Two typed arrays (or nulls) of equal contents. */
+function sameArray(a, b) {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 

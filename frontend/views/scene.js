@@ -99,8 +99,26 @@ export function pointRadius(n, big = false) {
   return n > 1500 ? 1.5 : n > 600 ? 2 : 2.75;
 }
 
-/** Drawn columns of any stage: a 3-wide stage is seen obliquely (frame.js flatten3). */
+// frame -> Map(key -> value): what several views take from one frame, computed once.
+const derived = new WeakMap();
+
+/** `make()` the first time a view asks for `key` of `frame`; what it made after that. */
+function once(frame, key, make) {
+  let known = derived.get(frame);
+  if (!known) derived.set(frame, (known = new Map()));
+  if (!known.has(key)) known.set(key, make());
+  return known.get(key);
+}
+
+/**
+ * Drawn columns of any stage: a 3-wide stage is seen obliquely (frame.js flatten3). Shared by
+ * every view of the frame: read them, never write them.
+ */
 export function stagePoints(frame, p) {
+  return once(frame, `points ${p}`, () => pointColumns(frame, p));
+}
+
+function pointColumns(frame, p) {
   const stage = frame.header.stages[p];
   const name = `stage${stage.index}/points`;
   const values = frame.arrays.get(name);
@@ -108,7 +126,12 @@ export function stagePoints(frame, p) {
   return columns(values, stride(frame.shapes, name));
 }
 
+/** The warped grid of a stage as one polyline (shared, as stagePoints). */
 export function stageGrid(frame, p) {
+  return once(frame, `grid ${p}`, () => gridOf(frame, p));
+}
+
+function gridOf(frame, p) {
   const { header, arrays, shapes } = frame;
   const stage = header.stages[p];
   const name = `stage${stage.index}/grid`;
@@ -153,7 +176,9 @@ export function stageScene(frame, p, { factor, radius }) {
     const name = `stage${stage.index}:${factor}`;
     scene.regions = regionImage(region, header.classes, factor, name, known.valueRange);
     scene.regionArrays = region;
-    if (!stage.boundary) scene.contour = boundaryLine(region, header.classes);
+    if (!stage.boundary) {
+      scene.contour = once(frame, `contour ${p}`, () => boundaryLine(region, header.classes));
+    }
   }
   if (stage.boundary) scene.line = linePoints(stage.boundary);
   return scene;

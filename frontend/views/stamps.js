@@ -122,6 +122,34 @@ export class StampLayer {
     this.words = new Uint32Array(0); // the image's pixels, one number each
     this.bytes = new Uint8Array(0); // ... and their bytes (plain, not clamped: faster to write)
     this.dirty = { x0: 0, y0: 0, x1: 0, y1: 0 }; // the pixels stamped since the last clear
+    this.seen = new Uint32Array(0); // per pixel: the last pass that stamped there
+    this.pass = 0;
+  }
+
+  /** Start a pass of `stampOnce`: a pixel stamped in an earlier pass may be stamped again. */
+  newPass() {
+    this.pass++;
+    if (this.pass === 0xffffffff) {
+      this.seen.fill(0);
+      this.pass = 1;
+    }
+  }
+
+  /**
+   * `stamp`, unless this pass already stamped a mark on the same device pixel (a fold piles
+   * many points on one spot: the picture is the same, and stamping costs).
+   * @param {Sprite} mark
+   */
+  stampOnce(mark, x, y) {
+    const { width, height } = /** @type {ImageData} */ (this.image);
+    const cx = Math.floor(x);
+    const cy = Math.floor(y);
+    if (cx >= 0 && cy >= 0 && cx < width && cy < height) {
+      const p = cy * width + cx;
+      if (this.seen[p] === this.pass) return;
+      this.seen[p] = this.pass;
+    }
+    this.stamp(mark, x, y);
   }
 
   /** Clear the layer, sized to `width` × `height` device pixels. */
@@ -130,6 +158,7 @@ export class StampLayer {
       this.canvas.width = width;
       this.canvas.height = height;
       this.image = this.context.createImageData(width, height);
+      this.seen = new Uint32Array(width * height);
       this.words = new Uint32Array(this.image.data.buffer);
       this.bytes = new Uint8Array(this.image.data.buffer);
     } else {
@@ -191,17 +220,24 @@ export class StampLayer {
   }
 
   /**
-   * Draw the layer on `ctx` (whose transform maps CSS pixels to device pixels by `ratio`),
-   * under its clip.
+   * Put what was stamped since `begin` on the layer and draw it on `ctx` (whose transform maps
+   * CSS pixels to device pixels by `ratio`), under its clip.
    */
   finish(ctx, ratio) {
     const image = /** @type {ImageData} */ (this.image);
     const { x0, y0, x1, y1 } = this.dirty;
-    if (x1 <= x0 || y1 <= y0) return;
     this.context.clearRect(0, 0, image.width, image.height);
-    this.context.putImageData(image, 0, 0, x0, y0, x1 - x0, y1 - y0);
-    ctx.drawImage(this.canvas, 0, 0, image.width / ratio, image.height / ratio);
+    if (x1 > x0 && y1 > y0) this.context.putImageData(image, 0, 0, x0, y0, x1 - x0, y1 - y0);
+    this.show(ctx, ratio);
   }
+
+  /** Draw the layer as it stands on `ctx` (as `finish` does, with nothing stamped anew). */
+  show(ctx, ratio) {
+    const { x0, y0, x1, y1 } = this.dirty;
+    if (!this.image || x1 <= x0 || y1 <= y0) return;
+    ctx.drawImage(this.canvas, 0, 0, this.image.width / ratio, this.image.height / ratio);
+  }
+
 }
 
 /**
