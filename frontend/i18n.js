@@ -85,7 +85,7 @@ const STRINGS = {
     "preset.wide": "Wide",
 
     "choice.spiral": "Spiral",
-    "choice.playground_spiral": "Spiral, dense centre (TensorFlow Playground's)",
+    "choice.playground_spiral": "Spiral (Playground)",
     "choice.circles": "Circles",
     "choice.moons": "Moons",
     "choice.xor": "XOR",
@@ -324,7 +324,7 @@ const STRINGS = {
     "preset.wide": "宽网络",
 
     "choice.spiral": "螺旋",
-    "choice.playground_spiral": "螺旋，中心密集（TensorFlow Playground 式）",
+    "choice.playground_spiral": "螺旋（Playground 式）",
     "choice.circles": "同心圆",
     "choice.moons": "双月",
     "choice.xor": "异或",
