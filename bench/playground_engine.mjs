@@ -7,6 +7,9 @@
 // Run: node bench/playground_engine.mjs '{"hidden": [4, 2], "activation": "tanh", "batch": 10,
 //        "seconds": 1, "points": [[x, y, label], ...]}'
 // Prints one JSON line: examples trained, seconds, examples per second, and the train accuracy.
+// With "test": [[x, y, label], ...] and "goal": 0.95 it trains until the test accuracy reaches
+// the goal (checked after every pass over the points) or "seconds" run out, and prints the
+// seconds and passes it took (null when it did not get there).
 
 const ACTIVATIONS = {
   tanh: { f: Math.tanh, der: (x) => 1 - Math.tanh(x) ** 2 },
@@ -127,6 +130,13 @@ function update(layers, rate) {
   }
 }
 
+/** The share of `points` on the right side of zero. */
+function accuracy(layers, points) {
+  let right = 0;
+  for (const [x, y, label] of points) if (forward(layers, x, y) * label > 0) right++;
+  return right / points.length;
+}
+
 function main() {
   const job = JSON.parse(process.argv[2]);
   const random = generator(job.seed ?? 1);
@@ -134,6 +144,8 @@ function main() {
   const points = job.points;
   const rate = job.rate ?? 0.03;
   let examples = 0;
+  let passes = 0;
+  let solved = null;
   const started = process.hrtime.bigint();
   const limit = BigInt(Math.round(job.seconds * 1e9));
   while (process.hrtime.bigint() - started < limit) {
@@ -144,12 +156,16 @@ function main() {
       if ((i + 1) % job.batch === 0) update(layers, rate);
     }
     examples += points.length;
+    passes++;
+    if (job.test && accuracy(layers, job.test) >= job.goal) {
+      solved = Number(process.hrtime.bigint() - started) / 1e9;
+      break;
+    }
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  let right = 0;
-  for (const [x, y, label] of points) if (forward(layers, x, y) * label > 0) right++;
-  const accuracy = right / points.length;
-  console.log(JSON.stringify({ examples, seconds, per_second: examples / seconds, accuracy }));
+  const trained = accuracy(layers, points);
+  const out = { examples, seconds, per_second: examples / seconds, accuracy: trained };
+  console.log(JSON.stringify({ ...out, solved, passes }));
 }
 
 main();

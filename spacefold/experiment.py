@@ -131,7 +131,9 @@ class Experiment:
     # -- training -------------------------------------------------------------------------
     def train(self, steps: int, record_every: int = 10) -> Experiment:
         """Take ``steps`` optimizer steps, noting the metrics every ``record_every`` steps (the
-        loss curves). Returns the experiment, to chain. Raises nets.train.Diverged."""
+        loss curves). Returns the experiment, to chain. Raises nets.train.Diverged, and
+        engine.errors.Refused (a ValueError) for steps that would pass the largest step count
+        an experiment holds (2**53)."""
         if steps < 0 or record_every < 1:
             raise ValueError("steps must be >= 0 and record_every >= 1")
         done = 0
