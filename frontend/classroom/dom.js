@@ -1,4 +1,4 @@
-// Small helpers the classroom modules share: saving files, stamps, and where keys land.
+// Small helpers the classroom modules share: saving files and stamps.
 
 import { el } from "../views/dom.js";
 
@@ -21,23 +21,4 @@ export function stamp() {
   const d = new Date();
   const two = (n) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}-${two(d.getHours())}${two(d.getMinutes())}`;
-}
-
-// Inputs that take typed text or arrow keys of their own (a number box, a slider).
-const TEXT_INPUTS = ["text", "number", "search", "email", "url", "tel", "password", "range"];
-const TEXT_FIELD = [
-  ...TEXT_INPUTS.map((type) => `input[type=${type}]`),
-  "input:not([type])",
-  "textarea",
-  "[contenteditable='']",
-  "[contenteditable=true]",
-].join(", ");
-
-/**
- * True when a key press lands in a text field (shortcuts must keep out). A menu (select),
- * a checkbox or a button is not one: the shortcuts work there too.
- */
-export function typing(target) {
-  if (!(target instanceof Element)) return false;
-  return target.closest(TEXT_FIELD) !== null;
 }

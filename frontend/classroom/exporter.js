@@ -13,7 +13,7 @@ import { paintCard } from "./picture.js";
  * @param {HTMLElement} root a card
  * @returns {Promise<Blob|null>} null when the card is not on the page
  */
-export async function viewPng(root) {
+async function viewPng(root) {
   const box = root.getBoundingClientRect();
   if (box.width < 1 || box.height < 1) return null;
   const canvas = await paintCard(root);

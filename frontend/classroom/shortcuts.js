@@ -2,7 +2,7 @@
 // included: its own arrow keys and space give way to the shortcuts). None fires while typing in
 // a text field, or with Ctrl, Alt or Cmd held (the browser's own shortcuts stay the browser's).
 
-import { typing } from "./dom.js";
+import { typing } from "../views/dom.js";
 
 /**
  * Listen for the shortcuts on `document`.

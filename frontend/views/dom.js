@@ -45,3 +45,22 @@ export function degrees(radians) {
 export function pct(share) {
   return Number.isFinite(share) ? `${(100 * share).toFixed(1)}%` : "–";
 }
+
+// Inputs that take typed text or arrow keys of their own (a number box, a slider).
+const TEXT_INPUTS = ["text", "number", "search", "email", "url", "tel", "password", "range"];
+const TEXT_FIELD = [
+  ...TEXT_INPUTS.map((type) => `input[type=${type}]`),
+  "input:not([type])",
+  "textarea",
+  "[contenteditable='']",
+  "[contenteditable=true]",
+].join(", ");
+
+/**
+ * True when a key press lands in a text field (shortcuts must keep out). A menu (select),
+ * a checkbox or a button is not one: the shortcuts work there too.
+ */
+export function typing(target) {
+  if (!(target instanceof Element)) return false;
+  return target.closest(TEXT_FIELD) !== null;
+}

@@ -6,6 +6,7 @@
 
 import "../strings/playground.js";
 import { t } from "../i18n.js";
+import { el as make, typing } from "./dom.js";
 import { classColor } from "./palette.js";
 
 export class DrawTool {
@@ -27,15 +28,18 @@ export class DrawTool {
     this.sent = []; // the messages sent, newest last (a few, for the curious)
     this.connected = false;
     this.undoable = 0; // point edits the server can take back
-    this.undoButton = document.createElement("button");
-    Object.assign(this.undoButton, { type: "button", className: "small", disabled: true });
-    this.undoButton.setAttribute("data-testid", "draw-undo");
-    this.undoButton.addEventListener("click", () => this.undo());
+    this.undoButton = make("button", {
+      type: "button",
+      class: "small",
+      disabled: true,
+      "data-testid": "draw-undo",
+      on: { click: () => this.undo() },
+    });
     el.clear.before(this.undoButton);
     document.addEventListener("keydown", (event) => {
       const z = event.key === "z" || event.key === "Z";
       if (!z || !(event.ctrlKey || event.metaKey) || event.shiftKey || event.altKey) return;
-      if (editable(event.target) || !this.undo()) return;
+      if (typing(event.target) || !this.undo()) return;
       event.preventDefault();
     });
     this.renderPicker();
@@ -140,10 +144,4 @@ export class DrawTool {
   relabel() {
     this.renderPicker();
   }
-}
-
-/** Is `target` a field whose own Ctrl+Z (undo typing) must stay its own? */
-function editable(target) {
-  if (!(target instanceof Element)) return false;
-  return target.matches("input:not([type=checkbox]):not([type=radio]):not([type=range]), textarea, select, [contenteditable]");
 }

@@ -14,6 +14,7 @@ import { infoStage } from "./steps.js";
 import { lerpRange, unionRange } from "./ranges.js";
 import {
   around,
+  count,
   frameFacts,
   pointRadius,
   stageGrid,
@@ -108,8 +109,7 @@ export class FocusView {
     const scene = stageScene(frame, p, { factor: REGION_FACTOR, radius });
     scene.range = this.ranges.get(p) ?? stageTarget(stage, scene.points, scene.grid);
     if (scene.dead) {
-      const count = scene.dead.reduce((a, b) => a + b, 0);
-      scene.deadLabel = t("focus.deadLabel", { count });
+      scene.deadLabel = t("focus.deadLabel", { count: count(scene.dead) });
     }
     this.plane.draw(scene);
     this.drawn = drawnOf(frame, p, this.s, scene, "2d");
@@ -250,7 +250,6 @@ function carry(line, { m, c }) {
 }
 
 function drawnOf(frame, p, s, scene, mode) {
-  const count = (mask) => (mask ? mask.reduce((a, b) => a + b, 0) : 0);
   return {
     frame,
     s,

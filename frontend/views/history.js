@@ -68,6 +68,6 @@ export class StepHistory {
 }
 
 /** A number that can be drawn, else null (a gap in the line). */
-export function finiteOrNull(v) {
+function finiteOrNull(v) {
   return typeof v === "number" && Number.isFinite(v) ? v : null;
 }

@@ -6,7 +6,7 @@ import { viewOptions } from "../viewopts.js";
 import { hardRegions } from "./discrete.js";
 import { classColor } from "./palette.js";
 import { PlaneCanvas } from "./plane.js";
-import { frameFacts, pointRadius, stageScene } from "./scene.js";
+import { count, frameFacts, pointRadius, stageScene } from "./scene.js";
 
 const REGION_FACTOR = 4; // the regions are painted this many times finer than they arrive
 
@@ -49,9 +49,9 @@ export class InputView {
       x: scene.points.x,
       y: scene.points.y,
       regions: Boolean(scene.regions),
-      wrong: scene.wrong ? scene.wrong.reduce((a, b) => a + b, 0) : 0,
-      dead: scene.dead ? scene.dead.reduce((a, b) => a + b, 0) : 0,
-      merged: scene.merged ? scene.merged.reduce((a, b) => a + b, 0) : 0,
+      wrong: count(scene.wrong),
+      dead: count(scene.dead),
+      merged: count(scene.merged),
     };
     const folds = (header.folds ?? []).some((fold) => fold.dead_share !== null);
     const classes = header.task === "regression" ? 0 : header.classes;

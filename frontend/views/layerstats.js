@@ -11,7 +11,7 @@ const MAX_POINTS = 1000; // past this, the older half of the history is thinned
 const HEALTHY = 1e-3; // the healthy update ratio
 
 /** A positive finite number, else null (a gap in a line on a log scale). */
-export function positiveOrNull(v) {
+function positiveOrNull(v) {
   return typeof v === "number" && Number.isFinite(v) && v > 0 ? v : null;
 }
 

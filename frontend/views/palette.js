@@ -3,7 +3,7 @@
 // helpers to derive per-point styles from labels.
 
 /** @type {string[]} */
-export let CLASS_COLORS = [];
+let CLASS_COLORS = [];
 /** @type {string[]} One colour per hidden layer in the charts over time. */
 export let LAYER_COLORS = [];
 export let INK = "";
@@ -19,7 +19,7 @@ export let ACC_COLOR = "";
 // A region cell the network is unsure about is this near-white (0-255 on every channel).
 export let PAPER = 255;
 // The middle of a regression net's ramp from class 1's colour to class 2's.
-export let RAMP_MIDDLE = 255;
+let RAMP_MIDDLE = 255;
 // How far a class's colour is mixed with white where the regions are sure.
 export let REGION_PALE = 0;
 

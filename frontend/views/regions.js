@@ -123,6 +123,11 @@ function pixels(entry, width, height) {
   return entry.words;
 }
 
+/** Each class's colour where the network is sure: mixed with white by REGION_PALE. */
+function strongColors(classes) {
+  return Array.from({ length: classes }, (_, k) => mixWhite(rgb(classColor(k)), REGION_PALE));
+}
+
 /**
  * Paint the regions: two classes shade from class 1 through white to class 2 by probability,
  * interpolated `factor` times finer in log-odds (so that a sharp boundary stays a clean line
@@ -133,19 +138,19 @@ function pixels(entry, width, height) {
 function paint(entry, region, classes, factor, valueRange) {
   const cols = region.x.length;
   const rows = region.y.length;
-  const strong = [];
-  for (let k = 0; k < Math.max(classes, 2); k++) strong.push(mixWhite(rgb(classColor(k)), REGION_PALE));
   if (region.value) {
     const [lo, hi] = valueRange;
     const span = hi > lo ? hi - lo : 1;
     const colors = Array.from(region.value, (v) => rampColor((v - lo) / span));
     pixels(entry, cols, rows).set(packColors(colors));
   } else if (classes <= 2) {
+    const strong = strongColors(2);
     const key = `${strong[0]} ${strong[1]}`;
     if (!shadeTables.has(key)) shadeTables.set(key, shadeTable(strong[0], strong[1]));
     const words = pixels(entry, cols * factor, rows * factor);
     shadeFine(words, logOdds(region.label, region.conf), rows, cols, factor, shadeTables.get(key));
   } else {
+    const strong = strongColors(classes);
     const pale = strong.map((c) => mixWhite(c, 0.8));
     const floor = 1 / classes;
     const colors = Array.from(region.label, (k, cell) => {
@@ -157,8 +162,8 @@ function paint(entry, region, classes, factor, valueRange) {
   entry.canvas.getContext("2d").putImageData(entry.image, 0, 0);
 }
 
-// key -> {source, factor, classes, range, canvas, image, words}: one image per stage and detail, repainted
-// when a new frame brings new arrays.
+// key -> {source, factor, classes, range, canvas, image, words}: one image per stage and detail,
+// repainted when a new frame brings new arrays.
 const images = new Map();
 
 /**

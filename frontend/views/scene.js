@@ -10,7 +10,16 @@ import { boundaryLine, regionArrays, regionImage } from "./regions.js";
 const VALUE_BINS = 9; // a regression net's points: colours in this many steps
 const MIN_SPAN = 0.2; // the narrowest axis range shown
 
-const facts = new WeakMap(); // frame -> what every view needs from it
+// frame -> Map(key -> value): what several views take from one frame, computed once.
+const derived = new WeakMap();
+
+/** `make()` the first time a view asks for `key` of `frame`; what it made after that. */
+function once(frame, key, make) {
+  let known = derived.get(frame);
+  if (!known) derived.set(frame, (known = new Map()));
+  if (!known.has(key)) known.set(key, make());
+  return known.get(key);
+}
 
 /**
  * What every view needs from a frame, computed once:
@@ -21,8 +30,10 @@ const facts = new WeakMap(); // frame -> what every view needs from it
  * none are), mergedAll: the last fold's; valueRange for regression.
  */
 export function frameFacts(frame) {
-  let out = facts.get(frame);
-  if (out) return out;
+  return once(frame, "facts", () => factsOf(frame));
+}
+
+function factsOf(frame) {
   const { header, arrays } = frame;
   const labels = arrays.get("labels");
   const targets = arrays.get("targets");
@@ -69,7 +80,7 @@ export function frameFacts(frame) {
     lastMerged = arrays.get(`stage${stage.index}/merged`) ?? lastMerged;
     merged.push(lastMerged && lastMerged.includes(1) ? lastMerged : null);
   });
-  out = {
+  return {
     n,
     nTrain,
     groups,
@@ -79,8 +90,6 @@ export function frameFacts(frame) {
     mergedAll: merged.at(-1) ?? null,
     valueRange,
   };
-  facts.set(frame, out);
-  return out;
 }
 
 function finiteRange(values) {
@@ -97,17 +106,6 @@ function finiteRange(values) {
 export function pointRadius(n, big = false) {
   if (big) return n > 2000 ? 2.2 : n > 800 ? 3 : 4;
   return n > 1500 ? 1.5 : n > 600 ? 2 : 2.75;
-}
-
-// frame -> Map(key -> value): what several views take from one frame, computed once.
-const derived = new WeakMap();
-
-/** `make()` the first time a view asks for `key` of `frame`; what it made after that. */
-function once(frame, key, make) {
-  let known = derived.get(frame);
-  if (!known) derived.set(frame, (known = new Map()));
-  if (!known.has(key)) known.set(key, make());
-  return known.get(key);
 }
 
 /**
@@ -226,4 +224,9 @@ function bounds(arrays) {
   }
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [-1, 1];
   return [lo, hi];
+}
+
+/** How many points a 0/1 mask marks (0 for none). */
+export function count(mask) {
+  return mask ? mask.reduce((a, b) => a + b, 0) : 0;
 }

@@ -5,7 +5,7 @@
 
 import { t } from "../i18n.js";
 import { PlaneCanvas } from "./plane.js";
-import { frameFacts, pointRadius, stageScene, stageTarget } from "./scene.js";
+import { count, frameFacts, pointRadius, stageScene, stageTarget } from "./scene.js";
 import { GAP_X, GAP_Y, stripGrid } from "./striplayout.js";
 import { isProjection, noRegionsReason, stageTitle } from "./titles.js";
 
@@ -83,8 +83,8 @@ export class StagesView {
         range: scene.range,
         regions: Boolean(scene.regions),
         line: Boolean(scene.line),
-        dead: scene.dead ? count(scene.dead) : 0,
-        merged: scene.merged ? count(scene.merged) : 0,
+        dead: count(scene.dead),
+        merged: count(scene.merged),
         note: scene.note,
       };
     });
@@ -173,10 +173,4 @@ export class StagesView {
 
 function setText(node, text) {
   if (node.textContent !== text) node.textContent = text;
-}
-
-function count(mask) {
-  let n = 0;
-  for (let i = 0; i < mask.length; i++) n += mask[i];
-  return n;
 }

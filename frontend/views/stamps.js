@@ -13,8 +13,8 @@
  *   numbers a pixel (premultiplied, as blending wants them)
  * @property {Uint32Array} packed each pixel as the four bytes of an ImageData, in one number
  * @property {number} opaque the first `opaque` pixels are opaque (the rest are not)
- * @property {Int32Array} offsets each pixel's index from the centre's, in a buffer `across` wide
- * @property {number} across
+ * @property {Map<number, Int32Array>} offsets by a layer's width: each pixel's index from the
+ *   centre's (the input plane and the close-up, of other widths, share sprites)
  */
 
 /** @type {Map<string, Sprite>} */
@@ -66,8 +66,7 @@ function sprite(key, reach, paint) {
     half,
     packed: new Uint32Array(bytes.buffer),
     opaque,
-    offsets: new Int32Array(0),
-    across: 0,
+    offsets: new Map(),
     dx: Int16Array.from(dx),
     dy: Int16Array.from(dy),
     rgba: Float32Array.from(rgba),
@@ -197,11 +196,12 @@ export class StampLayer {
   /** A sprite that lies wholly inside the layer, centred on pixel `centre`. */
   stampInside(mark, centre) {
     const width = /** @type {ImageData} */ (this.image).width;
-    if (mark.across !== width) {
-      mark.offsets = Int32Array.from(mark.dx, (dx, i) => mark.dy[i] * width + dx);
-      mark.across = width;
+    let offsets = mark.offsets.get(width);
+    if (!offsets) {
+      offsets = Int32Array.from(mark.dx, (dx, i) => mark.dy[i] * width + dx);
+      mark.offsets.set(width, offsets);
     }
-    const { offsets, packed, opaque } = mark;
+    const { packed, opaque } = mark;
     const { words, bytes } = this;
     for (let i = 0; i < opaque; i++) words[centre + offsets[i]] = packed[i];
     for (let i = opaque; i < offsets.length; i++) blend(bytes, words, mark, i, centre + offsets[i]);

@@ -16,7 +16,7 @@ const LAYERED = ["affine", "fold", "output"];
  * output, for the classifier); null when there is no such layer.
  * @returns {[number, number] | null}
  */
-export function layerSpan(header, layer) {
+function layerSpan(header, layer) {
   const p = mapStage(header, layer);
   if (p < 1) return null;
   return [p - 1, header.stages[p + 1]?.kind === "fold" ? p + 1 : p];

@@ -4,8 +4,8 @@
 
 export const GAP_X = 10; // px between panels across
 export const GAP_Y = 8; // px between rows
-export const MAX_ROWS = 2; // one row, or two that fit
-export const MAX_PLOT = 440; // px: a larger plot shows nothing more
+const MAX_ROWS = 2; // one row, or two that fit
+const MAX_PLOT = 440; // px: a larger plot shows nothing more
 const MIN_PLOT = 60; // px: below this, the rows are chosen by the width alone
 
 /**
