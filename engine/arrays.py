@@ -15,7 +15,14 @@ import numpy as np
 import torch
 from torch import nn
 
-from engine.encoding import PROTOCOL, Coords, Packable, RegionCode, encode_frame
+from engine.encoding import (
+    PROTOCOL,
+    Coords,
+    Packable,
+    RegionCode,
+    encode_frame,
+    region_names,
+)
 from engine.projections import ViewMemory, choose_views
 from engine.schemas import ViewConfig
 from nets.diagnostics import fold_report
@@ -72,9 +79,9 @@ class FrameArrays:
             if isinstance(value, Coords):
                 out[name] = value.values
             elif isinstance(value, RegionCode):
-                base = name.rsplit("/", 1)[0]
-                out[f"{base}/label"] = value.label
-                out[f"{base}/conf"] = value.conf
+                label_name, conf_name = region_names(name)
+                out[label_name] = value.label
+                out[conf_name] = value.conf
             else:
                 out[name] = value
         return out

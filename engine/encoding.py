@@ -232,6 +232,12 @@ def encode_frame(header: dict[str, Any], arrays: Mapping[str, Packable]) -> byte
     return bytes(out)
 
 
+def region_names(code_name: str) -> tuple[str, str]:
+    """The names a region code (``…/code``) is read under: its ``…/label`` and ``…/conf``."""
+    base = code_name.rsplit("/", 1)[0]
+    return f"{base}/label", f"{base}/conf"
+
+
 def _unpack(entry: dict[str, Any], raw: np.ndarray) -> dict[str, np.ndarray]:
     """One entry's arrays as the views read them (float32 coordinates; label and conf)."""
     name = entry["name"]
@@ -245,13 +251,10 @@ def _unpack(entry: dict[str, Any], raw: np.ndarray) -> dict[str, np.ndarray]:
     if "classes" in entry:
         k = int(entry["classes"])
         steps = levels(k)
-        base = name.rsplit("/", 1)[0]
         floor = 1.0 / k
         conf = floor + (raw % steps).astype(np.float32) / (steps - 1) * (1 - floor)
-        return {
-            f"{base}/label": (raw // steps).astype(np.uint8),
-            f"{base}/conf": conf.astype(np.float32),
-        }
+        label_name, conf_name = region_names(name)
+        return {label_name: (raw // steps).astype(np.uint8), conf_name: conf.astype(np.float32)}
     return {name: raw}
 
 

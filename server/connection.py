@@ -207,15 +207,10 @@ class Connection:
             return
         if isinstance(result, Diverged):
             self._diverged(result)
-        elif isinstance(result, StepLimit):
-            self.session.running = False
-            self._send(events.error(str(result)))
-            self._send_state()
         else:
             self.session.running = False
-            self._send(
-                events.error("training stopped on an internal error; press play or reset to go on")
-            )
+            internal = "training stopped on an internal error; press play or reset to go on"
+            self._send(events.error(str(result) if isinstance(result, StepLimit) else internal))
             self._send_state()
         self.dirty = True
         self.wake.set()

@@ -161,11 +161,16 @@ class Gym:
         """:meth:`_run` under the members' locks: how each member's run went. A member at the
         last step it may count (nets.train.MAX_STEP) is told so and not trained; the others
         take no more steps than the closest of them to it has left."""
-        live = [m for m in held if m.session.running and self.members.get(m.session.id) is m]
-        spent: list[tuple[Member, Exception | None]] = [
-            (m, limit) for m in live if (limit := past_limit(m.session.step, 1)) is not None
-        ]
-        live = [m for m in live if past_limit(m.session.step, 1) is None]
+        live: list[Member] = []
+        spent: list[tuple[Member, Exception | None]] = []
+        for m in held:
+            if not m.session.running or self.members.get(m.session.id) is not m:
+                continue
+            limit = past_limit(m.session.step, 1)
+            if limit is None:
+                live.append(m)
+            else:
+                spent.append((m, limit))
         trainers = [m.session.trainer for m in live]
         keys = {cohort_key(t) for t in trainers}
         if not live or len(keys) != 1:
