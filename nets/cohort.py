@@ -20,25 +20,17 @@ from torch import nn
 from torch.nn import functional as F
 
 from nets.features import PLAIN, Features
-from nets.optim import MOMENTUM
+from nets.optim import (
+    ADAGRAD_EPS,
+    ADAM_EPS,
+    BETAS,
+    COUNTS_STEPS,
+    MOMENTUM,
+    RMS_ALPHA,
+    RMS_EPS,
+    STATE_NAMES,
+)
 from nets.train import Diverged, LayerStats, Trainer, check_room
-
-# torch.optim's defaults, which nets.optim.make_optimizer uses.
-BETAS = (0.9, 0.999)
-ADAM_EPS = 1e-8
-ADAGRAD_EPS = 1e-10
-RMS_ALPHA, RMS_EPS = 0.99, 1e-8
-
-# Which optimizer-state entries each optimizer keeps per parameter (besides "step").
-STATE_NAMES: dict[str, tuple[str, ...]] = {
-    "sgd": (),
-    "momentum": ("momentum_buffer",),
-    "nesterov": ("momentum_buffer",),
-    "adagrad": ("sum",),
-    "rmsprop": ("square_avg",),
-    "adam": ("exp_avg", "exp_avg_sq"),
-}
-COUNTS_STEPS = frozenset({"adagrad", "rmsprop", "adam"})
 
 
 def cohort_key(trainer: Trainer) -> Hashable | None:

@@ -36,9 +36,10 @@ def steps_per_second(
     seconds: float,
     device: torch.device = CPU,
     clock: Callable[[], float] = time.perf_counter,
+    most: int = 64,
 ) -> float:
-    """Calls of ``run(n)`` (n steps each, n doubling to 64) for about ``seconds`` of ``clock``,
-    waiting for ``device`` to finish: steps a second."""
+    """Calls of ``run(n)`` (n steps each, n doubling to ``most``) for about ``seconds`` of
+    ``clock``, waiting for ``device`` to finish: steps a second."""
     run(2)  # warm up
     synchronize(device)
     steps, n = 0, 1
@@ -47,7 +48,7 @@ def steps_per_second(
         run(n)
         synchronize(device)
         steps += n
-        n = min(n * 2, 64)
+        n = min(n * 2, most)
     return steps / elapsed
 
 

@@ -17,6 +17,22 @@ LOSSES: tuple[Loss, ...] = get_args(Loss)
 Penalty = Literal["none", "l1", "l2"]
 PENALTIES: tuple[Penalty, ...] = get_args(Penalty)
 MOMENTUM = 0.9
+# torch.optim's defaults, which make_optimizer uses.
+BETAS = (0.9, 0.999)
+ADAM_EPS = 1e-8
+ADAGRAD_EPS = 1e-10
+RMS_ALPHA, RMS_EPS = 0.99, 1e-8
+
+# Which optimizer-state entries each optimizer keeps per parameter (besides "step").
+STATE_NAMES: dict[str, tuple[str, ...]] = {
+    "sgd": (),
+    "momentum": ("momentum_buffer",),
+    "nesterov": ("momentum_buffer",),
+    "adagrad": ("sum",),
+    "rmsprop": ("square_avg",),
+    "adam": ("exp_avg", "exp_avg_sq"),
+}
+COUNTS_STEPS = frozenset({"adagrad", "rmsprop", "adam"})
 
 
 def make_optimizer(name: Optimizer, params: list[nn.Parameter], lr: float) -> torch.optim.Optimizer:

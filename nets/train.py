@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from nets import fused
 from nets.datasets import Dataset
 from nets.model import FoldNet
 from nets.optim import (
@@ -97,7 +98,9 @@ class Trainer:
         recipe: Recipe | None = None,
         seed: int = 0,
         device: torch.device | str = "cpu",
+        fused: bool = True,
     ) -> None:
+        self.fused = fused  # take nets.fused's compiled path where it can
         self.device = torch.device(device)
         self.net = net.to(self.device)
         self.set_data(data)
@@ -161,7 +164,29 @@ class Trainer:
         loss_value = math.nan
         if len(self.y_train) == 0:
             return loss_value  # nothing to learn from (all points were removed)
-        self.net.train()
+        if not self.net.training:
+            self.net.train()
+        ran = fused.run(self, count) if self.fused else None
+        if ran is not None:
+            loss_value, finite, stats = ran
+            if not math.isfinite(loss_value):
+                raise Diverged(f"loss became {loss_value} at step {self.step_count}")
+            if stats is not None:
+                self.stats = LayerStats(*stats)
+        else:
+            loss_value = self._torch_steps(count)
+            finite = all(bool(torch.isfinite(p).all()) for p in self.net.parameters())
+        if not finite:
+            raise Diverged(f"a weight became NaN or infinite at step {self.step_count}")
+        return loss_value
+
+    @property
+    def path(self) -> str | None:
+        """None when steps take the fused path (nets.fused); else why they go through torch."""
+        return fused.reason(self) if self.fused else "the fused path is turned off"
+
+    def _torch_steps(self, count: int) -> float:
+        loss_value = math.nan
         for i in range(count):
             x, y = self.next_batch()
             for group in self.opt.param_groups:
@@ -179,8 +204,6 @@ class Trainer:
                 raise Diverged(f"loss became {loss_value} at step {self.step_count}")
             if last:
                 self._record_stats(before)
-        if not all(bool(torch.isfinite(p).all()) for p in self.net.parameters()):
-            raise Diverged(f"a weight became NaN or infinite at step {self.step_count}")
         return loss_value
 
     def weights(self) -> list[torch.Tensor]:

@@ -25,6 +25,35 @@ def frame_step_reaching(ws: object, step: int) -> int:
     raise AssertionError(f"no frame at step {step} or later")
 
 
+@pytest.fixture
+def cohorts_of_two(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two sessions of one shape make a cohort (a class makes one from COHORT_MIN up)."""
+    monkeypatch.setattr("server.gym.COHORT_MIN", 2)
+
+
+def test_a_small_class_trains_one_by_one_on_the_fused_path() -> None:
+    sessions = [Session(PRESETS["default"], torch.device("cpu")) for _ in range(3)]
+    solo = [Session(PRESETS["default"], torch.device("cpu")) for _ in range(3)]
+    gym = Gym(slice_s=60.0)  # never started: its runs are called by hand
+    for s in sessions:
+        s.running = True
+        gym.join(s, lambda result: None)
+        assert s.trainer.path is None
+    for member in gym.members.values():
+        member.owed = 40
+    groups = gym._cohorts(list(gym.members.values()))
+    assert sorted(len(g) for g in groups.values()) == [1, 1, 1]
+    for key, group in groups.items():
+        assert gym._run(key, group)
+    assert not gym.cohorts
+    for s, t in zip(sessions, solo, strict=True):
+        t.train(40)
+        assert s.step == t.step == 40
+        for p, q in zip(s.net.parameters(), t.net.parameters(), strict=True):
+            torch.testing.assert_close(p, q)
+
+
+@pytest.mark.usefixtures("cohorts_of_two")
 def test_two_tabs_of_one_shape_train_as_one_cohort(client: TestClient) -> None:
     gym: Gym = client.app.state.gym  # type: ignore[attr-defined]
     with client.websocket_connect("/ws") as a, client.websocket_connect("/ws") as b:
@@ -50,6 +79,7 @@ def test_two_tabs_of_one_shape_train_as_one_cohort(client: TestClient) -> None:
             assert next_frame(a)[0]["step"] == header["step"]
 
 
+@pytest.mark.usefixtures("cohorts_of_two")
 def test_a_cohort_run_equals_each_sessions_own_steps() -> None:
     """Two sessions trained by the gym's cohort path end where their own training does."""
     sessions = [Session(PRESETS["default"], torch.device("cpu")) for _ in range(2)]
@@ -105,6 +135,7 @@ def test_a_member_that_cannot_take_its_news_does_not_keep_it_from_the_others() -
     assert heard == ["a", "c"]
 
 
+@pytest.mark.usefixtures("cohorts_of_two")
 def test_a_cohort_stops_each_member_at_the_last_step_it_may_count() -> None:
     """A member at MAX_STEP is told so and not trained; the others stop exactly at MAX_STEP."""
     sessions = [Session(PRESETS["default"], torch.device("cpu")) for _ in range(3)]

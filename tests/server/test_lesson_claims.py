@@ -187,9 +187,12 @@ def _(r: tuple[Reading, ...]) -> None:
 def _(r: tuple[Reading, ...]) -> None:
     s = r[1]
     assert s.config.model.hidden == [2] * 8
-    assert s.test_acc <= 0.70  # measured 0.640
-    merged = [f.merged_share for f in s.folds]  # 0.16 0.29 0.29 0.48 0.56 0.56 0.56 0.58
-    assert all(b >= a for a, b in pairwise(merged)) and merged[-1] > max(0.5, merged[0] + 0.2)
+    assert s.test_acc <= 0.70  # measured 0.540
+    merged = [f.merged_share for f in s.folds]  # 0.12 0.26 0.26 0.31 1.0 1.0 1.0 1.0
+    # "More and more": a fold may lose a point or two of the merged (within the tolerance of
+    # one stage, apart in the next), never more.
+    assert all(b >= a - 0.01 for a, b in pairwise(merged))
+    assert merged[-1] > max(0.5, merged[0] + 0.2)
 
 
 @claim("05-widen-deepen", 3)
