@@ -187,7 +187,7 @@ def _(r: tuple[Reading, ...]) -> None:
 def _(r: tuple[Reading, ...]) -> None:
     s = r[1]
     assert s.config.model.hidden == [2] * 8
-    assert s.test_acc <= 0.70  # measured 0.540
+    assert s.test_acc <= min(0.70, r[0].test_acc + 0.02)  # "no better": 0.540 after 0.608
     merged = [f.merged_share for f in s.folds]  # 0.12 0.26 0.26 0.31 1.0 1.0 1.0 1.0
     # "More and more": a fold may lose a point or two of the merged (within the tolerance of
     # one stage, apart in the next), never more.
