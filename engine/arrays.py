@@ -25,8 +25,8 @@ from engine.encoding import (
 )
 from engine.projections import ViewMemory, choose_views
 from engine.schemas import ViewConfig
-from nets.diagnostics import fold_report
-from nets.linalg import decompose, shear_form
+from nets.diagnostics import fold_reports
+from nets.linalg import decompose_each, shear_form
 from nets.model import FoldNet
 from nets.probe import Extent, all_stage_regions, fit_extent, grid_lines, probe, unit_maps
 from nets.train import LayerStats, Metrics, Unscored
@@ -45,6 +45,7 @@ def layer_maps(net: FoldNet, every_weight: bool = False) -> list[dict[str, Any]]
     """Every Linear layer's shape; for small ones (or all, with ``every_weight``) its weight and
     bias, and for 2×2 ones its decomposition and shear form (the morph, the inspector)."""
     out: list[dict[str, Any]] = []
+    square: list[tuple[dict[str, Any], np.ndarray]] = []
     linears = [m for m in net.body if isinstance(m, nn.Linear)]
     for i, linear in enumerate(linears, start=1):
         shape = tuple(linear.weight.shape)
@@ -52,15 +53,18 @@ def layer_maps(net: FoldNet, every_weight: bool = False) -> list[dict[str, Any]]
         out.append(entry)
         if not (every_weight or shape[0] * shape[1] <= SMALL_LAYER):
             continue  # only the shape is sent: no copy of the weights needed
-        w = linear.weight.detach().cpu().double().numpy()
-        b = linear.bias.detach().cpu().double().numpy()
+        w = linear.weight.detach().cpu().numpy().astype(np.float64)
+        b = linear.bias.detach().cpu().numpy().astype(np.float64)
         if not (np.isfinite(w).all() and np.isfinite(b).all()):
             continue
         entry["weight"] = w.tolist()
         entry["bias"] = b.tolist()
         if shape == (2, 2):
-            entry["decomposition"] = decompose(w).as_dict()
-            entry["shear"] = shear_form(w).as_dict()
+            square.append((entry, w))
+    # One SVD call for every 2×2 layer.
+    for (entry, w), parts in zip(square, decompose_each([w for _, w in square]), strict=True):
+        entry["decomposition"] = parts.as_dict()
+        entry["shear"] = shear_form(w).as_dict()
     return out
 
 
@@ -112,13 +116,13 @@ def compute_frame(
     info = net.stage_info()
     views = choose_views(info, result.points, view.projection, view.pair, memory)
     regression = net.classes == 1
-    folds = [
-        fold_report(
-            s.layer, s.index, net.activation, result.points[s.index], None if regression else labels
-        )
-        for s in info
-        if s.kind == "fold"
-    ]
+    fold_stages = [s for s in info if s.kind == "fold"]
+    folds = fold_reports(
+        [(s.layer, s.index) for s in fold_stages],
+        net.activation,
+        [result.points[s.index] for s in fold_stages],
+        None if regression else labels,
+    )
     arrays: dict[str, Packable] = {
         "targets" if regression else "labels": labels,
         "pred": result.pred,

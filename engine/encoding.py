@@ -64,15 +64,35 @@ def _aligned(n: int) -> int:
     return (n + ALIGN - 1) // ALIGN * ALIGN
 
 
+#: Header values :func:`compact` passes on as they are.
+_PLAIN = frozenset({int, str, bool, type(None)})
+
+
 def compact(value: Any) -> Any:
-    """The header with every float cut to SIGNIFICANT digits (the arrays are float32 too)."""
+    """The header with every float cut to SIGNIFICANT digits (the arrays are float32 too).
+    Floats and plain values inside a dict or list are handled in place, without a call each
+    (a header holds a few hundred of them)."""
     kind = type(value)
     if kind is float:
         return float(format(value, SHORT)) if math.isfinite(value) else value
     if kind is dict:
-        return {key: compact(item) for key, item in value.items()}
+        return {
+            key: (float(format(item, SHORT)) if math.isfinite(item) else item)
+            if type(item) is float
+            else item
+            if type(item) in _PLAIN
+            else compact(item)
+            for key, item in value.items()
+        }
     if kind is list or kind is tuple:
-        return [compact(item) for item in value]
+        return [
+            (float(format(item, SHORT)) if math.isfinite(item) else item)
+            if type(item) is float
+            else item
+            if type(item) in _PLAIN
+            else compact(item)
+            for item in value
+        ]
     if isinstance(value, float | dict | list | tuple):  # subclasses: the slow way
         return compact(
             float(value)
@@ -116,9 +136,11 @@ def _pack_coords(group: list[Coords]) -> list[tuple[np.ndarray, dict[str, Any]]]
     if not whole:
         codes[~finite] = NAN_CODE
     out: list[tuple[np.ndarray, dict[str, Any]]] = []
-    for i, (value, end) in enumerate(zip(values, np.cumsum(rows), strict=True)):
-        meta = {"low": low[i].tolist(), "high": high[i].tolist()}
-        out.append((codes[end - rows[i] : end].reshape(value.shape), meta))
+    ends = np.cumsum(rows).tolist()
+    for value, size, end, least, most in zip(
+        values, rows.tolist(), ends, low.tolist(), high.tolist(), strict=True
+    ):
+        out.append((codes[end - size : end].reshape(value.shape), {"low": least, "high": most}))
     return out
 
 

@@ -60,10 +60,22 @@ def _det(m: np.ndarray) -> float:
 
 def decompose(w: np.ndarray) -> Decomposition:
     """Rotation · scaling · (reflection) · rotation for a real 2×2 matrix, singular ones too."""
-    w = np.asarray(w, dtype=np.float64)
-    if w.shape != (2, 2):
-        raise ValueError(f"decompose takes a 2x2 matrix, not {w.shape}")
-    u, s, vt = np.linalg.svd(w)
+    return decompose_each([w])[0]
+
+
+def decompose_each(ws: list[np.ndarray]) -> list[Decomposition]:
+    """:func:`decompose` of every 2×2 matrix of ``ws``, with one SVD call for all of them (the
+    same numbers as one call each: the batched call runs the same routine on each)."""
+    if not ws:
+        return []
+    stack = np.asarray(ws, dtype=np.float64)
+    if stack.shape[1:] != (2, 2):
+        raise ValueError(f"decompose takes a 2x2 matrix, not {stack.shape[1:]}")
+    us, ss, vts = np.linalg.svd(stack)
+    return [_decomposition(u, s, vt) for u, s, vt in zip(us, ss, vts, strict=True)]
+
+
+def _decomposition(u: np.ndarray, s: np.ndarray, vt: np.ndarray) -> Decomposition:
     flips = 0
     if _det(u) < 0:
         u, flips = u @ REFLECT, flips + 1

@@ -58,6 +58,32 @@ def region_points(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     return out.reshape(-1, 2)
 
 
+def region_grids(
+    extents: list[Extent], resolutions: list[int]
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
+    """The cell centres (:func:`region_axes`) of several grids, and all their cells one grid
+    after the other as columns, (2, Σ resolution²) float32: the rows of :func:`region_points`
+    transposed. Grids of one resolution are made together, a few numpy calls in all."""
+    axes: list[tuple[np.ndarray, np.ndarray]] = []
+    cells = np.empty((2, sum(side * side for side in resolutions)), np.float32)
+    begin = at = 0
+    while begin < len(extents):
+        side = resolutions[begin]
+        end = begin
+        while end < len(extents) and resolutions[end] == side:
+            end += 1
+        bounds = np.array(extents[begin:end], dtype=np.float64).reshape(-1, 2, 2)
+        low = bounds[:, :, 0]  # (K, 2): xmin, ymin
+        step = (bounds[:, :, 1] - low) / side
+        centres = (low[:, :, None] + step[:, :, None] * (np.arange(side) + 0.5)).astype(np.float32)
+        axes += [(c[0], c[1]) for c in centres]
+        grids = cells[:, at : at + (end - begin) * side * side].reshape(2, end - begin, side, side)
+        grids[0] = centres[:, None, 0, :]  # row i of a grid is y = ys[i], column j is x = xs[j]
+        grids[1] = centres[:, 1, :, None]
+        begin, at = end, at + (end - begin) * side * side
+    return axes, cells
+
+
 def as_columns(rows: np.ndarray, device: torch.device | str) -> torch.Tensor:
     """Points held as rows, (N, 2), as the columns :meth:`FoldNet.column_stages` takes:
     (2, N) on ``device``."""
@@ -79,7 +105,7 @@ def probe(
 ) -> Probe:
     """Run points and grid lines through every stage of ``net`` in one batched pass."""
     n_points, grid_shape = len(points), grid.shape[:2]
-    flat = np.concatenate([points, grid.reshape(-1, 2)]).astype(np.float32)
+    flat = np.concatenate([points, grid.reshape(-1, 2)], dtype=np.float32)
     columns = as_columns(flat, device)
     stages = [columns, *net.column_stages(columns)]
     outs = [t.cpu().numpy().T for t in stages]
@@ -142,35 +168,34 @@ def all_stage_regions(
     """The regions of several 2-wide stages in one pass: each stage's grid (``resolutions[k]``
     cells a side) joins the batch at its stage and rides through the rest of the network with
     the grids that joined earlier."""
-    axes = {k: region_axes(extent, resolutions[k]) for k, extent in extents.items()}
     order = sorted(extents)
     if not order:
         return {}
     starts = np.cumsum([0] + [resolutions[k] ** 2 for k in order])
     # Every grid is made at once; a stage's layers run on the rows that have joined by then
     # (the grids are stacked in stage order, so those are a prefix of the batch).
-    cells = np.concatenate([region_points(*axes[k]) for k in order])
-    batch = as_columns(cells, device)
+    axes, cells = region_grids([extents[k] for k in order], [resolutions[k] for k in order])
+    batch = torch.as_tensor(cells, device=device)
     for i, k in enumerate(order):
         upto = int(starts[i + 1])
         stop = order[i + 1] if i + 1 < len(order) else net.n_stages - 1
         if stop > k:
             part = net.column_stages(batch[:, :upto], k, stop)[-1]
-            batch = torch.cat([part, batch[:, upto:]], dim=1) if upto < len(cells) else part
+            batch = torch.cat([part, batch[:, upto:]], dim=1) if upto < cells.shape[1] else part
     out: dict[int, Regions] = {}
     if batch.shape[0] == 1:
         values = batch[0].cpu().numpy().astype(np.float32)
         for i, k in enumerate(order):
             side = resolutions[k]
             value = values[starts[i] : starts[i + 1]].reshape(side, side)
-            out[k] = Regions(xs=axes[k][0], ys=axes[k][1], label=None, conf=None, value=value)
+            out[k] = Regions(xs=axes[i][0], ys=axes[i][1], label=None, conf=None, value=value)
         return out
     labels, confs = winners(batch)
     for i, k in enumerate(order):
         side, cells_of = resolutions[k], slice(starts[i], starts[i + 1])
         out[k] = Regions(
-            xs=axes[k][0],
-            ys=axes[k][1],
+            xs=axes[i][0],
+            ys=axes[i][1],
             label=labels[cells_of].reshape(side, side),
             conf=confs[cells_of].reshape(side, side),
         )
@@ -182,7 +207,7 @@ def winners(columns: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
     softmax probability (float32)."""
     top, label = columns.max(dim=0)
     conf = (columns - top).exp_().sum(dim=0).reciprocal_()
-    return label.to(torch.uint8).cpu().numpy(), conf.cpu().numpy().astype(np.float32)
+    return label.to(torch.uint8).cpu().numpy(), conf.cpu().numpy().astype(np.float32, copy=False)
 
 
 @torch.no_grad()

@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from nets.datasets import make_dataset
-from nets.diagnostics import flatness, fold_report
+from nets.diagnostics import flatness, flatness_each, fold_report
 from nets.model import FoldNet
 from nets.train import Recipe, Trainer
 from tests.oracle import flatness_by_svd, merged_by_pairs
@@ -89,3 +89,22 @@ def test_width_two_gets_stuck_with_points_killed_while_width_eight_learns() -> N
     wide_acc, wide_dead = curves(8, 1000)
     assert wide_acc[5] >= 0.95 and min(wide_acc[5:]) >= 0.95, f"width 8 did not learn: {wide_acc}"
     assert max(wide_dead) < 0.02
+
+
+def test_flatness_of_many_clouds_at_once_is_each_ones_own() -> None:
+    rng = np.random.default_rng(5)
+    line = np.outer(rng.normal(size=50), [1.0, 2.0])
+    clouds: list[np.ndarray] = [
+        rng.normal(size=(50, 2)),
+        np.maximum(rng.normal(size=(50, 2)), 0).astype(np.float32),
+        line,
+        rng.normal(size=(30, 3)),
+        np.ones((50, 2)),  # one spot: None
+        rng.normal(size=(50, 1)),  # width 1: None
+        np.full((50, 2), np.nan),  # diverged: None
+    ]
+    got = flatness_each(clouds)
+    assert got == [flatness(cloud) for cloud in clouds]
+    assert got[4:] == [None, None, None] and got[2] == pytest.approx(0.0, abs=1e-12)
+    for cloud, value in zip(clouds[:4], got[:4], strict=True):
+        assert value == pytest.approx(flatness_by_svd(cloud), rel=1e-12)

@@ -3,7 +3,14 @@
 import numpy as np
 import pytest
 
-from nets.merging import MERGE_TOLERANCE, distinct_rows, merged_points, stage_extent
+import nets.merging
+from nets.merging import (
+    MERGE_TOLERANCE,
+    distinct_rows,
+    merged_points,
+    merged_points_each,
+    stage_extent,
+)
 from tests.oracle import merged_by_pairs
 
 
@@ -93,3 +100,29 @@ def test_dense_clusters_of_distinct_points_agree_with_every_pair(gap: float) -> 
     got = merged_points(z, y)
     np.testing.assert_array_equal(got, merged_by_pairs(z, y))
     assert got[2:].all() == (gap < 0.01) and not got[:2].any()
+
+
+@pytest.mark.parametrize("work", [nets.merging.SWEEP_WORK, 0])
+def test_clouds_worked_out_together_agree_with_every_pair_in_each(
+    work: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Several clouds at once (widths 2, 3, 1 and 0, some points not finite, some on one
+    spot), by the sweep and (with no room for its pairs) by the trees."""
+    monkeypatch.setattr(nets.merging, "SWEEP_WORK", work)
+    rng = np.random.default_rng(11)
+    n = 300
+    y = rng.integers(0, 3, size=n)
+    for trial in range(5):
+        clouds = [
+            np.maximum(rng.integers(0, 30, size=(n, width)) * 0.1, 0.0).astype(np.float32)
+            + (rng.normal(size=(n, width)) * 1e-3 * (trial % 2)).astype(np.float32)
+            for width in (2, 3, 1, 0)
+        ]
+        clouds[0][rng.random(n) < 0.2] = 0.0
+        clouds[1][rng.random(n) < 0.05] = np.nan
+        got = merged_points_each(clouds, y)
+        for points, mask in zip(clouds[:3], got[:3], strict=True):
+            np.testing.assert_array_equal(mask, merged_by_pairs(points, y))
+            np.testing.assert_array_equal(mask, merged_points(points, y))
+        assert not got[3].any()
+        assert 0 < got[0].sum() < n

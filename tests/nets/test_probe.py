@@ -8,6 +8,7 @@ from nets.probe import (
     grid_lines,
     probe,
     region_axes,
+    region_grids,
     region_points,
     square_extent,
     stage_regions,
@@ -30,6 +31,22 @@ def test_region_grid_is_row_major_in_y() -> None:
     pts = region_points(xs, ys)
     assert np.allclose(pts[1], [xs[1], ys[0]])
     assert np.allclose(pts[4], [xs[0], ys[1]])
+
+
+def test_grids_made_together_are_each_grid_made_alone() -> None:
+    extents = [
+        (-1.0, 1.0, -1.0, 1.0),
+        (-0.3, 2.7, 0.1, 3.1),
+        (5.0, 5.5, -7.0, -6.5),
+        (0.0, 1.0, 0.0, 1.0),
+    ]
+    sides = [6, 4, 4, 3]  # two grids of one resolution between others
+    axes, cells = region_grids(extents, sides)
+    alone = [region_axes(extent, side) for extent, side in zip(extents, sides, strict=True)]
+    for (xs, ys), (want_xs, want_ys) in zip(axes, alone, strict=True):
+        assert xs.tobytes() == want_xs.tobytes() and ys.tobytes() == want_ys.tobytes()
+    rows = np.concatenate([region_points(xs, ys) for xs, ys in alone])
+    assert cells.dtype == np.float32 and cells.tobytes() == np.ascontiguousarray(rows.T).tobytes()
 
 
 def test_square_extent_holds_every_point() -> None:
