@@ -4,8 +4,11 @@ Each session is a WebSocket client of its own that acks every frame, as the page
 Prints, per N: the median and the slowest session's training steps/s, and the 95th percentile
 of the intervals between frames (all sessions together).
 
+Followers can be spread over several client processes (``--client-processes``), so that the
+clients are not what limits the figure.
+
 Run: python -m bench.classroom [--sessions 10 30 60 100] [--followers 30 200] [--seconds 8]
-     [--speed 5] [--device auto]
+     [--speed 5] [--device auto] [--client-processes 1]
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ import argparse
 import asyncio
 import itertools
 import json
+import multiprocessing
 import os
 import statistics
+from multiprocessing.synchronize import Event as ProcessEvent
 
 from bench import wire
 from bench.stats import percentile
@@ -100,6 +105,67 @@ async def followers(url: str, n: int, seconds: float, speed: int) -> list[list[t
     return runs
 
 
+def follower_process(
+    url: str,
+    n: int,
+    seconds: float,
+    ready: multiprocessing.SimpleQueue[int],
+    go: ProcessEvent,
+    results: multiprocessing.SimpleQueue[list[list[tuple[float, int]]]],
+) -> None:
+    """A client process of :func:`spread_followers`: ``n`` followers that connect, say they are
+    ready, start when told and send back what they saw."""
+
+    async def run() -> list[list[tuple[float, int]]]:
+        start = asyncio.Event()
+        runs: list[list[tuple[float, int]]] = [[] for _ in range(n)]
+        tasks = [asyncio.create_task(client(url, seconds, None, start, runs[i])) for i in range(n)]
+        await asyncio.sleep(0.5)
+        ready.put(n)
+        await asyncio.get_running_loop().run_in_executor(None, go.wait)
+        start.set()
+        await asyncio.gather(*tasks)
+        return runs
+
+    results.put(asyncio.run(run()))
+
+
+async def spread_followers(
+    url: str, n: int, seconds: float, speed: int, processes: int
+) -> list[list[tuple[float, int]]]:
+    """:func:`followers`, the followers spread over ``processes`` client processes."""
+    start = asyncio.Event()
+    hello: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    own: list[tuple[float, int]] = []
+    leader = asyncio.create_task(client(url, seconds, speed, start, own, hello))
+    follow_url = f"{url}?follow={await hello}"
+    context = multiprocessing.get_context("spawn")
+    ready: multiprocessing.SimpleQueue[int] = context.SimpleQueue()
+    results: multiprocessing.SimpleQueue[list[list[tuple[float, int]]]] = context.SimpleQueue()
+    go = context.Event()
+    shares = [n // processes + (1 if i < n % processes else 0) for i in range(processes)]
+    workers = [
+        context.Process(target=follower_process, args=(follow_url, k, seconds, ready, go, results))
+        for k in shares
+        if k
+    ]
+    for w in workers:
+        w.start()
+    loop = asyncio.get_running_loop()
+    for _ in workers:
+        await loop.run_in_executor(None, ready.get)
+    go.set()
+    start.set()
+    runs: list[list[tuple[float, int]]] = []
+    for _ in workers:
+        runs += await loop.run_in_executor(None, results.get)
+    await leader
+    for w in workers:
+        w.join()
+    print(f"  leader drew {len(own) / seconds:.1f} frames/s")
+    return runs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sessions", type=int, nargs="*", default=[10, 30, 60, 100])
@@ -110,6 +176,12 @@ def main() -> None:
     )
     parser.add_argument(
         "--device", choices=["auto", "cpu", "cuda"], default="auto", help="the server's --device"
+    )
+    parser.add_argument(
+        "--client-processes",
+        type=int,
+        default=1,
+        help="spread the followers over this many client processes",
     )
     args = parser.parse_args()
     settings = Settings()
@@ -130,11 +202,15 @@ def main() -> None:
             runs = asyncio.run(sessions(server.ws_url, n, args.seconds, args.speed))
             report(f"{n} sessions", runs, args.seconds)
         for n in args.followers:
-            report(
-                f"1 session, {n} followers",
-                asyncio.run(followers(server.ws_url, n, args.seconds, args.speed)),
-                args.seconds,
-            )
+            if args.client_processes > 1:
+                watch = spread_followers(
+                    server.ws_url, n, args.seconds, args.speed, args.client_processes
+                )
+                label = f"1 session, {n} followers in {args.client_processes} client processes"
+            else:
+                watch = followers(server.ws_url, n, args.seconds, args.speed)
+                label = f"1 session, {n} followers"
+            report(label, asyncio.run(watch), args.seconds)
 
 
 if __name__ == "__main__":
