@@ -219,7 +219,8 @@ async function main() {
     change(path, value) {
       // Width or depth while the layers have widths of their own: rewrite those too.
       const model = stepperChange(path, value, state.config?.model);
-      // A dataset the default network cannot learn comes with its recipe (engine/presets.py).
+      // A dataset may come with its recipe (engine/presets.py): a network that can learn it, or
+      // a way of training it that works however its points were drawn.
       const recipe = path === "data.dataset" ? schema.recipes?.[value] : null;
       send({ type: "configure", changes: model ? { model } : { ...change(path, value), ...recipe } });
     },
