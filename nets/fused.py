@@ -80,7 +80,7 @@ def reason(trainer: Trainer) -> str | None:
     if trainer.recipe.batch_size is not None:
         points = min(points, trainer.recipe.batch_size)
     work = (plan.macs if plan is not None and bound else macs(net)) * points
-    if max(net.widths) > NARROW and work > MAX_WORK:
+    if max(net.widths, default=0) > NARROW and work > MAX_WORK:
         return f"layers wider than {NARROW} over {points} points a step: torch is faster"
     if not bound and trainer.recipe.optimizer in COUNTS_STEPS:
         counts = {float(trainer.opt.state.get(p, {}).get("step", 0.0)) for p in net.parameters()}
@@ -178,7 +178,7 @@ class _Plan:
         self.step_views = list(torch.from_numpy(self.steps))
         self.load()
         self.pointers: list[int] = []
-        self.bound: list[tuple[dict[str, Any], str, torch.Tensor]] = []
+        self.bound: list[tuple[str, torch.Tensor]] = []
 
     def _views(self, flat: np.ndarray) -> list[torch.Tensor]:
         whole = torch.from_numpy(flat)
@@ -215,8 +215,7 @@ class _Plan:
             for p, view in zip(self.params, views, strict=True):
                 self.opt.state[p][name] = view
         self.pointers = [p.data_ptr() for p in self.params]
-        first = self.opt.state[self.params[0]]
-        self.bound = [(first, name, views[0]) for name, views in self._entries()]
+        self.bound = [(name, views[0]) for name, views in self._entries()]
 
     def store(self) -> None:
         """Copy the results back into the trainer's tensors, wherever they now are."""
@@ -238,12 +237,14 @@ class _Plan:
     def holds(self, trainer: Trainer) -> bool:
         """Still bound to this trainer's network, optimizer and their tensors. (Whatever
         rebinds them, a cohort, rebinds every parameter and all of its state; a parameter's
-        place and the first parameter's state tell.)"""
+        place and the first parameter's state tell. The state is looked up afresh: loading a
+        state dict replaces the optimizer's whole ``state``, not the tensors in it.)"""
+        first = self.opt.state.get(self.params[0], {})
         return (
             self.serves(trainer)
             and bool(self.pointers)
             and all(p.data_ptr() == q for p, q in zip(self.params, self.pointers, strict=True))
-            and all(state.get(name) is view for state, name, view in self.bound)
+            and all(first.get(name) is view for name, view in self.bound)
         )
 
 
@@ -258,6 +259,9 @@ def _plan(trainer: Trainer) -> tuple[_Plan, bool]:
         return old, False
     if old is not None and old.serves(trainer):
         old.load()
+        if _free(old.params):  # what replaced them (a loaded state) binds nothing: bind again
+            old.bind()
+            return old, False
         return old, True
     plan = _PLANS[trainer] = _Plan(trainer.net, trainer.opt, trainer.recipe.optimizer)
     if _free(plan.params):
@@ -387,8 +391,18 @@ def _call(
         plan.stats,
     )
     if recipe.optimizer in COUNTS_STEPS:
-        plan.steps[:] = t0 + done
+        plan.steps[:] = float32_count(t0, done)
     return losses, int(done), bool(finite)
+
+
+#: Past this, adding 1 to a float32 gives the same float32: torch's step count stops there.
+FLOAT32_COUNTS = 2.0**24
+
+
+def float32_count(t0: float, done: int) -> float:
+    """An optimizer's step count ``t0`` after ``done`` more steps, as torch keeps it: a float32
+    tensor that adds 1 a step, so that it stops at 2**24 (or wherever it stands past that)."""
+    return min(t0 + done, max(t0, FLOAT32_COUNTS))
 
 
 WHOLE = np.zeros((0, 0), dtype=np.int64)  # the kernel's word for "the whole training set"

@@ -3,7 +3,8 @@ call, forward, backward and the optimizer's update, with no Python between them.
 
 Everything is plain loops over numpy arrays, compiled by numba. Parameters and optimizer state
 stay float32 (as torch keeps them) and are rounded to float32 after every step; the arithmetic
-in between runs in float64, so each step agrees with torch's to float32 rounding.
+in between runs in float64 (a layer's value past float32's range becomes infinite, as in
+torch), so each step agrees with torch's to float32 rounding.
 
 Layout: ``params`` holds every Linear layer's weight (out × in, row-major, as torch) and then
 its bias; ``layers[l] = (weight offset, bias offset, fan in, fan out)``. Points run as columns:
@@ -71,6 +72,21 @@ def _slope(
     if code == 6:
         return a * (1.0 - a)
     return 1.0
+
+
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+@njit(cache=True)
+def _overflow(row: np.ndarray, size: int) -> None:
+    """Torch's layer sums are float32: one too large for a float32 becomes infinite there, so
+    it does here (the same Diverged, at the same step). Checked first: rare, and cheap so."""
+    big = 0.0
+    for n in range(size):
+        big = max(big, abs(row[n]))
+    if big > FLOAT32_MAX:
+        for n in range(size):
+            row[n] = float(np.float32(row[n]))
 
 
 @njit(cache=True)
@@ -200,7 +216,7 @@ def _update(
             params[i] = params[i] - (lr / c1) * m / (math.sqrt(v) / c2 + adam_eps)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)  # other threads (frames, the server's loop) run meanwhile
 def train_steps(
     params: np.ndarray,  # float32 (P,): in place
     layers: np.ndarray,  # int64 (L, 4)
@@ -289,6 +305,7 @@ def train_steps(
                     inp = units[src + j]
                     for n in range(size):
                         row[n] += w * inp[n]
+                _overflow(row, size)
                 out = units[dst + i]
                 if hidden:
                     for n in range(size):

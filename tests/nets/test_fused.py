@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import pytest
 import torch
 
-from nets import fused
+from nets import fused, fused_kernel
 from nets.datasets import Dataset, make_dataset
 from nets.model import ACTIVATIONS, FoldNet
 from nets.optim import LOSSES, OPTIMIZERS, PENALTIES, Loss, Optimizer, Penalty
@@ -165,3 +165,57 @@ def test_what_the_fused_path_leaves_to_torch() -> None:
     assert Trainer(FoldNet([64, 64], "relu", 2), data(2), Recipe(batch_size=10)).path is None
     assert Trainer(FoldNet([16] * 6, "relu", 2), data(2), Recipe()).path is None
     assert fused.ensure_compiled()
+
+
+def test_a_network_without_hidden_layers() -> None:
+    """Depth 0 (the settings allow it): the classifier alone, on the fused path."""
+    train_both(*pair({"widths": (), "classes": 3}, data(), Recipe(batch_size=10)))
+
+
+def test_a_loaded_optimizer_state_is_the_one_trained() -> None:
+    """Loading a state dict replaces the optimizer's whole state: the fused path must carry
+    on from the loaded state, and leave its steps there, as torch does."""
+    net = {"widths": (4, 3), "activation": "relu", "classes": 3}
+    fast, slow = pair(net, data(), Recipe(optimizer="adam", batch_size=10))
+    other = Trainer(FoldNet(seed=7, **net), data(), Recipe(optimizer="adam"), seed=1)  # type: ignore[arg-type]
+    other.step(4)
+    assert_same(fast, slow, (fast.step(3), slow.step(3)))
+    for t in (fast, slow):
+        t.opt.load_state_dict(other.opt.state_dict())
+    train_both(fast, slow)
+
+
+def test_adams_step_count_stops_where_a_float32_stops() -> None:
+    """torch keeps Adam's count as a float32 tensor, which stops counting at 2**24."""
+    net = {"widths": (3,), "activation": "relu", "classes": 3}
+    fast, slow = pair(net, data(), Recipe(optimizer="adam", batch_size=10))
+    for t in (fast, slow):
+        t.step(1)
+        for p in t.net.parameters():
+            t.opt.state[p]["step"].fill_(2.0**24 - 2)
+    assert_same(fast, slow, (fast.step(5), slow.step(5)))
+    for p in fast.net.parameters():
+        assert float(fast.opt.state[p]["step"]) == 2.0**24
+
+
+@pytest.mark.parametrize("activation", ["leaky_relu", "elu", "gelu", "linear"])
+def test_a_weight_too_large_for_float32_diverges_as_in_torch(activation: str) -> None:
+    """Torch's layer values are float32: one that overflows there must overflow here too
+    (the fused path's sums run in float64), for the same step and message."""
+    net = {"widths": (3, 3), "activation": activation, "classes": 3}
+    fast, slow = pair(net, data(), Recipe(optimizer="sgd"))
+    messages = []
+    for t in (fast, slow):
+        t.step(1)
+        with torch.no_grad():
+            t.net.linear(1).weight[0, 0] = 1e30
+        with pytest.raises(Diverged) as raised:
+            t.step(3)
+        messages.append((str(raised.value), t.step_count))
+    assert messages[0] == messages[1]
+
+
+def test_the_kernel_lets_other_threads_run() -> None:
+    """A run of the gym's holds the compiled call for up to its slice: without the GIL, so
+    that frames and the server's loop go on meanwhile (every caller holds the session lock)."""
+    assert fused_kernel.train_steps.targetoptions.get("nogil") is True
