@@ -214,7 +214,7 @@ class Cohort:
         self.recipe = trainers[0].recipe
         self.names = STATE_NAMES[self.recipe.optimizer]
         self.counted = self.recipe.optimizer in COUNTS_STEPS
-        members = [list(t.net.parameters()) for t in trainers]
+        members = self.members = [list(t.net.parameters()) for t in trainers]
         self.stacked = [
             _gather(trainers, params, self.names) for params in zip(*members, strict=True)
         ]
@@ -234,6 +234,19 @@ class Cohort:
                     state[name] = s.state[name][j]
                 if self.counted:
                     state["step"] = s.step[j]
+
+    def release(self) -> None:
+        """Give every member tensors of its own again, copies of what the cohort holds: for
+        when the cohort is let go, so that a member trains on alone without copying in and out
+        (nets/fused.py binds only tensors that are free, never a cohort's)."""
+        with torch.no_grad():
+            for t, params in zip(self.trainers, self.members, strict=True):
+                for p in params:
+                    p.data = p.data.clone()
+                    state = t.opt.state.get(p, {})
+                    for name in (*self.names, "step"):
+                        if state.get(name) is not None:
+                            state[name] = state[name].clone()
 
     def fits(self, trainers: Sequence[Trainer]) -> bool:
         """The same trainers, in the same order, with the same optimizers and still bound."""

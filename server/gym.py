@@ -122,12 +122,31 @@ class Gym:
                 self.cohorts.clear()
                 time.sleep(0.05)
             now = time.perf_counter()
-            for key, (_, used) in list(self.cohorts.items()):
+            for key, (cohort, used) in list(self.cohorts.items()):
                 if now - used > FORGET_S:
                     del self.cohorts[key]
                     self.step_time.pop(key, None)
+                    self._let_go(cohort)
             if not trained:
                 time.sleep(0.002)  # every member is busy (a frame, a message) or owed nothing
+
+    def _let_go(self, cohort: Cohort) -> None:
+        """A cohort no longer used: its members that are still here get tensors of their own
+        (under their locks, as a run takes them), to train on alone without copying."""
+        trainers = {id(t) for t in cohort.trainers}
+        with self._cond:
+            members = list(self.members.values())
+        held = sorted(
+            (m for m in members if id(m.session.trainer) in trainers),
+            key=lambda m: m.session.id,
+        )
+        for m in held:
+            m.session.lock.acquire()
+        try:
+            cohort.release()
+        finally:
+            for m in held:
+                m.session.lock.release()
 
     @staticmethod
     def _accrue(running: list[Member]) -> None:

@@ -15,6 +15,7 @@ import pytest
 import torch
 
 from nets import fused, fused_kernel
+from nets.cohort import Cohort
 from nets.datasets import Dataset, make_dataset
 from nets.model import ACTIVATIONS, FoldNet
 from nets.optim import LOSSES, OPTIMIZERS, PENALTIES, Loss, Optimizer, Penalty
@@ -219,3 +220,21 @@ def test_the_kernel_lets_other_threads_run() -> None:
     """A run of the gym's holds the compiled call for up to its slice: without the GIL, so
     that frames and the server's loop go on meanwhile (every caller holds the session lock)."""
     assert fused_kernel.train_steps.targetoptions.get("nogil") is True
+
+
+def test_a_member_let_go_by_its_cohort_trains_bound_again() -> None:
+    """While a cohort holds a trainer's tensors the fused path copies them in and out; once the
+    cohort lets them go (Cohort.release), the trainer is bound again, its numbers unchanged."""
+    net = {"widths": (3, 3), "activation": "relu", "classes": 2}
+    group = [pair(net, data(2), Recipe())[0] for _ in range(2)]
+    alone = [pair(net, data(2), Recipe())[0] for _ in range(2)]
+    cohort = Cohort(group)
+    assert cohort.train(3) == {}
+    for t in alone:
+        t.step(3)
+    assert_same(group[0], alone[0], (group[0].step(2), alone[0].step(2)))
+    assert fused._plan(group[0])[1]  # borrowed: the cohort holds the tensors
+    cohort.release()
+    assert_same(group[0], alone[0], (group[0].step(2), alone[0].step(2)))
+    assert not fused._plan(group[0])[1]  # bound again
+    assert_same(group[1], alone[1], (group[1].step(4), alone[1].step(4)))

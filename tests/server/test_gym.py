@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from engine.presets import PRESETS
 from engine.session import Session
+from nets import fused
 from nets.cohort import Cohort, cohort_key
 from nets.train import MAX_STEP, StepLimit, Trainer
 from server.gym import Gym, Member
@@ -155,3 +156,25 @@ def test_a_cohort_stops_each_member_at_the_last_step_it_may_count() -> None:
     with pytest.raises(StepLimit):
         Cohort([s.trainer for s in sessions]).train(1)
     assert [s.step for s in sessions] == [MAX_STEP, MAX_STEP, MAX_STEP - 37]  # nothing trained
+
+
+@pytest.mark.usefixtures("cohorts_of_two")
+def test_a_cohort_let_go_leaves_its_members_training_alone_bound() -> None:
+    sessions = [Session(PRESETS["default"], torch.device("cpu")) for _ in range(2)]
+    gym = Gym(slice_s=60.0)  # never started: its runs are called by hand
+    for s in sessions:
+        s.running = True
+        gym.join(s, lambda result: None)
+    for member in gym.members.values():
+        member.owed = 10
+    ((key, group),) = gym._cohorts(list(gym.members.values())).items()
+    assert gym._run(key, group)
+    cohort, _ = gym.cohorts[key]
+    before = [[p.detach().clone() for p in s.net.parameters()] for s in sessions]
+    gym._let_go(cohort)
+    assert not cohort.fits([s.trainer for s in sessions])  # the tensors are their own again
+    for s, values in zip(sessions, before, strict=True):
+        for p, q in zip(s.net.parameters(), values, strict=True):
+            assert torch.equal(p, q)
+        s.train(3)
+        assert s.trainer.path is None and not fused._plan(s.trainer)[1]  # bound, not copying
