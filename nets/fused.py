@@ -19,7 +19,7 @@ import math
 import threading
 import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -27,13 +27,24 @@ from torch import nn
 
 from nets import fused_kernel as kernel
 from nets.features import Features
-from nets.model import ELU_ALPHA, LEAKY_SLOPE, SOFTPLUS_BETA, SOFTPLUS_THRESHOLD, FoldNet
+from nets.model import (
+    ACTIVATIONS,
+    ELU_ALPHA,
+    LEAKY_SLOPE,
+    SOFTPLUS_BETA,
+    SOFTPLUS_THRESHOLD,
+    FoldNet,
+)
 from nets.optim import (
     ADAGRAD_EPS,
     ADAM_EPS,
     BETAS,
     COUNTS_STEPS,
+    DECAYS,
+    LOSSES,
     MOMENTUM,
+    OPTIMIZERS,
+    PENALTIES,
     RMS_ALPHA,
     RMS_EPS,
     STATE_NAMES,
@@ -41,7 +52,7 @@ from nets.optim import (
 )
 
 if TYPE_CHECKING:
-    from nets.train import Trainer
+    from nets.train import Recipe, Trainer
 
 log = logging.getLogger("spacefold")
 
@@ -153,7 +164,7 @@ class _Plan:
     """
 
     def __init__(self, net: FoldNet, opt: torch.optim.Optimizer, optimizer: str) -> None:
-        self.net, self.opt, self.optimizer = net, opt, optimizer
+        self.net, self.opt = net, opt
         self.names = BUFFERS[optimizer]
         self.counted = optimizer in COUNTS_STEPS
         self.linears = [m for m in net.body if isinstance(m, nn.Linear)]
@@ -353,7 +364,7 @@ def run(trainer: Trainer, count: int) -> tuple[float, bool, Stats | None] | None
 def _call(
     plan: _Plan,
     net: FoldNet,
-    recipe: Any,  # nets.train.Recipe
+    recipe: Recipe,
     step: int,
     x: np.ndarray,
     y: np.ndarray,
@@ -366,16 +377,16 @@ def _call(
     done, finite = kernel.train_steps(
         plan.flat,
         plan.layers,
-        kernel.ACTIVATIONS.index(net.activation),
+        ACTIVATIONS.index(net.activation),
         FOLD_CONSTANTS,
-        kernel.LOSSES.index(recipe.loss),
+        LOSSES.index(recipe.loss),
         net.classes,
-        kernel.PENALTIES.index(recipe.penalty),
+        PENALTIES.index(recipe.penalty),
         float(recipe.rate),
-        kernel.OPTIMIZERS.index(recipe.optimizer),
+        OPTIMIZERS.index(recipe.optimizer),
         OPTIMIZER_CONSTANTS,
         float(recipe.lr),
-        kernel.DECAYS.index(recipe.decay),
+        DECAYS.index(recipe.decay),
         int(recipe.decay_every),
         int(step),
         t0,
@@ -390,7 +401,7 @@ def _call(
         plan.before,
         plan.stats,
     )
-    if recipe.optimizer in COUNTS_STEPS:
+    if plan.counted:
         plan.steps[:] = float32_count(t0, done)
     return losses, int(done), bool(finite)
 

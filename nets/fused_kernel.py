@@ -19,12 +19,24 @@ import math
 import numpy as np
 from numba import njit
 
-# Codes of the choices the kernel takes (nets.fused maps names to them).
-ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "softplus", "tanh", "sigmoid", "linear")
-LOSSES = ("cross_entropy", "hinge", "squared")
-PENALTIES = ("none", "l1", "l2")
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
-DECAYS = ("none", "step", "exponential", "inverse")
+from nets.model import ACTIVATIONS
+from nets.optim import DECAYS, LOSSES, OPTIMIZERS, PENALTIES
+
+# The choices the kernel takes arrive as their positions in the project's own lists of them
+# (nets.model.ACTIVATIONS, nets.optim's OPTIMIZERS, LOSSES, PENALTIES, DECAYS): one name for each
+# code, worked out here (numba takes these globals as constants).
+RELU, LEAKY_RELU, ELU, GELU, SOFTPLUS, TANH, SIGMOID = (
+    ACTIVATIONS.index(name)
+    for name in ("relu", "leaky_relu", "elu", "gelu", "softplus", "tanh", "sigmoid")
+)
+SGD, MOMENTUM, NESTEROV, ADAGRAD, RMSPROP, ADAM = (
+    OPTIMIZERS.index(name) for name in ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+)
+CROSS_ENTROPY, HINGE = LOSSES.index("cross_entropy"), LOSSES.index("hinge")
+NO_PENALTY, L1 = PENALTIES.index("none"), PENALTIES.index("l1")
+STEP_DECAY, EXPONENTIAL_DECAY, INVERSE_DECAY = (
+    DECAYS.index(name) for name in ("step", "exponential", "inverse")
+)
 
 INV_SQRT2 = 1.0 / math.sqrt(2.0)
 INV_SQRT2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -32,19 +44,19 @@ INV_SQRT2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 @njit(cache=True)
 def _fold(code: int, z: float, leaky: float, alpha: float, beta: float, threshold: float) -> float:
-    if code == 0:
+    if code == RELU:
         return 0.0 if z <= 0.0 else z  # NaN stays NaN, as in torch
-    if code == 1:
+    if code == LEAKY_RELU:
         return z if z > 0.0 else leaky * z
-    if code == 2:
+    if code == ELU:
         return z if z > 0.0 else alpha * (math.exp(z) - 1.0)
-    if code == 3:
+    if code == GELU:
         return 0.5 * z * (1.0 + math.erf(z * INV_SQRT2))
-    if code == 4:
+    if code == SOFTPLUS:
         return z if z * beta > threshold else math.log1p(math.exp(beta * z)) / beta
-    if code == 5:  # tanh, through one exp (a third of libm's tanh; exact to ~1e-16)
+    if code == TANH:  # tanh, through one exp (a third of libm's tanh; exact to ~1e-16)
         return 1.0 - 2.0 / (math.exp(2.0 * z) + 1.0)
-    if code == 6:
+    if code == SIGMOID:
         return 1.0 / (1.0 + math.exp(-z))
     return z
 
@@ -54,22 +66,22 @@ def _slope(
     code: int, z: float, a: float, leaky: float, alpha: float, beta: float, threshold: float
 ) -> float:
     """The fold's derivative at pre-activation ``z`` (output ``a``), as torch's backward."""
-    if code == 0:
+    if code == RELU:
         return 1.0 if z > 0.0 else 0.0
-    if code == 1:
+    if code == LEAKY_RELU:
         return 1.0 if z > 0.0 else leaky
-    if code == 2:
+    if code == ELU:
         return 1.0 if z > 0.0 else alpha * math.exp(z)
-    if code == 3:
+    if code == GELU:
         return 0.5 * (1.0 + math.erf(z * INV_SQRT2)) + z * INV_SQRT2PI * math.exp(-0.5 * z * z)
-    if code == 4:
+    if code == SOFTPLUS:
         if z * beta > threshold:
             return 1.0
         e = math.exp(z * beta)
         return e / (e + 1.0)
-    if code == 5:
+    if code == TANH:
         return 1.0 - a * a
-    if code == 6:
+    if code == SIGMOID:
         return a * (1.0 - a)
     return 1.0
 
@@ -92,11 +104,11 @@ def _overflow(row: np.ndarray, size: int) -> None:
 @njit(cache=True)
 def _rate(lr: float, decay: int, every: int, step: int) -> float:
     """nets.optim.decayed_lr."""
-    if decay == 1:
+    if decay == STEP_DECAY:
         return float(lr * 0.5 ** (step // every))
-    if decay == 2:
+    if decay == EXPONENTIAL_DECAY:
         return float(lr * 0.5 ** (step / every))
-    if decay == 3:
+    if decay == INVERSE_DECAY:
         return lr / (1.0 + step / every)
     return lr
 
@@ -123,7 +135,7 @@ def _loss(
             delta[out0, n] = 2.0 * diff / size
             continue
         label = int(target)
-        if loss == 0:  # cross-entropy
+        if loss == CROSS_ENTROPY:
             top = units[out0, n]
             for k in range(1, classes):
                 top = max(top, units[out0 + k, n])
@@ -136,7 +148,7 @@ def _loss(
             for k in range(classes):
                 p = delta[out0 + k, n] / s
                 delta[out0 + k, n] = (p - (1.0 if k == label else 0.0)) / size
-        elif loss == 1:  # multi-class hinge: sum over other classes of max(0, 1 - z_y + z_k) / K
+        elif loss == HINGE:  # sum over the other classes of max(0, 1 - z_y + z_k) / K
             zy = units[out0 + label, n]
             delta[out0 + label, n] = 0.0
             for k in range(classes):
@@ -189,22 +201,22 @@ def _update(
 ) -> None:
     """One step of torch.optim's update (its defaults), every parameter; ``t`` counts this
     step (Adam's bias correction)."""
-    c1 = 1.0 - betas0**t if optimizer == 5 else 1.0
-    c2 = math.sqrt(1.0 - betas1**t) if optimizer == 5 else 1.0
+    c1 = 1.0 - betas0**t if optimizer == ADAM else 1.0
+    c2 = math.sqrt(1.0 - betas1**t) if optimizer == ADAM else 1.0
     for i in range(params.size):
         g = float(grads[i])
-        if optimizer == 0:
+        if optimizer == SGD:
             params[i] = params[i] - lr * g
-        elif optimizer == 1 or optimizer == 2:
+        elif optimizer in (MOMENTUM, NESTEROV):
             buf = np.float32(momentum * first[i] + g)
             first[i] = buf
-            step = g + momentum * buf if optimizer == 2 else float(buf)
+            step = g + momentum * buf if optimizer == NESTEROV else float(buf)
             params[i] = params[i] - lr * step
-        elif optimizer == 3:
+        elif optimizer == ADAGRAD:
             acc = np.float32(first[i] + g * g)
             first[i] = acc
             params[i] = params[i] - lr * g / (math.sqrt(acc) + adagrad_eps)
-        elif optimizer == 4:
+        elif optimizer == RMSPROP:
             avg = np.float32(rms_alpha * second[i] + (1.0 - rms_alpha) * g * g)
             second[i] = avg
             params[i] = params[i] - lr * g / (math.sqrt(avg) + rms_eps)
@@ -247,6 +259,7 @@ def train_steps(
     """Take up to ``steps`` steps: how many were taken (fewer when a step's objective was not
     finite: that step is taken, as torch's would be, and the run stops after it), and whether
     every parameter is finite after them. ``stats`` is filled after the last of ``steps``."""
+    # Indexed one by one: unpacking the arrays made every step a fifth slower (measured).
     leaky, alpha, beta, threshold = (
         fold_constants[0],
         fold_constants[1],
@@ -275,24 +288,17 @@ def train_steps(
     delta = np.zeros((rows, size))
     g64 = np.zeros(params.size)
     batch = np.arange(size) if whole else batches[0]
-    for n in range(size):
-        for j in range(inputs):
-            units[j, n] = x[batch[n], j]
     done = 0
     for step in range(steps):
-        if not whole:
-            batch = batches[step]
+        if step == 0 or not whole:  # the batch's points into the input rows (kept all along)
+            if not whole:
+                batch = batches[step]
             for n in range(size):
                 for j in range(inputs):
                     units[j, n] = x[batch[n], j]
         # forward
         for layer in range(depth):
-            w0, b0, fan_in, fan_out = (
-                layers[layer, 0],
-                layers[layer, 1],
-                layers[layer, 2],
-                layers[layer, 3],
-            )
+            w0, b0, fan_in, fan_out = layers[layer]
             src, dst = starts[layer], starts[layer + 1]
             hidden = layer < depth - 1
             for i in range(fan_out):
@@ -319,12 +325,7 @@ def train_steps(
         for k in range(g64.size):
             g64[k] = 0.0
         for layer in range(depth - 1, -1, -1):
-            w0, b0, fan_in, fan_out = (
-                layers[layer, 0],
-                layers[layer, 1],
-                layers[layer, 2],
-                layers[layer, 3],
-            )
+            w0, b0, fan_in, fan_out = layers[layer]
             src, dst = starts[layer], starts[layer + 1]
             for i in range(fan_out):
                 d = delta[dst + i]
@@ -354,18 +355,18 @@ def train_steps(
                     back[n] *= _slope(fold, z[n], a[n], leaky, alpha, beta, threshold)
         # the weight penalty (weights only, not biases)
         extra = 0.0
-        if penalty != 0 and rate != 0.0:
+        if penalty != NO_PENALTY and rate != 0.0:
             for layer in range(depth):
                 w0, count = layers[layer, 0], layers[layer, 2] * layers[layer, 3]
                 for k in range(w0, w0 + count):
                     w = float(params[k])
-                    if penalty == 1:
+                    if penalty == L1:
                         extra += abs(w)
                         g64[k] += rate * (1.0 if w > 0.0 else -1.0 if w < 0.0 else 0.0)
                     else:
                         extra += w * w
                         g64[k] += rate * w
-            extra = rate * extra if penalty == 1 else rate / 2.0 * extra
+            extra = rate * extra if penalty == L1 else rate / 2.0 * extra
         objective = np.float32(value + extra)
         losses[step] = objective
         for k in range(g64.size):
