@@ -88,21 +88,14 @@ async def sessions(url: str, n: int, seconds: float, speed: int) -> list[list[tu
     return runs
 
 
-async def followers(url: str, n: int, seconds: float, speed: int) -> list[list[tuple[float, int]]]:
-    start = asyncio.Event()
-    hello: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-    own: list[tuple[float, int]] = []
-    leader = asyncio.create_task(client(url, seconds, speed, start, own, hello))
-    follow_url = f"{url}?follow={await hello}"
+def watchers(
+    url: str, n: int, seconds: float, start: asyncio.Event
+) -> tuple[list[asyncio.Task[None]], list[list[tuple[float, int]]]]:
+    """``n`` followers of the session at ``url`` (connecting now, counting from ``start``),
+    and what each of them will have seen."""
     runs: list[list[tuple[float, int]]] = [[] for _ in range(n)]
-    tasks = [
-        asyncio.create_task(client(follow_url, seconds, None, start, runs[i])) for i in range(n)
-    ]
-    await asyncio.sleep(0.5)
-    start.set()
-    await asyncio.gather(leader, *tasks)
-    print(f"  leader drew {len(own) / seconds:.1f} frames/s")
-    return runs
+    tasks = [asyncio.create_task(client(url, seconds, None, start, runs[i])) for i in range(n)]
+    return tasks, runs
 
 
 def follower_process(
@@ -113,13 +106,12 @@ def follower_process(
     go: ProcessEvent,
     results: multiprocessing.SimpleQueue[list[list[tuple[float, int]]]],
 ) -> None:
-    """A client process of :func:`spread_followers`: ``n`` followers that connect, say they are
+    """A client process of :func:`followers`: ``n`` followers that connect, say they are
     ready, start when told and send back what they saw."""
 
     async def run() -> list[list[tuple[float, int]]]:
         start = asyncio.Event()
-        runs: list[list[tuple[float, int]]] = [[] for _ in range(n)]
-        tasks = [asyncio.create_task(client(url, seconds, None, start, runs[i])) for i in range(n)]
+        tasks, runs = watchers(url, n, seconds, start)
         await asyncio.sleep(0.5)
         ready.put(n)
         await asyncio.get_running_loop().run_in_executor(None, go.wait)
@@ -130,22 +122,18 @@ def follower_process(
     results.put(asyncio.run(run()))
 
 
-async def spread_followers(
-    url: str, n: int, seconds: float, speed: int, processes: int
+async def in_processes(
+    url: str, n: int, seconds: float, processes: int, start: asyncio.Event
 ) -> list[list[tuple[float, int]]]:
-    """:func:`followers`, the followers spread over ``processes`` client processes."""
-    start = asyncio.Event()
-    hello: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-    own: list[tuple[float, int]] = []
-    leader = asyncio.create_task(client(url, seconds, speed, start, own, hello))
-    follow_url = f"{url}?follow={await hello}"
+    """``n`` followers spread over ``processes`` client processes, all started with ``start``
+    once every one has connected: what each of them saw."""
     context = multiprocessing.get_context("spawn")
     ready: multiprocessing.SimpleQueue[int] = context.SimpleQueue()
     results: multiprocessing.SimpleQueue[list[list[tuple[float, int]]]] = context.SimpleQueue()
     go = context.Event()
     shares = [n // processes + (1 if i < n % processes else 0) for i in range(processes)]
     workers = [
-        context.Process(target=follower_process, args=(follow_url, k, seconds, ready, go, results))
+        context.Process(target=follower_process, args=(url, k, seconds, ready, go, results))
         for k in shares
         if k
     ]
@@ -159,9 +147,29 @@ async def spread_followers(
     runs: list[list[tuple[float, int]]] = []
     for _ in workers:
         runs += await loop.run_in_executor(None, results.get)
-    await leader
     for w in workers:
         w.join()
+    return runs
+
+
+async def followers(
+    url: str, n: int, seconds: float, speed: int, processes: int = 1
+) -> list[list[tuple[float, int]]]:
+    """One session trained at ``speed`` and ``n`` followers of it, in this process or spread
+    over ``processes`` client processes: what each follower saw."""
+    start = asyncio.Event()
+    hello: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    own: list[tuple[float, int]] = []
+    leader = asyncio.create_task(client(url, seconds, speed, start, own, hello))
+    follow_url = f"{url}?follow={await hello}"
+    if processes > 1:
+        runs = await in_processes(follow_url, n, seconds, processes, start)
+    else:
+        tasks, runs = watchers(follow_url, n, seconds, start)
+        await asyncio.sleep(0.5)
+        start.set()
+        await asyncio.gather(*tasks)
+    await leader
     print(f"  leader drew {len(own) / seconds:.1f} frames/s")
     return runs
 
@@ -202,14 +210,11 @@ def main() -> None:
             runs = asyncio.run(sessions(server.ws_url, n, args.seconds, args.speed))
             report(f"{n} sessions", runs, args.seconds)
         for n in args.followers:
-            if args.client_processes > 1:
-                watch = spread_followers(
-                    server.ws_url, n, args.seconds, args.speed, args.client_processes
-                )
-                label = f"1 session, {n} followers in {args.client_processes} client processes"
-            else:
-                watch = followers(server.ws_url, n, args.seconds, args.speed)
-                label = f"1 session, {n} followers"
+            spread = args.client_processes
+            label = f"1 session, {n} followers" + (
+                f" in {spread} client processes" if spread > 1 else ""
+            )
+            watch = followers(server.ws_url, n, args.seconds, args.speed, spread)
             report(label, asyncio.run(watch), args.seconds)
 
 

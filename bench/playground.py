@@ -22,7 +22,6 @@ Run: python -m bench.playground [--seconds 1] [--batches 10 30 250] [--dataset s
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import math
 import shutil
@@ -42,7 +41,7 @@ from engine.schemas import ExperimentConfig, merge_config
 from engine.session import recipe_of
 from nets.datasets import Dataset, make_dataset
 from nets.devices import steps_per_second
-from nets.fused import ensure_compiled
+from nets.fused import ensure_compiled, macs
 from nets.model import Activation, FoldNet
 from nets.train import Recipe, Trainer
 
@@ -113,11 +112,10 @@ def spacefold(
     return rate * min(batch, len(data.y_train))
 
 
-def flops_per_example(net: Net, classes: int = 2) -> int:
+def flops_per_example(net: Net) -> int:
     """Arithmetic one example costs a step: a multiply and an add per weight forward, twice
     that backward (the weight's gradient and the error sent back)."""
-    widths = (2, *net.hidden, classes)
-    return 6 * sum(a * b for a, b in itertools.pairwise(widths))
+    return 6 * macs(FoldNet(list(net.hidden), net.activation, 2))
 
 
 def machine_gflops(seconds: float = 0.5) -> float:

@@ -13,7 +13,7 @@ from engine.session import Session
 from nets import fused
 from nets.cohort import Cohort, cohort_key
 from nets.train import MAX_STEP, StepLimit, Trainer
-from server.gym import Gym, Member
+from server.gym import Done, Gym, Member
 
 from .wsutil import next_event, next_frame, send
 
@@ -26,6 +26,18 @@ def frame_step_reaching(ws: object, step: int) -> int:
     raise AssertionError(f"no frame at step {step} or later")
 
 
+def by_hand(sessions: list[Session], owed: int, told: list[Done] | None = None) -> Gym:
+    """A gym never started (its runs are called by hand) with ``sessions`` playing, each owed
+    ``owed`` steps and told of its runs by ``told`` (nothing, without)."""
+    gym = Gym(slice_s=60.0)
+    for i, s in enumerate(sessions):
+        s.running = True
+        gym.join(s, told[i] if told else lambda result: None)
+    for member in gym.members.values():
+        member.owed = owed
+    return gym
+
+
 @pytest.fixture
 def cohorts_of_two(monkeypatch: pytest.MonkeyPatch) -> None:
     """Two sessions of one shape make a cohort (a class makes one from COHORT_MIN up)."""
@@ -35,13 +47,8 @@ def cohorts_of_two(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_small_class_trains_one_by_one_on_the_fused_path() -> None:
     sessions = [Session(PRESETS["default"], torch.device("cpu")) for _ in range(3)]
     solo = [Session(PRESETS["default"], torch.device("cpu")) for _ in range(3)]
-    gym = Gym(slice_s=60.0)  # never started: its runs are called by hand
-    for s in sessions:
-        s.running = True
-        gym.join(s, lambda result: None)
-        assert s.trainer.path is None
-    for member in gym.members.values():
-        member.owed = 40
+    gym = by_hand(sessions, 40)
+    assert all(s.trainer.path is None for s in sessions)
     groups = gym._cohorts(list(gym.members.values()))
     assert sorted(len(g) for g in groups.values()) == [1, 1, 1]
     for key, group in groups.items():
@@ -85,12 +92,7 @@ def test_a_cohort_run_equals_each_sessions_own_steps() -> None:
     """Two sessions trained by the gym's cohort path end where their own training does."""
     sessions = [Session(PRESETS["default"], torch.device("cpu")) for _ in range(2)]
     solo = [Session(PRESETS["default"], torch.device("cpu")) for _ in range(2)]
-    gym = Gym(slice_s=60.0)  # never started: its run is called by hand
-    for s in sessions:
-        s.running = True
-        gym.join(s, lambda result: None)
-    for member in gym.members.values():
-        member.owed = 40
+    gym = by_hand(sessions, 40)
     ((key, group),) = gym._cohorts(list(gym.members.values())).items()
     assert gym._run(key, group)
     for s in solo:
@@ -141,13 +143,9 @@ def test_a_cohort_stops_each_member_at_the_last_step_it_may_count() -> None:
     """A member at MAX_STEP is told so and not trained; the others stop exactly at MAX_STEP."""
     sessions = [Session(PRESETS["default"], torch.device("cpu")) for _ in range(3)]
     told: dict[int, list[Exception | None]] = {i: [] for i in range(3)}
-    gym = Gym(slice_s=60.0)  # never started: its run is called by hand
-    for i, (s, left) in enumerate(zip(sessions, (0, 3, 40), strict=True)):
+    for s, left in zip(sessions, (0, 3, 40), strict=True):
         s.trainer.step_count = MAX_STEP - left
-        s.running = True
-        gym.join(s, told[i].append)
-    for member in gym.members.values():
-        member.owed = 40
+    gym = by_hand(sessions, 40, [told[i].append for i in range(3)])
     ((key, group),) = gym._cohorts(list(gym.members.values())).items()
     assert gym._run(key, group)
     assert [s.step for s in sessions] == [MAX_STEP, MAX_STEP, MAX_STEP - 37]
@@ -161,12 +159,7 @@ def test_a_cohort_stops_each_member_at_the_last_step_it_may_count() -> None:
 @pytest.mark.usefixtures("cohorts_of_two")
 def test_a_cohort_let_go_leaves_its_members_training_alone_bound() -> None:
     sessions = [Session(PRESETS["default"], torch.device("cpu")) for _ in range(2)]
-    gym = Gym(slice_s=60.0)  # never started: its runs are called by hand
-    for s in sessions:
-        s.running = True
-        gym.join(s, lambda result: None)
-    for member in gym.members.values():
-        member.owed = 10
+    gym = by_hand(sessions, 10)
     ((key, group),) = gym._cohorts(list(gym.members.values())).items()
     assert gym._run(key, group)
     cohort, _ = gym.cohorts[key]

@@ -12,7 +12,7 @@ from starlette.testclient import WebSocketTestSession
 
 from server.app import create_app
 from server.settings import Settings
-from tests.server.wsutil import Frame, next_event, next_frame, send
+from tests.server.wsutil import DIVERGES, Frame, next_event, next_frame, send
 
 
 @contextmanager
@@ -159,14 +159,7 @@ def test_a_diverged_network_is_neither_exported_nor_saved_but_says_why(
 ) -> None:
     with client.websocket_connect("/ws") as ws:
         session = next_event(ws, "hello")["session"]
-        send(
-            ws,
-            type="configure",
-            changes={
-                "model": {"width": 16, "depth": 6, "activation": "linear"},
-                "train": {"optimizer": "sgd", "lr": 10.0},
-            },
-        )
+        send(ws, type="configure", changes=DIVERGES)
         next_event(ws, "state")
         send(ws, type="step", count=200)
         next_event(ws, "diverged")

@@ -12,7 +12,7 @@ from engine.encoding import decode_frame
 from nets.train import Diverged, Trainer
 from server.app import create_app
 from server.settings import Settings
-from tests.server.wsutil import next_event, next_frame, send
+from tests.server.wsutil import DIVERGES, next_event, next_frame, send
 
 
 def test_hello_then_frames_stream_while_playing(client: TestClient) -> None:
@@ -210,11 +210,7 @@ def test_a_real_divergence_pauses_still_draws_and_reset_recovers(client: TestCli
         send(
             ws,
             type="configure",
-            changes={
-                "model": {"width": 16, "depth": 6, "activation": "linear"},
-                "train": {"optimizer": "sgd", "lr": 10.0},
-                "view": {"projection": "pca"},
-            },
+            changes={**DIVERGES, "view": {"projection": "pca"}},
         )
         next_event(ws, "state")
         send(ws, type="step", count=200)

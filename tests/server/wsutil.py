@@ -16,6 +16,12 @@ from engine.encoding import decode_frame
 Frame = tuple[dict[str, Any], dict[str, np.ndarray]]
 T = TypeVar("T")
 
+#: A configuration whose training diverges within 200 steps (a deep linear net, SGD at lr 10).
+DIVERGES: dict[str, Any] = {
+    "model": {"width": 16, "depth": 6, "activation": "linear"},
+    "train": {"optimizer": "sgd", "lr": 10.0},
+}
+
 
 def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
     """asyncio.run on a thread of its own: the browser tests' driver may hold this thread's
