@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -31,19 +32,24 @@ def first_problem(exc: ValidationError, whole: str) -> str:
     return f"{where}: {first['msg']}"
 
 
-def validation_event(exc: ValidationError, skip: int = 0) -> dict[str, Any]:
+def validation_event(
+    exc: ValidationError,
+    skip: int = 0,
+    allowed_of: Callable[[str], str | None] = allowed_text,
+) -> dict[str, Any]:
     """The first problem in ``exc`` as an error event naming the field and what it accepts.
 
-    ``skip`` drops leading parts of the error's location (a message's tag, say).
+    ``skip`` drops leading parts of the error's location (a message's tag, say);
+    ``allowed_of`` says what a field (a dotted path, or "type") accepts.
     """
     first = exc.errors(include_url=False)[0]
     full = tuple(str(part) for part in first["loc"])
     field = ".".join(full[skip:]) or None
     if first["type"] in ("union_tag_invalid", "union_tag_not_found"):
         field = "type"
-    allowed = allowed_text(".".join(full)) if full else None
+    allowed = allowed_of(".".join(full)) if full else None
     if field == "type":
-        allowed = allowed_text("type")
+        allowed = allowed_of("type")
     more = len(exc.errors()) - 1
     message = f"{field}: {first['msg']}" if field else first["msg"]
     if allowed:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, ValidationError
 
@@ -44,10 +44,13 @@ class Lesson(StrictModel):
     summary: Text
     start: dict[str, dict[str, Any]] = Field(default_factory=dict)
     steps: list[LessonStep] = Field(min_length=1, max_length=MAX_LESSON_STEPS)
+    #: The experiment a lesson's changes build on (the convolution mode's lessons: ConvConfig).
+    base: ClassVar[type[StrictModel]] = ExperimentConfig
 
-    def configs(self) -> list[ExperimentConfig]:
-        """The config each step leaves the experiment in (changes build on each other)."""
-        config = merge_config(ExperimentConfig(), self.start)
+    def configs(self) -> list[Any]:
+        """The config each step leaves the experiment in (changes build on each other): an
+        ExperimentConfig each (a ConvConfig each for the convolution mode's lessons)."""
+        config = merge_config(self.base(), self.start)
         out = []
         for step in self.steps:
             config = merge_config(config, step.changes)
@@ -55,12 +58,12 @@ class Lesson(StrictModel):
         return out
 
 
-def load_lesson(path: Path) -> Lesson:
-    """Read and check one lesson file; ValueError says what is wrong and where."""
+def load_lesson(path: Path, kind: type[Lesson] = Lesson) -> Lesson:
+    """Read and check one lesson file of ``kind``; ValueError says what is wrong and where."""
     if path.stat().st_size > MAX_LESSON_BYTES:
         raise ValueError(f"{path.name}: over {MAX_LESSON_BYTES // 1024} KiB")
     try:
-        lesson = Lesson.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        lesson = kind.model_validate(json.loads(path.read_text(encoding="utf-8")))
         lesson.configs()  # every step's changes must make a valid experiment
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"{path.name}: not JSON text ({exc})") from None
@@ -69,7 +72,10 @@ def load_lesson(path: Path) -> Lesson:
     return lesson
 
 
-def load_lessons(folder: Path) -> tuple[dict[str, Lesson], dict[str, str]]:
+def load_lessons(
+    folder: Path,
+    kind: type[Lesson] = Lesson,
+) -> tuple[dict[str, Lesson], dict[str, str]]:
     """Every valid lesson by name (its file name), and the problems of the others."""
     lessons: dict[str, Lesson] = {}
     problems: dict[str, str] = {}
@@ -79,18 +85,22 @@ def load_lessons(folder: Path) -> tuple[dict[str, Lesson], dict[str, str]]:
             problems[path.name] = "a lesson's file name is lowercase letters, digits and dashes"
             continue
         try:
-            lessons[name] = load_lesson(path)
+            lessons[name] = load_lesson(path, kind)
         except ValueError as exc:
             problems[name] = str(exc)
     return lessons, problems
 
 
-def served_lesson(folder: Path, name: str) -> Lesson | None:
+def served_lesson(
+    folder: Path,
+    name: str,
+    kind: type[Lesson] = Lesson,
+) -> Lesson | None:
     """Lesson ``name`` of ``folder`` if it is one GET /api/lessons lists (it validates)."""
     path = folder / f"{name}.json"
     if not NAME.match(name) or not path.is_file():
         return None
     try:
-        return load_lesson(path)
+        return load_lesson(path, kind)
     except ValueError:
         return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, get_args
 
 from pydantic import (
     BaseModel,
@@ -274,7 +274,10 @@ def message_tag(message: type[StrictModel]) -> str:
 CLIENT_MESSAGE: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
 
 
-def merge_config(config: ExperimentConfig, changes: dict[str, dict[str, Any]]) -> ExperimentConfig:
+Config = TypeVar("Config", bound=StrictModel)
+
+
+def merge_config(config: Config, changes: dict[str, dict[str, Any]]) -> Config:
     """``config`` with ``changes`` merged in, validated. Raises pydantic.ValidationError."""
     merged = config.model_dump()
     for section, values in changes.items():
@@ -282,10 +285,10 @@ def merge_config(config: ExperimentConfig, changes: dict[str, dict[str, Any]]) -
             merged[section] = {**merged[section], **values}
         else:
             merged[section] = values  # validation names the unknown section
-    return ExperimentConfig.model_validate(merged)
+    return type(config).model_validate(merged)
 
 
-def _field_entry(prop: dict[str, Any]) -> dict[str, Any]:
+def field_entry(prop: dict[str, Any]) -> dict[str, Any]:
     # An optional field (``X | None``) is described by its non-null form, marked nullable.
     variants = [v for v in prop.get("anyOf", []) if v.get("type") != "null"]
     if len(variants) == 1:
@@ -315,28 +318,23 @@ def field_table() -> dict[str, dict[str, Any]]:
     for section, ref in schema["properties"].items():
         sub = defs[ref["$ref"].split("/")[-1]]
         for name, prop in sub["properties"].items():
-            table[f"{section}.{name}"] = _field_entry(prop)
+            table[f"{section}.{name}"] = field_entry(prop)
     return table
 
 
-def message_field_table() -> dict[str, dict[str, Any]]:
+def message_field_table(messages: tuple[type[StrictModel], ...]) -> dict[str, dict[str, Any]]:
     """The fields of the control messages, as ``{"step.count": {...}}``."""
     table: dict[str, dict[str, Any]] = {}
-    for message in MESSAGES:
+    for message in messages:
         tag = message_tag(message)
         for name, prop in message.model_json_schema()["properties"].items():
             if name != "type":
-                table[f"{tag}.{name}"] = _field_entry(prop)
+                table[f"{tag}.{name}"] = field_entry(prop)
     return table
 
 
-def allowed_text(field: str) -> str | None:
-    """A short description of what ``field`` (a dotted config or message path) accepts."""
-    if field == "type":
-        return "one of " + ", ".join(MESSAGE_TYPES)
-    entry = FIELDS.get(field) or MESSAGE_FIELDS.get(field)
-    if entry is None:
-        return None
+def describe(entry: dict[str, Any]) -> str | None:
+    """What a field of :func:`field_table` accepts, in a few words."""
     if "choices" in entry:
         return "one of " + ", ".join(str(c) for c in entry["choices"])
     if "min" in entry and "max" in entry:
@@ -345,6 +343,14 @@ def allowed_text(field: str) -> str | None:
     return None
 
 
+def allowed_text(field: str) -> str | None:
+    """A short description of what ``field`` (a dotted config or message path) accepts."""
+    if field == "type":
+        return "one of " + ", ".join(MESSAGE_TYPES)
+    entry = FIELDS.get(field) or MESSAGE_FIELDS.get(field)
+    return None if entry is None else describe(entry)
+
+
 FIELDS = field_table()
-MESSAGE_FIELDS = message_field_table()
+MESSAGE_FIELDS = message_field_table(MESSAGES)
 MESSAGE_TYPES = tuple(message_tag(m) for m in MESSAGES)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from pathlib import Path as PathType
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
@@ -130,10 +131,9 @@ async def import_points(request: Request, session_id: SessionId) -> dict[str, An
     return {"points": len(data.y), "train": len(data.y_train), "test": len(data.y_test)}
 
 
-@router.get("/lessons")
-async def lessons(request: Request) -> dict[str, Any]:
-    """Every lesson (title, summary, number of steps), and the files that are not lessons."""
-    found, problems = load_lessons(request.app.state.settings.lessons_dir)
+def lesson_index(folder: PathType, kind: type[Lesson]) -> dict[str, Any]:
+    """The lessons of ``folder`` (title, summary, number of steps) and the files that are not."""
+    found, problems = load_lessons(folder, kind)
     return {
         "lessons": [
             {
@@ -148,12 +148,23 @@ async def lessons(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/lessons/{name}")
-async def lesson(request: Request, name: Annotated[str, Path(pattern=NAME.pattern)]) -> Lesson:
-    path = request.app.state.settings.lessons_dir / f"{name}.json"
+def lesson_file(folder: PathType, name: str, kind: type[Lesson]) -> Lesson:
+    """Lesson ``name`` of ``folder``: a 404 when there is none, a 422 when it does not validate."""
+    path = folder / f"{name}.json"
     if not path.is_file():
         raise HTTPException(404, f"no lesson {name}")
     try:
-        return load_lesson(path)
+        return load_lesson(path, kind)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
+
+
+@router.get("/lessons")
+async def lessons(request: Request) -> dict[str, Any]:
+    """Every lesson (title, summary, number of steps), and the files that are not lessons."""
+    return lesson_index(request.app.state.settings.lessons_dir, Lesson)
+
+
+@router.get("/lessons/{name}")
+async def lesson(request: Request, name: Annotated[str, Path(pattern=NAME.pattern)]) -> Lesson:
+    return lesson_file(request.app.state.settings.lessons_dir, name, Lesson)

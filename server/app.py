@@ -19,6 +19,8 @@ from fastapi.staticfiles import StaticFiles
 from engine import events
 from server.api import router as api_router
 from server.connection import Connection
+from server.convapi import router as conv_router
+from server.convconnection import ConvConnection
 from server.device import choose_device
 from server.drawer import Drawer, auto_processes
 from server.follow import follow
@@ -27,7 +29,7 @@ from server.headers import SecurityHeaders
 from server.invalid import invalid_request
 from server.joincode import JoinGate
 from server.manager import SessionManager, SessionsFull
-from server.saves import router as saves_router
+from server.saves import CONV, FOLD, saves_router
 from server.settings import Settings
 from server.store import Store
 
@@ -65,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             gym.stop()
             app.state.store.close()
+            app.state.conv_store.close()
 
     app = FastAPI(title="spacefold", version="0.1.0", lifespan=lifespan)
     app.add_exception_handler(RequestValidationError, invalid_request)
@@ -74,11 +77,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.max_sessions, choice.device, settings.max_sessions_per_client, settings.caps()
     )
     app.state.store = Store(settings.data_dir / "spacefold.db")
+    app.state.conv_store = Store(settings.data_dir / "spacefold.db", "conv_experiments")
     if settings.join_code:
         app.add_middleware(JoinGate, code=settings.join_code.upper())
     app.add_middleware(SecurityHeaders)
     app.include_router(api_router)
-    app.include_router(saves_router)
+    app.include_router(saves_router(FOLD))
+    app.include_router(saves_router(CONV))
+    app.include_router(conv_router)
 
     index = settings.frontend_dir / "index.html"
 
@@ -91,6 +97,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(PLOTLY_JS, media_type="text/javascript")
 
     app.mount("/static", StaticFiles(directory=settings.frontend_dir), name="static")
+
+    @app.websocket("/ws/conv")
+    async def conv_socket(ws: WebSocket) -> None:
+        if not origin_allowed(ws.headers.get("origin"), ws.headers.get("host")):
+            await ws.close(code=status.WS_1008_POLICY_VIOLATION, reason="origin not allowed")
+            return
+        manager: SessionManager = app.state.manager
+        await ws.accept()
+        try:
+            session = manager.open_conv(client=ws.client.host if ws.client else None)
+        except SessionsFull as exc:
+            await ws.send_text(events.text(events.error(str(exc))))
+            await ws.close(code=status.WS_1013_TRY_AGAIN_LATER, reason="too many sessions")
+            return
+        try:
+            await ConvConnection(ws, session, app.state.pool, settings.max_message_bytes).serve()
+        finally:
+            manager.close(session)
 
     @app.websocket("/ws")
     async def socket(ws: WebSocket) -> None:

@@ -347,9 +347,9 @@ class Unreadable(ValueError):
         self.event = event
 
 
-def read_message(received: Mapping[str, Any], max_bytes: int) -> ClientMessage:
-    """The client message in a message received from the socket (text, at most ``max_bytes``
-    bytes of JSON, one of the messages of engine.schemas). Raises :class:`Unreadable`."""
+def parse_json(received: Mapping[str, Any], max_bytes: int) -> Any:
+    """The JSON in a message received from the socket (text, at most ``max_bytes`` bytes).
+    Raises :class:`Unreadable`."""
     text = received.get("text")
     if text is None:
         raise Unreadable(events.error("binary messages are not accepted; send JSON text"))
@@ -357,11 +357,17 @@ def read_message(received: Mapping[str, Any], max_bytes: int) -> ClientMessage:
     if size > max_bytes:
         raise Unreadable(events.error(f"message of {size} bytes is over the {max_bytes}-byte cap"))
     try:
-        raw = json.loads(text)
+        return json.loads(text)
     except ValueError as exc:
         raise Unreadable(events.error(f"malformed JSON: {exc}")) from None
     except RecursionError:
         raise Unreadable(events.error("malformed JSON: nested too deeply")) from None
+
+
+def read_message(received: Mapping[str, Any], max_bytes: int) -> ClientMessage:
+    """The client message in a message received from the socket (one of the messages of
+    engine.schemas). Raises :class:`Unreadable`."""
+    raw = parse_json(received, max_bytes)
     try:
         return CLIENT_MESSAGE.validate_python(raw)
     except ValidationError as exc:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import HTTPException, Path, Request
 
+from engine.conv.session import ConvSession
 from engine.errors import Refused
 from engine.session import Session
 
@@ -21,7 +22,10 @@ def session_of(request: Request, session_id: str) -> Session:
     return session
 
 
-async def change_session(session: Session, change: Callable[[Session], None]) -> None:
+AnySession = TypeVar("AnySession", Session, ConvSession)
+
+
+async def change_session(session: AnySession, change: Callable[[AnySession], None]) -> None:
     """Apply ``change`` in a worker thread under the session's lock; a refusal is a 422 and
     changes nothing. Then the session's socket shows the change."""
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import torch
 
 from engine.caps import Caps
+from engine.conv.session import ConvSession
 from engine.schemas import ExperimentConfig
 from engine.session import Session
 from server.joincode import is_loopback_host
@@ -33,13 +34,30 @@ class SessionManager:
         self.max_per_client = max_per_client or max_sessions
         self.device = device
         self.sessions: dict[str, Session] = {}
+        self.conv_sessions: dict[str, ConvSession] = {}  # the convolution mode's
         self.connections: dict[str, Connection] = {}  # the socket driving each session
         self.owners: dict[str, str] = {}  # session id -> the remote address that opened it
         self.per_client: dict[str, int] = {}  # remote address -> sessions it holds
 
     def open(self, config: ExperimentConfig | None = None, client: str | None = None) -> Session:
         """A new session for a tab at address ``client`` (None or loopback: not counted)."""
-        if len(self.sessions) >= self.max_sessions:
+        owner = self._admit(client)
+        session = Session(self.caps.clamp(config or ExperimentConfig()), self.device, self.caps)
+        self.sessions[session.id] = session
+        self._own(session.id, owner)
+        return session
+
+    def open_conv(self, client: str | None = None) -> ConvSession:
+        """A new convolution session, counted against the same caps."""
+        owner = self._admit(client)
+        session = ConvSession()
+        self.conv_sessions[session.id] = session
+        self._own(session.id, owner)
+        return session
+
+    def _admit(self, client: str | None) -> str | None:
+        """The address to count a new session against; raises SessionsFull past a cap."""
+        if len(self) >= self.max_sessions:
             raise SessionsFull(
                 f"the server holds its maximum of {self.max_sessions} sessions; try again later"
             )
@@ -49,15 +67,16 @@ class SessionManager:
                 f"{owner} already holds {self.max_per_client} sessions, the most one computer "
                 "may open; close another tab of this page and try again"
             )
-        session = Session(self.caps.clamp(config or ExperimentConfig()), self.device, self.caps)
-        self.sessions[session.id] = session
-        if owner is not None:
-            self.owners[session.id] = owner
-            self.per_client[owner] = self.per_client.get(owner, 0) + 1
-        return session
+        return owner
 
-    def close(self, session: Session) -> None:
+    def _own(self, session_id: str, owner: str | None) -> None:
+        if owner is not None:
+            self.owners[session_id] = owner
+            self.per_client[owner] = self.per_client.get(owner, 0) + 1
+
+    def close(self, session: Session | ConvSession) -> None:
         self.sessions.pop(session.id, None)
+        self.conv_sessions.pop(session.id, None)
         client = self.owners.pop(session.id, None)
         if client is not None:
             left = self.per_client.pop(client) - 1
@@ -66,7 +85,8 @@ class SessionManager:
 
     def training(self) -> int:
         """How many sessions are training now."""
-        return sum(1 for s in self.sessions.values() if s.running)
+        fold = sum(1 for s in self.sessions.values() if s.running)
+        return fold + sum(1 for c in self.conv_sessions.values() if c.running)
 
     def __len__(self) -> int:
-        return len(self.sessions)
+        return len(self.sessions) + len(self.conv_sessions)

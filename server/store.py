@@ -51,14 +51,17 @@ class Saved:
 class Store:
     """Thread-safe: one connection, one lock. Every write is committed before it returns."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, table: str = "experiments") -> None:
+        if not table.isidentifier():
+            raise ValueError(f"a table's name is one word, not {table!r}")
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self.table = table  # the convolution mode keeps its saves in a table of its own
         self._lock = threading.Lock()
         self._connection: sqlite3.Connection | None = None
         with self._lock:
             self._db.execute(
-                "CREATE TABLE IF NOT EXISTS experiments (id TEXT PRIMARY KEY, name TEXT NOT NULL,"
+                f"CREATE TABLE IF NOT EXISTS {table} (id TEXT PRIMARY KEY, name TEXT NOT NULL,"
                 " created REAL NOT NULL, updated REAL NOT NULL, body TEXT NOT NULL)"
             )
 
@@ -83,7 +86,7 @@ class Store:
                 new_id = "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
                 try:
                     self._db.execute(
-                        "INSERT INTO experiments VALUES (?, ?, ?, ?, ?)",
+                        f"INSERT INTO {self.table} VALUES (?, ?, ?, ?, ?)",
                         (new_id, name, now, now, text),
                     )
                 except sqlite3.IntegrityError:
@@ -94,14 +97,14 @@ class Store:
     def body(self, experiment_id: str) -> dict[str, Any] | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT body FROM experiments WHERE id = ?", (experiment_id,)
+                f"SELECT body FROM {self.table} WHERE id = ?", (experiment_id,)
             ).fetchone()
         return None if row is None else dict(json.loads(row[0]))
 
     def list(self) -> list[Saved]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT id, name, created, updated FROM experiments ORDER BY updated DESC"
+                f"SELECT id, name, created, updated FROM {self.table} ORDER BY updated DESC"
             ).fetchall()
         return [Saved(*row) for row in rows]
 
@@ -109,22 +112,23 @@ class Store:
         check_name(name)
         with self._lock:
             self._db.execute(
-                "UPDATE experiments SET name = ?, updated = ? WHERE id = ?",
+                f"UPDATE {self.table} SET name = ?, updated = ? WHERE id = ?",
                 (name, time.time(), experiment_id),
             )
             row = self._db.execute(
-                "SELECT id, name, created, updated FROM experiments WHERE id = ?", (experiment_id,)
+                f"SELECT id, name, created, updated FROM {self.table} WHERE id = ?",
+                (experiment_id,),
             ).fetchone()
         return None if row is None else Saved(*row)
 
     def delete(self, experiment_id: str) -> bool:
         with self._lock:
-            cursor = self._db.execute("DELETE FROM experiments WHERE id = ?", (experiment_id,))
+            cursor = self._db.execute(f"DELETE FROM {self.table} WHERE id = ?", (experiment_id,))
         return cursor.rowcount > 0
 
     def count(self) -> int:
         with self._lock:
-            (n,) = self._db.execute("SELECT COUNT(*) FROM experiments").fetchone()
+            (n,) = self._db.execute(f"SELECT COUNT(*) FROM {self.table}").fetchone()
         return int(n)
 
     def close(self) -> None:

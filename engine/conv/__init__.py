@@ -1,0 +1,1 @@
+"""The convolution mode's experiment: its config and messages, session and frames."""

@@ -1,0 +1,186 @@
+"""One WebSocket of the convolution mode: control messages in, conv frames out.
+
+Like :mod:`server.connection`, with the outbox as the only writer to the socket. A conv net
+trains here, in the session's own loop (a few steps a frame, in a worker thread), not in the
+fold's gym: its steps are convolutions, not the tiny matrix products the gym batches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor
+from typing import Any, TypeVar, assert_never
+
+from pydantic import ValidationError
+from starlette.websockets import WebSocket
+
+from engine import events
+from engine.conv.frame import render_conv
+from engine.conv.schemas import (
+    CONV_MESSAGE,
+    ConvConfigure,
+    ConvMessage,
+    SetInput,
+    SetKernel,
+    conv_allowed_text,
+)
+from engine.conv.session import ConvSession
+from engine.errors import Refused, validation_event
+from engine.schemas import Ack, Pause, Ping, Play, Reset, ShowLesson, Step, merge_config
+from nets.train import Diverged, StepLimit
+from server.connection import Unreadable, parse_json
+from server.outbox import Outbox
+
+log = logging.getLogger("spacefold")
+T = TypeVar("T")
+
+#: Frames a second at most while training (each draws every stage and the metrics).
+CONV_FPS = 30
+
+
+class ConvConnection:
+    def __init__(self, ws: WebSocket, session: ConvSession, pool: Executor, max_bytes: int) -> None:
+        self.ws, self.session, self.pool, self.max_bytes = ws, session, pool, max_bytes
+        self.wake = asyncio.Event()
+        self.outbox = Outbox(self.wake)
+        self.dirty = True  # the client has not seen the current state yet
+
+    async def serve(self) -> None:
+        """Run until the client goes away; always cleans up its tasks."""
+        self.session.on_change = self.changed
+        self._send(events.hello(self.session.id, self.session.state()))
+        sender = asyncio.create_task(self.outbox.run(self.ws))
+        runner = asyncio.create_task(self._run())
+        try:
+            await self._receive(sender, runner)
+        finally:
+            self.session.running = False
+            for task in (sender, runner):
+                task.cancel()
+            await asyncio.gather(sender, runner, return_exceptions=True)
+
+    def changed(self) -> None:
+        """The session changed outside this socket (a save opened over HTTP): show it."""
+        self.dirty = True
+        self.wake.set()
+        self._send_state()
+
+    async def _locked(self, fn: Callable[..., T], *args: Any) -> T:
+        def call() -> T:
+            with self.session.lock:
+                return fn(*args)
+
+        return await asyncio.get_running_loop().run_in_executor(self.pool, call)
+
+    def _send(self, event: events.Event) -> None:
+        self.outbox.send_text(events.text(event))
+
+    def _send_state(self) -> None:
+        self._send(events.state(self.session.state(), 0))
+
+    # -- training and frames --------------------------------------------------------------
+    async def _run(self) -> None:
+        """Train ``view.speed`` steps a frame while running; draw when the client is ready
+        and something changed."""
+        loop = asyncio.get_running_loop()
+        while True:
+            self.wake.clear()
+            start = loop.time()
+            if self.session.running:
+                await self._train(self.session.config.view.speed)
+            if (self.dirty or self.session.running) and self.outbox.wants_frame():
+                self.dirty = False
+                try:
+                    self.outbox.offer_frame(await self._locked(render_conv, self.session))
+                except Exception:  # a bug must not kill the session: say so, keep going
+                    log.exception("conv frame of session %s failed", self.session.id)
+                    self._send(events.error("this step could not be drawn; training goes on"))
+            if self.session.running:
+                await asyncio.sleep(max(0.0, 1.0 / CONV_FPS - (loop.time() - start)))
+            else:
+                await self.wake.wait()
+
+    async def _train(self, steps: int) -> None:
+        if steps <= 0:
+            return
+        try:
+            await self._locked(self.session.step, steps)
+        except (Diverged, StepLimit) as exc:
+            self.session.running = False
+            message = f"Training diverged ({exc}). Press reset to start again."
+            if isinstance(exc, StepLimit):
+                self._send(events.error(str(exc)))
+            else:
+                self._send(events.diverged(self.session.trainer.step_count, message))
+            self._send_state()
+        self.dirty = True
+
+    # -- control messages -----------------------------------------------------------------
+    async def _receive(self, *tasks: asyncio.Task[None]) -> None:
+        while True:
+            received = await self.ws.receive()
+            if received["type"] == "websocket.disconnect":
+                return
+            for task in tasks:
+                if task.done() and task.exception() is not None:
+                    raise RuntimeError("connection task failed") from task.exception()
+            try:
+                message = read_conv_message(received, self.max_bytes)
+            except Unreadable as exc:
+                self._send(exc.event)
+                continue
+            await self._handle(message)
+
+    async def _handle(self, message: ConvMessage) -> None:
+        try:
+            await self._apply(message)
+        except ValidationError as exc:
+            self._send(validation_event(exc, allowed_of=conv_allowed_text))
+        except Refused as exc:
+            self._send(exc.event())
+        except Exception:  # a bug must not kill the session: report it and keep going
+            log.exception("conv control message %r failed", message)
+            self._send(events.error("the server could not apply that message; nothing changed"))
+
+    async def _apply(self, message: ConvMessage) -> None:
+        session = self.session
+        match message:
+            case Ack():
+                self.outbox.ack()
+                return
+            case Ping():
+                self._send(events.pong())
+                return
+            case ShowLesson():
+                return  # the convolution mode has no followers to tell yet
+            case Play():
+                session.running = True
+            case Pause():
+                session.running = False
+            case Step(count=count):
+                session.running = False
+                await self._train(count)
+            case Reset():
+                await self._locked(session.reset)
+            case SetKernel():
+                await self._locked(session.set_kernel, message)
+            case SetInput(values=values):
+                await self._locked(session.set_input, values)
+            case ConvConfigure(changes=changes):
+                await self._locked(lambda: session.configure(merge_config(session.config, changes)))
+            case _:
+                assert_never(message)
+        self.dirty = True
+        self.wake.set()
+        self._send_state()
+
+
+def read_conv_message(received: Mapping[str, Any], max_bytes: int) -> ConvMessage:
+    """The conv client message in a message from the socket. Raises :class:`Unreadable`."""
+    raw = parse_json(received, max_bytes)
+    try:
+        return CONV_MESSAGE.validate_python(raw)
+    except ValidationError as exc:
+        raise Unreadable(validation_event(exc, skip=1, allowed_of=conv_allowed_text)) from None

@@ -1,0 +1,152 @@
+"""Every convolution lesson caption is a claim about the screen, checked on the lesson played
+headless (tests/conv_lessons_run.py: "play" is PLAY_STEPS = 1,000 steps, fixed seeds).
+
+Measured by that runner on the CPU (the bounds leave room around them): lesson 2 shared with a
+max 100 % test on positions never trained on, unshared 66 %, flatten 52 % (seeds 0..2 of the
+same settings: unshared 51–69 %, flatten 50–60 %); lesson 4 one layer 84.5 %, two layers 100 %.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from engine.conv.frame import NO_COPY
+from engine.conv.lessons import CONV_LESSONS
+from server.settings import LESSONS_DIR
+from tests.conv_lessons_run import ConvReading, conv_lesson, play_conv
+
+Claim = Callable[[tuple[ConvReading, ...]], None]
+CLAIMS: dict[tuple[str, int], Claim] = {}
+
+
+def claim(lesson: str, step: int) -> Callable[[Claim], Claim]:
+    """Register the check of lesson ``lesson``'s step ``step`` (1-based, as the page counts)."""
+
+    def register(check: Claim) -> Claim:
+        CLAIMS[(lesson, step)] = check
+        return check
+
+    return register
+
+
+def says(lesson: str, step: int, en: str, zh: str) -> None:
+    """Step ``step``'s caption states ``en`` and ``zh`` (the number a claim checks)."""
+    caption = conv_lesson(lesson).steps[step - 1].caption
+    assert en in caption.en and zh in caption.zh, (en, zh)
+
+
+# -- 1 Weight sharing -------------------------------------------------------------------------
+@claim("01-weight-sharing", 1)
+def _matrix_copies_twelve_weights(r: tuple[ConvReading, ...]) -> None:
+    index = r[0].arrays["matrix/index"]
+    assert index.shape == (192, 48)
+    copied = set(index[index != NO_COPY].tolist())
+    assert copied == set(range(12))  # 4 channels × 1 input channel × 3 taps
+    rows_per_band = (index != NO_COPY).sum(axis=1)
+    assert rows_per_band.max() == 3  # each row holds one kernel, the rest is zero
+    assert r[0].header["parameters"] == {"shared": 26, "unshared": 778}
+    says("01-weight-sharing", 1, "26 parameters", "26 个参数")
+    says("01-weight-sharing", 1, "778", "778")
+
+
+@claim("01-weight-sharing", 2)
+def _gradient_is_the_sum_of_copies(r: tuple[ConvReading, ...]) -> None:
+    a = r[1].arrays
+    assert r[1].header["step"] == 1
+    index, grads = a["matrix/index"], a["matrix/grad"]
+    summed = np.zeros(12)
+    np.add.at(summed, index[index != NO_COPY].astype(int), grads[index != NO_COPY])
+    np.testing.assert_allclose(summed, a["matrix/summed"].ravel(), atol=1e-6)
+    np.testing.assert_allclose(a["matrix/summed"], a["matrix/conv"], atol=1e-6)
+    assert np.abs(a["matrix/conv"]).max() > 1e-4  # a real gradient, not zeros
+
+
+# -- 2 Find the motif anywhere ----------------------------------------------------------------
+@claim("02-motif-anywhere", 1)
+def _shared_max_finds_unseen_positions(r: tuple[ConvReading, ...]) -> None:
+    assert r[0].config.data.positions == "apart"
+    assert r[0].metrics["test_acc"] == 1.0
+    says("02-motif-anywhere", 1, "100 %", "100%")
+
+
+@claim("02-motif-anywhere", 2)
+def _unshared_fails_there(r: tuple[ConvReading, ...]) -> None:
+    m = r[1].metrics
+    assert r[1].config.model.unshared
+    assert m["train_acc"] >= 0.98
+    assert 0.45 <= m["test_acc"] <= 0.75
+    assert r[1].header["parameters"] == {"shared": 26, "unshared": 778}
+    says("02-motif-anywhere", 2, "50–70 %", "50–70%")
+
+
+@claim("02-motif-anywhere", 3)
+def _flatten_fails_there_too(r: tuple[ConvReading, ...]) -> None:
+    m = r[2].metrics
+    assert r[2].config.model.readout == "flatten" and not r[2].config.model.unshared
+    assert m["train_acc"] >= 0.98
+    assert m["test_acc"] <= 0.75
+
+
+# -- 3 Move the input -------------------------------------------------------------------------
+@claim("03-shift", 1)
+def _detector_learns(r: tuple[ConvReading, ...]) -> None:
+    assert r[0].metrics["test_acc"] >= 0.99
+
+
+@claim("03-shift", 2)
+def _maps_move_and_max_stays(r: tuple[ConvReading, ...]) -> None:
+    before, after = r[0], r[1]
+    shift = after.header["shift"]
+    assert shift["by"] == [6]
+    assert all(e is not None and e < 1e-6 for e in shift["equivariance"])
+    assert shift["invariance"] < 1e-6
+    assert after.header["example"]["predicted"] == before.header["example"]["predicted"]
+    np.testing.assert_allclose(after.arrays["stage/3"], before.arrays["stage/3"], atol=1e-6)
+    assert not np.allclose(after.arrays["stage/1"], before.arrays["stage/1"])  # maps did move
+    says("03-shift", 2, "6 samples", "6 个采样点")
+
+
+@claim("03-shift", 3)
+def _odd_shift_under_stride(r: tuple[ConvReading, ...]) -> None:
+    shift = r[2].header["shift"]
+    assert r[2].config.model.layers[0].stride == 2 and shift["by"] == [3]
+    assert shift["equivariance"][1:] == [None, None]  # not comparable after the stride
+    assert shift["invariance"] > 0.05  # the max over positions changed
+    assert r[2].metrics["test_acc"] >= 0.95
+
+
+# -- 4 C versus D -----------------------------------------------------------------------------
+@claim("04-c-versus-d", 1)
+def _one_layer_most(r: tuple[ConvReading, ...]) -> None:
+    acc = r[0].metrics["test_acc"]
+    assert 0.7 <= acc <= 0.95  # most, not all
+
+
+@claim("04-c-versus-d", 2)
+def _two_layers_all(r: tuple[ConvReading, ...]) -> None:
+    assert r[1].metrics["test_acc"] == 1.0
+    fields = [s.get("field") for s in r[1].header["stages"] if s["kind"] == "conv"]
+    assert fields == [3, 5]
+    says("04-c-versus-d", 2, "5×5", "5×5")
+    says("04-c-versus-d", 2, "100 %", "100%")
+
+
+def every_step() -> list[tuple[str, int]]:
+    folder = LESSONS_DIR / CONV_LESSONS
+    return [
+        (path.stem, k + 1)
+        for path in sorted(folder.glob("*.json"))
+        for k in range(len(conv_lesson(path.stem).steps))
+    ]
+
+
+def test_every_conv_lesson_step_has_a_claim_checked() -> None:
+    assert sorted(CLAIMS) == every_step()
+
+
+@pytest.mark.parametrize(("lesson", "step"), sorted(CLAIMS))
+def test_the_conv_caption_holds(lesson: str, step: int) -> None:
+    CLAIMS[(lesson, step)](play_conv(lesson))
