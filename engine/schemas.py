@@ -244,8 +244,8 @@ class ShowLesson(StrictModel):
 
 
 #: Every message a client may send, told apart by ``type``: the one list of them. A message
-#: added here that server.connection or server.follow does not handle fails the type check
-#: (assert_never).
+#: added here that server.connection does not handle fails the type check (assert_never);
+#: server.follow refuses every message but ack and ping.
 AnyMessage = (
     Play
     | Pause

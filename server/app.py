@@ -18,12 +18,12 @@ from fastapi.staticfiles import StaticFiles
 
 from engine import events
 from server.api import router as api_router
-from server.connection import Connection
+from server.connection import Connection, read_message
 from server.convapi import router as conv_router
-from server.convconnection import ConvConnection
+from server.convconnection import ConvConnection, read_conv_message
 from server.device import choose_device
 from server.drawer import Drawer, auto_processes
-from server.follow import follow
+from server.follow import Leader, follow
 from server.gym import Gym
 from server.headers import SecurityHeaders
 from server.invalid import invalid_request
@@ -98,6 +98,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=settings.frontend_dir), name="static")
 
+    async def follow_leader(
+        ws: WebSocket, leader: Leader | None, leader_id: str, conv: bool
+    ) -> None:
+        """Follow ``leader`` (the socket of session ``leader_id``), or say it is not there."""
+        if leader is None:
+            await ws.send_text(
+                events.text(
+                    events.error(
+                        f"no session {leader_id} to follow: has its tab been closed?", "follow"
+                    )
+                )
+            )
+            await ws.close(code=status.WS_1008_POLICY_VIOLATION, reason="no such session")
+            return
+        read = read_conv_message if conv else read_message
+        await follow(ws, leader, settings.max_message_bytes, read)
+
     @app.websocket("/ws/conv")
     async def conv_socket(ws: WebSocket) -> None:
         if not origin_allowed(ws.headers.get("origin"), ws.headers.get("host")):
@@ -105,15 +122,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return
         manager: SessionManager = app.state.manager
         await ws.accept()
+        leader_id = ws.query_params.get("follow")
+        if leader_id is not None:
+            await follow_leader(ws, manager.conv_connections.get(leader_id), leader_id, True)
+            return
         try:
             session = manager.open_conv(client=ws.client.host if ws.client else None)
         except SessionsFull as exc:
             await ws.send_text(events.text(events.error(str(exc))))
             await ws.close(code=status.WS_1013_TRY_AGAIN_LATER, reason="too many sessions")
             return
+        connection = ConvConnection(
+            ws, session, app.state.pool, settings.max_message_bytes, settings.lessons_dir
+        )
+        manager.conv_connections[session.id] = connection
         try:
-            await ConvConnection(ws, session, app.state.pool, settings.max_message_bytes).serve()
+            await connection.serve()
         finally:
+            manager.conv_connections.pop(session.id, None)
             manager.close(session)
 
     @app.websocket("/ws")
@@ -125,18 +151,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await ws.accept()
         leader_id = ws.query_params.get("follow")
         if leader_id is not None:
-            leader = manager.connections.get(leader_id)
-            if leader is None:
-                await ws.send_text(
-                    events.text(
-                        events.error(
-                            f"no session {leader_id} to follow: has its tab been closed?", "follow"
-                        )
-                    )
-                )
-                await ws.close(code=status.WS_1008_POLICY_VIOLATION, reason="no such session")
-                return
-            await follow(ws, leader, settings.max_message_bytes)
+            await follow_leader(ws, manager.connections.get(leader_id), leader_id, False)
             return
         try:
             session = manager.open(client=ws.client.host if ws.client else None)

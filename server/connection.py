@@ -20,7 +20,7 @@ from starlette.websockets import WebSocket
 
 from engine import events
 from engine.errors import Refused, validation_event
-from engine.lessons import served_lesson
+from engine.lessons import Lesson
 from engine.schemas import (
     CLIENT_MESSAGE,
     Ack,
@@ -45,6 +45,7 @@ from nets.editing import add_point, empty, remove_nearest
 from nets.train import Diverged, StepLimit
 from server.drawer import Drawer
 from server.gym import Gym
+from server.lessonstep import shown_step
 from server.outbox import Outbox
 from server.settings import Settings
 
@@ -163,25 +164,7 @@ class Connection:
 
     async def _show_lesson(self, message: ShowLesson) -> None:
         """The page shows this lesson step (or none): keep it and tell every follower."""
-        shown = None
-        if message.name is not None:
-            loop = asyncio.get_running_loop()
-            lesson = await loop.run_in_executor(
-                self.pool, served_lesson, self.lessons_dir, message.name
-            )
-            if lesson is None:
-                raise Refused(
-                    f"there is no lesson {message.name}",
-                    "name",
-                    "a lesson's name from GET /api/lessons, or null",
-                )
-            if message.step >= len(lesson.steps):
-                raise Refused(
-                    f"lesson {message.name} has {len(lesson.steps)} steps",
-                    "step",
-                    f"from 0 up to {len(lesson.steps) - 1}",
-                )
-            shown = {"name": message.name, "step": message.step}
+        shown = await shown_step(self.pool, self.lessons_dir, Lesson, message, "/api/lessons")
         self.lesson = shown
         event = events.text(events.lesson(shown))
         for follower in self.followers:

@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
+from pathlib import Path
 from typing import Any, TypeVar, assert_never
 
 from pydantic import ValidationError
@@ -18,6 +19,7 @@ from starlette.websockets import WebSocket
 
 from engine import events
 from engine.conv.frame import render_conv
+from engine.conv.lessons import CONV_LESSONS, ConvLesson
 from engine.conv.schemas import (
     CONV_MESSAGE,
     ConvConfigure,
@@ -31,6 +33,7 @@ from engine.errors import Refused, validation_event
 from engine.schemas import Ack, Pause, Ping, Play, Reset, ShowLesson, Step, merge_config
 from nets.train import Diverged, StepLimit
 from server.connection import Unreadable, parse_json
+from server.lessonstep import shown_step
 from server.outbox import Outbox
 
 log = logging.getLogger("spacefold")
@@ -41,11 +44,16 @@ CONV_FPS = 30
 
 
 class ConvConnection:
-    def __init__(self, ws: WebSocket, session: ConvSession, pool: Executor, max_bytes: int) -> None:
+    def __init__(
+        self, ws: WebSocket, session: ConvSession, pool: Executor, max_bytes: int, lessons: Path
+    ) -> None:
         self.ws, self.session, self.pool, self.max_bytes = ws, session, pool, max_bytes
+        self.lessons_dir = lessons
         self.wake = asyncio.Event()
         self.outbox = Outbox(self.wake)
         self.dirty = True  # the client has not seen the current state yet
+        self.followers: set[Outbox] = set()  # read-only viewers of this session (follow mode)
+        self.lesson: dict[str, Any] | None = None  # the lesson step the page shows
 
     async def serve(self) -> None:
         """Run until the client goes away; always cleans up its tasks."""
@@ -74,11 +82,23 @@ class ConvConnection:
 
         return await asyncio.get_running_loop().run_in_executor(self.pool, call)
 
-    def _send(self, event: events.Event) -> None:
-        self.outbox.send_text(events.text(event))
+    def _send(self, event: events.Event, everyone: bool = False) -> None:
+        """Send ``event`` to this tab (and, with ``everyone``, to its followers)."""
+        text = events.text(event)
+        for outbox in (self.outbox, *self.followers) if everyone else (self.outbox,):
+            outbox.send_text(text)
 
     def _send_state(self) -> None:
-        self._send(events.state(self.session.state(), 0))
+        self._send(events.state(self.session.state(), len(self.followers)), everyone=True)
+
+    def follow(self, outbox: Outbox) -> None:
+        """A follower joins: it gets every frame and state from now on, starting at once."""
+        self.followers.add(outbox)
+        self.changed()
+
+    def unfollow(self, outbox: Outbox) -> None:
+        self.followers.discard(outbox)
+        self._send_state()
 
     # -- training and frames --------------------------------------------------------------
     async def _run(self) -> None:
@@ -93,7 +113,9 @@ class ConvConnection:
             if (self.dirty or self.session.running) and self.outbox.wants_frame():
                 self.dirty = False
                 try:
-                    self.outbox.offer_frame(await self._locked(render_conv, self.session))
+                    frame = await self._locked(render_conv, self.session)
+                    for outbox in (self.outbox, *self.followers):
+                        outbox.offer_frame(frame)
                 except Exception:  # a bug must not kill the session: say so, keep going
                     log.exception("conv frame of session %s failed", self.session.id)
                     self._send(events.error("this step could not be drawn; training goes on"))
@@ -113,7 +135,7 @@ class ConvConnection:
             if isinstance(exc, StepLimit):
                 self._send(events.error(str(exc)))
             else:
-                self._send(events.diverged(self.session.trainer.step_count, message))
+                self._send(events.diverged(self.session.trainer.step_count, message), True)
             self._send_state()
         self.dirty = True
 
@@ -154,7 +176,8 @@ class ConvConnection:
                 self._send(events.pong())
                 return
             case ShowLesson():
-                return  # the convolution mode has no followers to tell yet
+                await self._show_lesson(message)  # nothing to draw: only followers hear of it
+                return
             case Play():
                 session.running = True
             case Pause():
@@ -175,6 +198,15 @@ class ConvConnection:
         self.dirty = True
         self.wake.set()
         self._send_state()
+
+    async def _show_lesson(self, message: ShowLesson) -> None:
+        """The page shows this convolution lesson step (or none): tell every follower."""
+        folder = self.lessons_dir / CONV_LESSONS
+        shown = await shown_step(self.pool, folder, ConvLesson, message, "/api/conv/lessons")
+        self.lesson = shown
+        text = events.text(events.lesson(shown))
+        for follower in self.followers:
+            follower.send_text(text)
 
 
 def read_conv_message(received: Mapping[str, Any], max_bytes: int) -> ConvMessage:

@@ -3,33 +3,41 @@
 from __future__ import annotations
 
 import asyncio
-from typing import assert_never
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 from starlette.websockets import WebSocket
 
 from engine import events
-from engine.schemas import (
-    Ack,
-    AddPoint,
-    ClearPoints,
-    Configure,
-    Pause,
-    Ping,
-    Play,
-    RemovePoint,
-    Reset,
-    SetLayer,
-    SetWeight,
-    ShowLesson,
-    Step,
-    UndoPoints,
-)
-from server.connection import Connection, Unreadable, read_message
+from engine.schemas import Ack, Ping, StrictModel
+from server.connection import Unreadable, read_message
 from server.outbox import Outbox
 
+READ_ONLY = "this is a read-only view of another session: it cannot be changed here"
 
-async def follow(ws: WebSocket, leader: Connection, max_bytes: int) -> None:
-    """Relay the leader's frames and states to ``ws`` until it goes away; it drives nothing."""
+
+class Leader(Protocol):
+    """The socket a follower follows: the fold's Connection or the convolution's."""
+
+    @property
+    def session(self) -> Any: ...
+
+    lesson: dict[str, Any] | None
+
+    def follow(self, outbox: Outbox) -> None: ...
+
+    def unfollow(self, outbox: Outbox) -> None: ...
+
+
+async def follow(
+    ws: WebSocket,
+    leader: Leader,
+    max_bytes: int,
+    read: Callable[[Mapping[str, Any], int], StrictModel] = read_message,
+) -> None:
+    """Relay the leader's frames and states to ``ws`` until it goes away; it drives nothing:
+    every message but ``ack`` and ``ping`` (read by ``read``, the leader's protocol) is
+    refused as read-only."""
     outbox = Outbox(asyncio.Event())
     outbox.send_text(
         events.text(
@@ -44,39 +52,16 @@ async def follow(ws: WebSocket, leader: Connection, max_bytes: int) -> None:
             if received["type"] == "websocket.disconnect" or sender.done():
                 return
             try:
-                message = read_message(received, max_bytes)
+                message = read(received, max_bytes)
             except Unreadable as exc:
                 outbox.send_text(events.text(exc.event))
                 continue
-            match message:
-                case Ack():
-                    outbox.ack()
-                case Ping():
-                    outbox.send_text(events.text(events.pong()))
-                case (
-                    Play()
-                    | Pause()
-                    | Step()
-                    | Reset()
-                    | Configure()
-                    | SetWeight()
-                    | SetLayer()
-                    | AddPoint()
-                    | RemovePoint()
-                    | ClearPoints()
-                    | UndoPoints()
-                    | ShowLesson()
-                ):  # every message that would change the session or what it shows
-                    outbox.send_text(
-                        events.text(
-                            events.error(
-                                "this is a read-only view of another session: it cannot be changed "
-                                "here"
-                            )
-                        )
-                    )
-                case _:
-                    assert_never(message)
+            if isinstance(message, Ack):
+                outbox.ack()
+            elif isinstance(message, Ping):
+                outbox.send_text(events.text(events.pong()))
+            else:  # every other message would change the session or what it shows
+                outbox.send_text(events.text(events.error(READ_ONLY)))
     finally:
         leader.unfollow(outbox)
         sender.cancel()

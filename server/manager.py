@@ -15,6 +15,7 @@ from server.joincode import is_loopback_host
 
 if TYPE_CHECKING:
     from server.connection import Connection
+    from server.convconnection import ConvConnection
 
 
 class SessionsFull(RuntimeError):
@@ -36,6 +37,7 @@ class SessionManager:
         self.sessions: dict[str, Session] = {}
         self.conv_sessions: dict[str, ConvSession] = {}  # the convolution mode's
         self.connections: dict[str, Connection] = {}  # the socket driving each session
+        self.conv_connections: dict[str, ConvConnection] = {}
         self.owners: dict[str, str] = {}  # session id -> the remote address that opened it
         self.per_client: dict[str, int] = {}  # remote address -> sessions it holds
 
