@@ -28,6 +28,11 @@ DEAD_MARK = "#111827"  # a dead point's mark
 MERGED_RING = "#111827"  # the ring round points of two classes sent to one place
 WRONG_RING = (17, 24, 39, 0.6)  # the ring round a misclassified point: RGB and opacity
 GRID_LINE = (71, 85, 105, 0.42)  # the grid lines: RGB and opacity
+#: A feature map's values: blue below 0, white at 0, red above (the convolution mode's ramp).
+NEGATIVE = "#2166ac"
+POSITIVE = "#b2182b"
+#: What the convolution mode lights up: a unit's receptive field, the kernel's window.
+HIGHLIGHT = "#d97706"
 LOSS_COLOR = "#b4532a"
 ACC_COLOR = "#2563a6"
 #: A region cell the network is unsure about is this near-white (0-255 on every channel).
@@ -71,4 +76,7 @@ def served() -> dict[str, Any]:
         "paper": PAPER,
         "ramp_middle": RAMP_MIDDLE,
         "region_pale": REGION_PALE,
+        "negative": NEGATIVE,
+        "positive": POSITIVE,
+        "highlight": HIGHLIGHT,
     }

@@ -300,7 +300,14 @@ def field_entry(prop: dict[str, Any]) -> dict[str, Any]:
         entry["choices"] = prop["enum"]
     elif "const" in prop:
         entry["choices"] = [prop["const"]]
-    for key, out in (("minimum", "min"), ("maximum", "max"), ("exclusiveMinimum", "min")):
+    limits = (
+        ("minimum", "min"),
+        ("maximum", "max"),
+        ("exclusiveMinimum", "min"),
+        ("minItems", "min_items"),
+        ("maxItems", "max_items"),
+    )
+    for key, out in limits:
         if key in prop:
             entry[out] = prop[key]
     if "exclusiveMinimum" in prop:

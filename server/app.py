@@ -132,9 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await ws.send_text(events.text(events.error(str(exc))))
             await ws.close(code=status.WS_1013_TRY_AGAIN_LATER, reason="too many sessions")
             return
-        connection = ConvConnection(
-            ws, session, app.state.pool, settings.max_message_bytes, settings.lessons_dir
-        )
+        connection = ConvConnection(ws, session, app.state.pool, settings)
         manager.conv_connections[session.id] = connection
         try:
             await connection.serve()

@@ -45,6 +45,7 @@ from nets.editing import add_point, empty, remove_nearest
 from nets.train import Diverged, StepLimit
 from server.drawer import Drawer
 from server.gym import Gym
+from server.idle import IdleWatch
 from server.lessonstep import shown_step
 from server.outbox import Outbox
 from server.settings import Settings
@@ -69,7 +70,7 @@ class Connection:
         self.max_fps, self.max_total_fps = settings.max_fps, settings.max_total_fps
         self.busy = busy  # how many sessions are training on this server now
         self.max_bytes = settings.max_message_bytes
-        self.idle_seconds = settings.idle_minutes * 60
+        self.idle = IdleWatch(settings.idle_minutes * 60)
         self.wake = asyncio.Event()
         self.outbox = Outbox(self.wake)
         self.followers: set[Outbox] = set()  # read-only viewers of this session (follow mode)
@@ -87,7 +88,14 @@ class Connection:
         self._send(events.hello(self.session.id, self.session.state()))
         sender = asyncio.create_task(self.outbox.run(self.ws))
         producer = asyncio.create_task(self._produce())
-        watchdog = asyncio.create_task(self._close_when_idle())
+        watchdog = asyncio.create_task(
+            self.idle.run(
+                self.ws,
+                lambda: self.session.running or bool(self.followers),
+                self._send,
+                self._stop,
+            )
+        )
         tasks = (sender, producer, watchdog)
         loop = asyncio.get_running_loop()
         self.gym.join(self.session, self._trained, loop)
@@ -100,26 +108,8 @@ class Connection:
             await asyncio.gather(*tasks, return_exceptions=True)
             self.session.running = False
 
-    async def _close_when_idle(self) -> None:
-        """Close a tab that neither trains, nor is followed, nor sends anything for a while."""
-        loop = asyncio.get_running_loop()
-        self.last_active = loop.time()
-        while True:
-            await asyncio.sleep(min(self.idle_seconds, 30.0) / 2)
-            busy = self.session.running or self.followers
-            if busy:
-                self.last_active = loop.time()
-            elif loop.time() - self.last_active >= self.idle_seconds:
-                break
-        minutes = f"{self.idle_seconds / 60:g}"
-        self._send(
-            events.error(
-                f"closed after {minutes} minutes without use; reload the page to start again"
-            )
-        )
-        await asyncio.sleep(0.2)  # let the outbox deliver it
+    def _stop(self) -> None:
         self.session.running = False
-        await self.ws.close(code=1001, reason="idle")  # the client's answer ends _receive
 
     def interval(self) -> float:
         """Seconds between frames: the tab's cap, or a fair share of the server's frame budget
@@ -243,7 +233,7 @@ class Connection:
     async def _receive(self, *tasks: asyncio.Task[None]) -> None:
         while True:
             received = await self.ws.receive()
-            self.last_active = asyncio.get_running_loop().time()
+            self.idle.touch()
             if received["type"] == "websocket.disconnect":
                 return
             for task in tasks:

@@ -11,7 +11,6 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
-from pathlib import Path
 from typing import Any, TypeVar, assert_never
 
 from pydantic import ValidationError
@@ -26,15 +25,18 @@ from engine.conv.schemas import (
     ConvMessage,
     SetInput,
     SetKernel,
+    SetReadout,
     conv_allowed_text,
 )
 from engine.conv.session import ConvSession
 from engine.errors import Refused, validation_event
 from engine.schemas import Ack, Pause, Ping, Play, Reset, ShowLesson, Step, merge_config
-from nets.train import Diverged, StepLimit
+from nets.train import Diverged
 from server.connection import Unreadable, parse_json
+from server.idle import IdleWatch
 from server.lessonstep import shown_step
 from server.outbox import Outbox
+from server.settings import Settings
 
 log = logging.getLogger("spacefold")
 T = TypeVar("T")
@@ -45,10 +47,12 @@ CONV_FPS = 30
 
 class ConvConnection:
     def __init__(
-        self, ws: WebSocket, session: ConvSession, pool: Executor, max_bytes: int, lessons: Path
+        self, ws: WebSocket, session: ConvSession, pool: Executor, settings: Settings
     ) -> None:
-        self.ws, self.session, self.pool, self.max_bytes = ws, session, pool, max_bytes
-        self.lessons_dir = lessons
+        self.ws, self.session, self.pool = ws, session, pool
+        self.max_bytes = settings.max_message_bytes
+        self.lessons_dir = settings.lessons_dir
+        self.idle = IdleWatch(settings.idle_minutes * 60)
         self.wake = asyncio.Event()
         self.outbox = Outbox(self.wake)
         self.dirty = True  # the client has not seen the current state yet
@@ -61,13 +65,25 @@ class ConvConnection:
         self._send(events.hello(self.session.id, self.session.state()))
         sender = asyncio.create_task(self.outbox.run(self.ws))
         runner = asyncio.create_task(self._run())
+        watchdog = asyncio.create_task(
+            self.idle.run(
+                self.ws,
+                lambda: self.session.running or bool(self.followers),
+                self._send,
+                self._stop,
+            )
+        )
+        tasks = (sender, runner, watchdog)
         try:
             await self._receive(sender, runner)
         finally:
             self.session.running = False
-            for task in (sender, runner):
+            for task in tasks:
                 task.cancel()
-            await asyncio.gather(sender, runner, return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _stop(self) -> None:
+        self.session.running = False
 
     def changed(self) -> None:
         """The session changed outside this socket (a save opened over HTTP): show it."""
@@ -129,13 +145,14 @@ class ConvConnection:
             return
         try:
             await self._locked(self.session.step, steps)
-        except (Diverged, StepLimit) as exc:
+        except Refused as exc:  # past the step cap: nothing was trained
+            self.session.running = False
+            self._send(exc.event())
+            self._send_state()
+        except Diverged as exc:
             self.session.running = False
             message = f"Training diverged ({exc}). Press reset to start again."
-            if isinstance(exc, StepLimit):
-                self._send(events.error(str(exc)))
-            else:
-                self._send(events.diverged(self.session.trainer.step_count, message), True)
+            self._send(events.diverged(self.session.trainer.step_count, message), True)
             self._send_state()
         self.dirty = True
 
@@ -143,6 +160,7 @@ class ConvConnection:
     async def _receive(self, *tasks: asyncio.Task[None]) -> None:
         while True:
             received = await self.ws.receive()
+            self.idle.touch()
             if received["type"] == "websocket.disconnect":
                 return
             for task in tasks:
@@ -189,6 +207,8 @@ class ConvConnection:
                 await self._locked(session.reset)
             case SetKernel():
                 await self._locked(session.set_kernel, message)
+            case SetReadout():
+                await self._locked(session.set_readout, message)
             case SetInput(values=values):
                 await self._locked(session.set_input, values)
             case ConvConfigure(changes=changes):

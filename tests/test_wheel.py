@@ -185,3 +185,22 @@ def test_every_lesson_is_listed_and_served(installed: Installed, url: str) -> No
     for entry in listing["lessons"]:
         lesson = get_json(url + f"api/lessons/{entry['name']}")
         assert len(lesson["steps"]) == entry["steps"] > 0
+
+
+def test_every_convolution_lesson_is_listed_and_served(installed: Installed, url: str) -> None:
+    listing = get_json(url + "api/conv/lessons")
+    names = [entry["name"] for entry in listing["lessons"]]
+    source = installed.source / "lessons" / "conv"
+    assert names == sorted(path.stem for path in source.glob("*.json")) and len(names) >= 4
+    assert listing["problems"] == {}
+    for entry in listing["lessons"]:
+        lesson = get_json(url + f"api/conv/lessons/{entry['name']}")
+        assert len(lesson["steps"]) == entry["steps"] > 0
+
+
+def test_the_convolution_engine_is_installed(installed: Installed) -> None:
+    out = installed.python(
+        "from engine.conv.session import ConvSession; s = ConvSession(); s.step(2); "
+        "print(s.trainer.step_count)"
+    )
+    assert out.strip() == "2"

@@ -140,7 +140,7 @@ def conv_frame(session: ConvSession) -> tuple[dict[str, Any], dict[str, Any]]:
         arrays["gallery/x"] = gallery.numpy()
         arrays["gallery/scores"] = answers.numpy().astype(np.float32)
         shift_report = _shift_header(session, x)
-    arrays.update(matrix_arrays(session, x, label))
+    arrays.update(matrix_arrays(session, shown, label))
     scores = stages[-1][0].softmax(0)
     m = session.trainer.metrics()
     header = {

@@ -123,7 +123,13 @@ class ConvLayerConfig(StrictModel):
 
 
 class ConvModelConfig(StrictModel):
-    layers: list[ConvLayerConfig] = Field([ConvLayerConfig()], min_length=1, max_length=MAX_LAYERS)
+    layers: list[ConvLayerConfig] = Field(
+        [ConvLayerConfig(), ConvLayerConfig(channels=8)],
+        min_length=1,
+        max_length=MAX_LAYERS,
+        description="conv layers in order (two by default: one sees strokes, the next their "
+        "meetings: C against D at 100 % test)",
+    )
     activation: Activation = "relu"
     pool: Pool = Field("none", description="after every layer: a window of 2, stride 2")
     readout: Readout = Field("max", description="global max or average per channel, or flatten")
@@ -183,9 +189,35 @@ class SetInput(StrictModel):
     values: list[Value] | None = Field(max_length=MAX_LENGTH * MAX_SIZE)
 
 
+#: The most features a readout can have: every value of 16 channels of a 28×28 image, flattened.
+MAX_FEATURES = MAX_CHANNELS * MAX_SIZE**2
+
+
+class SetReadout(StrictModel):
+    """Set the linear classifier by hand: ``weight`` has a row per class (10 at most: the
+    digits), a number per pooled feature (a channel of the last layer, or a flattened value);
+    ``bias`` one number per class, or null to keep the biases."""
+
+    type: Literal["set_readout"]
+    weight: list[Annotated[list[Value], Field(min_length=1, max_length=MAX_FEATURES)]] = Field(
+        min_length=1, max_length=10
+    )
+    bias: list[Value] | None = Field(None, min_length=1, max_length=10)
+
+
 #: Every message of the convolution socket, told apart by ``type``.
 AnyConvMessage = (
-    Play | Pause | Step | Reset | ConvConfigure | SetKernel | SetInput | ShowLesson | Ping | Ack
+    Play
+    | Pause
+    | Step
+    | Reset
+    | ConvConfigure
+    | SetKernel
+    | SetReadout
+    | SetInput
+    | ShowLesson
+    | Ping
+    | Ack
 )
 ConvMessage = Annotated[AnyConvMessage, Field(discriminator="type")]
 CONV_MESSAGES: tuple[type[StrictModel], ...] = get_args(AnyConvMessage)

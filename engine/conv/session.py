@@ -14,12 +14,13 @@ from typing import Any
 import numpy as np
 import torch
 
-from engine.conv.schemas import ConvConfig, ConvDataConfig, SetKernel
+from engine.conv.schemas import ConvConfig, ConvDataConfig, SetKernel, SetReadout
 from engine.errors import Refused
 from nets.conv import ConvNet, ConvSpec, LayerSpec, SharedConv, geometry
 from nets.convtrain import ConvTrainer
 from nets.digits import digit_images, digits_available
 from nets.signals import MOTIFS, Signals, glyph_images, motif_signals
+from nets.train import MAX_STEP, StepLimit
 
 
 def make_samples(data: ConvDataConfig) -> tuple[Signals, Signals]:
@@ -136,7 +137,12 @@ class ConvSession:
         self._build_net()
 
     def step(self, count: int) -> float:
-        return self.trainer.step(count)
+        """``count`` optimizer steps; Refused (naming ``count``) past the step cap."""
+        try:
+            return self.trainer.step(count)
+        except StepLimit as exc:
+            room = MAX_STEP - self.trainer.step_count
+            raise Refused(str(exc), "count", f"up to {room} more steps") from None
 
     # -- setting by hand --------------------------------------------------------------------
     def set_kernel(self, message: SetKernel) -> None:
@@ -162,6 +168,25 @@ class ConvSession:
             weight[message.channel] = torch.tensor(message.weights).reshape(weight.shape[1:])
             if message.bias is not None:
                 layer.bias[message.channel] = message.bias
+
+    def set_readout(self, message: SetReadout) -> None:
+        """Set the classifier's weights (a row per class, a number per feature) and, unless
+        ``bias`` is null, its biases. A wrong shape is refused and changes nothing."""
+        linear = self.net.body[-1]
+        if not isinstance(linear, torch.nn.Linear):
+            raise Refused("this net has no linear readout", "weight")
+        classes, features = linear.weight.shape
+        shape = f"{classes} rows of {features} numbers"
+        if len(message.weight) != classes:
+            raise Refused(f"the classifier has {classes} classes", "weight", shape)
+        if any(len(row) != features for row in message.weight):
+            raise Refused(f"the readout has {features} features", "weight", shape)
+        if message.bias is not None and len(message.bias) != classes:
+            raise Refused(f"the classifier has {classes} classes", "bias", f"{classes} numbers")
+        with torch.no_grad():
+            linear.weight.copy_(torch.tensor(message.weight))
+            if message.bias is not None:
+                linear.bias.copy_(torch.tensor(message.bias))
 
     def set_input(self, values: list[float] | None) -> None:
         """Show ``values`` (a sample's worth) instead of the test sample; None: the sample."""

@@ -134,6 +134,56 @@ def _two_layers_all(r: tuple[ConvReading, ...]) -> None:
     says("04-c-versus-d", 2, "100 %", "100%")
 
 
+# -- 5 A deeper stack ------------------------------------------------------------------------
+def spatial(r: ConvReading) -> list[tuple[int, ...]]:
+    return [
+        tuple(r.arrays[f"stage/{k}"].shape)
+        for k, s in enumerate(r.header["stages"])
+        if "field" in s
+    ]
+
+
+@claim("05-deeper-stack", 1)
+def _one_layer_sees_too_little(r: tuple[ConvReading, ...]) -> None:
+    assert r[0].metrics["test_acc"] < 0.85  # measured 0.795 (seeds 0..2: 0.725–0.795)
+    assert max(s.get("field") or 0 for s in r[0].header["stages"]) == 3
+    says("05-deeper-stack", 1, "85 %", "85%")
+
+
+@claim("05-deeper-stack", 2)
+def _three_layers_see_enough(r: tuple[ConvReading, ...]) -> None:
+    assert r[1].metrics["test_acc"] == 1.0
+    assert max(s.get("field") or 0 for s in r[1].header["stages"]) == 7
+    says("05-deeper-stack", 2, "7×7", "7×7")
+
+
+@claim("05-deeper-stack", 3)
+def _pooling_shrinks_maps_and_widens_the_view(r: tuple[ConvReading, ...]) -> None:
+    sides = sorted({shape[-1] for shape in spatial(r[2])}, reverse=True)
+    assert sides == [20, 10, 5, 2]
+    assert max(s.get("field") or 0 for s in r[2].header["stages"]) == 22
+    assert r[2].metrics["test_acc"] >= 0.97  # measured 0.99 (seeds 0..2: 0.98–0.99)
+    says("05-deeper-stack", 3, "22×22", "22×22")
+
+
+# -- 6 Stride, padding and output size ----------------------------------------------------------
+def _sized(step: int, length: int) -> Claim:
+    """Step ``step`` shows maps ``length`` long, as its caption computes, and as many rows
+    in the matrix view per channel."""
+
+    def check(r: tuple[ConvReading, ...]) -> None:
+        reading = r[step - 1]
+        assert spatial(reading)[1] == (4, length)
+        assert reading.arrays["matrix/index"].shape == (4 * length, 48)
+        says("06-stride-padding", step, f"= {length}", f"= {length}")
+
+    return check
+
+
+for _step, _length in ((1, 44), (2, 48), (3, 52), (4, 24)):
+    claim("06-stride-padding", _step)(_sized(_step, _length))
+
+
 def every_step() -> list[tuple[str, int]]:
     folder = LESSONS_DIR / CONV_LESSONS
     return [

@@ -57,7 +57,7 @@ def test_the_fold_and_the_convolution_keep_their_saves_apart(client: TestClient)
 
 def test_an_exported_file_imports_and_a_bad_one_changes_nothing(client: TestClient) -> None:
     with client.websocket_connect("/ws/conv") as ws:
-        session, (header, arrays) = trained(ws)
+        session, (_, arrays) = trained(ws)
         body = client.get(f"/api/conv/sessions/{session}/experiment").json()
         assert body["format"] == "spacefold-conv-experiment" and body["step"] == 30
         bad = json.loads(json.dumps(body))
@@ -72,14 +72,31 @@ def test_an_exported_file_imports_and_a_bad_one_changes_nothing(client: TestClie
         )
         assert answer.status_code == 422 and "step" in answer.json()["detail"]
         send(ws, type="step", count=1)
-        after, after_arrays = frame_at(ws, 31)  # the session trained on from where it was
+        _, after_arrays = frame_at(ws, 31)  # the session trained on from where it was
         np.testing.assert_array_equal(after_arrays["stage/0"], arrays["stage/0"])
         good = client.post(f"/api/conv/sessions/{session}/experiment", content=json.dumps(body))
         assert good.status_code == 200 and good.json() == {"step": 30}
-        back, back_arrays = frame_at(ws, 30)
+        _, back_arrays = frame_at(ws, 30)
         np.testing.assert_array_equal(back_arrays["kernel/0"], arrays["kernel/0"])
 
 
 def test_a_conv_save_of_a_session_that_is_not_open_is_a_404(client: TestClient) -> None:
     answer = client.post("/api/conv/sessions/0123456789ab/saves", json={"name": "x"})
     assert answer.status_code == 404
+
+
+def test_steps_past_the_cap_are_refused_naming_count_and_play_stops(client: TestClient) -> None:
+    with client.websocket_connect("/ws/conv") as ws:
+        session, _ = trained(ws)
+        body = client.get(f"/api/conv/sessions/{session}/experiment").json()
+        body["step"] = 2**53 - 1  # the most an experiment file holds
+        opened = client.post(f"/api/conv/sessions/{session}/experiment", content=json.dumps(body))
+        assert opened.status_code == 200
+        send(ws, type="step", count=5)
+        error = next_event(ws, "error")
+        assert error["field"] == "count" and "up to 1 more steps" in error["allowed"]
+        send(ws, type="play")  # two steps a frame: refused too, and training stops
+        assert next_event(ws, "error")["field"] == "count"
+        send(ws, type="ping")
+        next_event(ws, "pong")
+        assert client.get(f"/api/conv/sessions/{session}/experiment").json()["step"] == 2**53 - 1

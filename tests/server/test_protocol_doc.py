@@ -13,12 +13,24 @@ import pytest
 import torch
 
 from engine import events
+from engine.conv.frame import GALLERY, NO_COPY, render_conv
+from engine.conv.schemas import (
+    CONV_FIELDS,
+    CONV_MESSAGE_FIELDS,
+    CONV_MESSAGE_TYPES,
+    CONV_MESSAGES,
+    MAX_VALUE,
+    ConvConfig,
+)
+from engine.conv.session import ConvSession
 from engine.encoding import SIGNIFICANT, decode_frame
 from engine.projections import Projection
 from engine.schemas import MESSAGES, ExperimentConfig, merge_config, message_tag
 from engine.session import Session
 from nets import model
+from nets.signals import GLYPHS, MOTIFS
 from server.app import create_app
+from server.convconnection import CONV_FPS
 from server.settings import Settings
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text()
@@ -222,3 +234,164 @@ def test_layer_stats_are_null_at_step_zero_as_documented() -> None:
     header, _ = decode_frame(Session(ExperimentConfig(), torch.device("cpu")).frame())
     assert header["step"] == 0 and header["layer_stats"] is None
     assert says("null before the network's first training step")
+
+
+# ------------------------------------------------------------------- the convolution mode
+
+MINUS = "\N{MINUS SIGN}"
+CONV_CLIENT = "### Conv client → server (text, JSON)"
+CONV_CONFIG = "### The conv config"
+CONV_EVENTS = "### Conv server → client (text, JSON)"
+CONV_FRAMES = "### Conv frames (binary)"
+
+#: Conv frames of these configs (and a drawn input) carry every kind of array and header entry.
+CONV_CONFIGS: dict[str, dict[str, Any]] = {
+    "glyphs": {},
+    "motifs": {"data": {"kind": "motifs"}, "model": {"pool": "max"}, "view": {"shift": [2]}},
+    "unshared": {"model": {"unshared": True, "readout": "flatten"}, "view": {"shift": [1, -1]}},
+}
+
+
+@cache
+def conv_frame_of(config: str, drawn: bool = False) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    session = ConvSession(merge_config(ConvConfig(), CONV_CONFIGS[config]))
+    session.step(2)
+    if drawn:
+        session.set_input([0.5] * session.test.x[0].size)
+    return decode_frame(render_conv(session))
+
+
+def conv_frames() -> list[tuple[dict[str, Any], dict[str, np.ndarray]]]:
+    return [conv_frame_of(c) for c in CONV_CONFIGS] + [conv_frame_of("motifs", drawn=True)]
+
+
+def test_every_conv_message_and_its_fields_are_documented() -> None:
+    rows = by_first_name(section(CONV_CLIENT), "| type |")
+    assert set(rows) == set(CONV_MESSAGE_TYPES)
+    for message in CONV_MESSAGES:
+        row = rows[message_tag(message)]
+        fields = [f for f in message.model_fields if f != "type"]
+        for field in fields:
+            assert f"`{field}`" in row.split(" | ")[0], f"{message_tag(message)}.{field}"
+        if not fields:
+            assert row.startswith("–")
+
+
+def number(value: float) -> str:
+    return str(value) if isinstance(value, int) else f"{value:g}"
+
+
+def rendered(value: Any) -> str:
+    """A default as the conv config table writes it."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return f"`{value}`"
+    if isinstance(value, int | float):
+        return number(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {rendered(v)}" for k, v in value.items()) + "}"
+    return "[" + ", ".join(rendered(v) for v in value) + "]"
+
+
+def test_every_conv_config_field_is_documented_with_its_range_and_default() -> None:
+    rows = {}
+    for cells in table_rows(section(CONV_CONFIG), "| field |"):
+        (name,) = names(cells[0])
+        assert name not in rows, f"{name} has two rows"
+        rows[name] = cells[1:]
+    assert set(rows) == set(CONV_FIELDS)
+    kinds = {"integer": "int", "number": "float", "string": "string", "boolean": "bool"}
+    for name, entry in CONV_FIELDS.items():
+        kind, allowed, default = rows[name]
+        if entry["type"] == "array":
+            assert kind.startswith("["), name
+        else:
+            assert kind == kinds[entry["type"]], name
+        if "choices" in entry:  # the choices first, all of them and nothing else
+            assert names(allowed.split(":")[0]) == [str(c) for c in entry["choices"]], name
+        elif entry.get("min_exclusive"):
+            assert allowed.startswith(f"> {number(entry['min'])} and ≤ {number(entry['max'])}")
+        elif "min" in entry:
+            assert allowed.startswith(f"{number(entry['min'])}–{number(entry['max'])}"), name
+        elif "max_items" in entry:  # how many entries a list holds
+            most = entry["max_items"]
+            assert allowed.startswith(f"{entry.get('min_items', 0)}–{most} "), name
+        assert default == rendered(entry["default"]), name
+
+
+def test_the_conv_motifs_and_glyphs_are_the_documented_ones() -> None:
+    rows = by_first_name(section(CONV_CONFIG), "| field |")
+    motifs = rows["data.motifs"].split(" | ")[1]
+    assert motifs.startswith(f"1–{len(MOTIFS)} distinct of ")
+    assert names(motifs.split(" (")[0]) == list(MOTIFS)
+    glyphs = rows["data.glyphs"].split(" | ")[1]
+    assert glyphs.startswith(f"2–{len(GLYPHS)} distinct of ")
+    assert names(glyphs) == list(GLYPHS)
+
+
+def conv_events() -> list[events.Event]:
+    session = ConvSession()
+    shown = {"name": "01-weight-sharing", "step": 0}
+    return [
+        events.hello(session.id, session.state()),
+        events.hello(session.id, session.state(), shown, follow=True),
+        events.state(session.state(), followers=1),
+        events.error("refused", "model.layers.0.kernel", "from 1 up to 9"),
+        events.diverged(3, "diverged"),
+        events.pong(),
+        events.lesson(shown),
+    ]
+
+
+def test_every_conv_event_and_its_fields_are_documented() -> None:
+    rows = by_first_name(section(CONV_EVENTS), "| type |")
+    assert set(rows) == set(events.EVENT_TYPES)
+    for event in conv_events():
+        for key in event:
+            if key != "type":
+                assert f"`{key}`" in rows[event["type"]], f"{event['type']}.{key} undocumented"
+    assert f"`{ConvSession().state()['mode']}`" in rows["hello"]
+
+
+def conv_pattern(name: str) -> str:
+    return re.sub(r"^(kernel|bias)/\d+$", r"\1/{l}", re.sub(r"^stage/\d+$", "stage/{k}", name))
+
+
+def test_every_conv_frame_array_is_documented_and_every_documented_one_is_sent() -> None:
+    text = section(CONV_FRAMES)
+    rows = table_rows(text, "| name |")
+    documented = {}
+    for cells in rows:
+        (name,) = names(cells[0])
+        documented[name] = cells[1]
+    sent: dict[str, set[str]] = {}
+    for header, _ in conv_frames():
+        for entry in header["arrays"]:
+            sent.setdefault(conv_pattern(entry["name"]), set()).add(entry["dtype"])
+    assert set(sent) == set(documented)
+    for name, dtypes in sent.items():
+        assert dtypes == {documented[name]}, name
+
+
+def test_every_conv_header_entry_and_stage_kind_is_documented() -> None:
+    text = section(CONV_FRAMES)
+    found = {key for header, _ in conv_frames() for key in keys(header)}
+    missing = {key for key in found if f"`{key}`" not in text and f'"{key}"' not in text}
+    assert missing == set()
+    kinds = {stage["kind"] for header, _ in conv_frames() for stage in header["stages"]}
+    assert kinds == {"input", "conv", "activation", "pool", "readout", "logits"}
+    for kind in kinds:
+        assert f"`{kind}`" in text
+    assert all(header["type"] == "conv_frame" for header, _ in conv_frames())
+
+
+def test_the_conv_numbers_are_the_documented_ones() -> None:
+    client = section(CONV_CLIENT)
+    assert says(f"at most {CONV_FPS} frames a second", client)
+    assert says(f"{NO_COPY} for a structural zero", section(CONV_FRAMES))
+    assert says(f"the first {GALLERY} test samples", section(CONV_FRAMES))
+    assert says(f'"max_value": {MAX_VALUE:g}', section(CONV_CONFIG))
+    assert says(f"each {MINUS}{MAX_VALUE:g} to {MAX_VALUE:g}", client)
+    assert CONV_MESSAGE_FIELDS["set_kernel.bias"]["max"] == MAX_VALUE
+    assert says(f"`bias` ({MINUS}{MAX_VALUE:g} to {MAX_VALUE:g}, or null", client)

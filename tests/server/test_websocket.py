@@ -192,10 +192,13 @@ def test_a_weight_set_by_hand_shows_in_the_next_frame(client: TestClient) -> Non
         assert header["layers"][0]["weight"][0][1] == 2.5 and state["step"] == 0
 
 
-def test_an_idle_tab_is_closed_with_a_message_and_its_session_freed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("socket", ["/ws", "/ws/conv"])
+def test_an_idle_tab_is_closed_with_a_message_and_its_session_freed(
+    tmp_path: Path, socket: str
+) -> None:
     settings = Settings(device="cpu", data_dir=tmp_path, idle_minutes=0.01)  # 0.6 s
     with TestClient(create_app(settings)) as client:
-        with client.websocket_connect("/ws") as ws:
+        with client.websocket_connect(socket) as ws:
             error = next_event(ws, "error")
             assert "without use" in error["message"]
             message = ws.receive()
