@@ -234,12 +234,19 @@ class Jitter:
 
 
 def _draw(
-    rng: np.random.Generator, glyph: Glyph, size: int, jitter: Jitter
+    rng: np.random.Generator,
+    glyph: Glyph,
+    size: int,
+    jitter: Jitter,
+    columns: tuple[float, float] | None = None,
 ) -> tuple[FloatArray, IntArray]:
-    """One glyph at a random place and scale: the image and its box's top-left (row, col)."""
+    """One glyph at a random place and scale: the image and its box's top-left (row, col).
+    ``columns`` (left, right) keeps the box between those columns (the whole width if None)."""
+    left, right = columns if columns is not None else (1.0, size - 1.0)
     box = size * jitter.box * rng.uniform(1 - jitter.scale, 1 + jitter.scale, 2)
-    box = np.minimum(box, size - 2.0)
-    corner = rng.uniform(1.0, size - 1.0 - box)  # x, y of the box's top-left
+    box = np.minimum(box, [right - left, size - 2.0])
+    low = np.array([left, 1.0])
+    corner = rng.uniform(low, np.array([right, size - 1.0]) - box)  # x, y of the top-left
     strokes = [corner + box * _wobble(rng, s, jitter.stroke) for s in glyph.strokes]
     width = rng.uniform(*jitter.width)
     image = render(strokes, size, width)
@@ -262,12 +269,18 @@ def glyph_images(
     seed: int = 0,
     jitter: Jitter | None = None,
     glyphs: Mapping[str, Glyph] = GLYPHS,
+    columns: tuple[float, float] | None = None,
 ) -> Signals:
     """``n`` images (n, 1, size, size) of the glyphs ``names``; label ``k`` is ``names[k]``.
 
     Each is drawn at a random place with a jittered scale, wobbly strokes and a random stroke
     width, then Gaussian noise of std ``noise`` is added. Ink is about 1, paper 0.
+    ``columns`` (left, right) keeps every glyph between those columns: train on one half of
+    the image and test on the other to see whether a net recognises a glyph where it never saw
+    one.
     """
+    if columns is not None and not 0.0 <= columns[0] < columns[1] <= size:
+        raise ValueError(f"columns must lie within the image's {size}, left before right")
     if not MIN_SIZE <= size <= MAX_SIZE:
         raise ValueError(f"size must lie in [{MIN_SIZE}, {MAX_SIZE}]")
     unknown = [name for name in names if name not in glyphs]
@@ -279,6 +292,6 @@ def glyph_images(
     x = np.empty((n, 1, size, size), dtype=np.float32)
     positions = np.empty((n, 2), dtype=np.int64)
     for i in range(n):
-        x[i, 0], positions[i] = _draw(rng, glyphs[names[labels[i]]], size, jitter)
+        x[i, 0], positions[i] = _draw(rng, glyphs[names[labels[i]]], size, jitter, columns)
     x += rng.normal(0.0, noise, x.shape).astype(np.float32)
     return Signals(x, labels.astype(np.int64), positions, len(names))

@@ -2,8 +2,8 @@
 
 As for the fold's lessons (tests/lessons_run.py): a step's config changes, then its action;
 ``play`` trains :data:`PLAY_STEPS` steps (about 17 s at the default speed, 30 frames a second),
-``step`` that many, ``reset`` new weights, ``pause`` none; a step's hand-set kernels come
-after its changes (and a reset) and before it trains. A lesson starts paused.
+``step`` that many, ``reset`` new weights, ``pause`` none; a step's hand-set kernels and
+readout come after its changes (and a reset) and before it trains. A lesson starts paused.
 """
 
 from __future__ import annotations
@@ -55,6 +55,8 @@ def play_conv(name: str) -> tuple[ConvReading, ...]:
             session.reset()
         for kernel in step.kernels:  # set by hand after the changes, before the action
             session.set_kernel(kernel.message())
+        if step.readout is not None:
+            session.set_readout(step.readout.message())
         playing = step.action == "play" or (step.action in (None, "reset") and session.running)
         if playing:
             session.running = True

@@ -2,17 +2,25 @@
 their own folder, ``conv/`` inside the lessons folder, whose changes build on a ConvConfig.
 
 A step may also set kernels by hand (``kernels``: each as a ``set_kernel`` message holds it,
-without its ``type``), after its changes and before its action: the lecture's hand-built
-detectors, which the class then watches learn.
+without its ``type``) and the classifier (``readout``: as ``set_readout`` holds it), after its
+changes and before its action: the lecture's hand-built detectors, which the class then
+watches learn.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from engine.conv.schemas import MAX_KERNEL, ConvConfig, SetKernel, Value
+from engine.conv.schemas import (
+    MAX_FEATURES,
+    MAX_KERNEL,
+    ConvConfig,
+    SetKernel,
+    SetReadout,
+    Value,
+)
 from engine.lessons import Lesson, LessonStep
 from engine.schemas import MAX_LESSON_STEPS, StrictModel
 from nets.conv import MAX_CHANNELS, MAX_LAYERS
@@ -33,8 +41,21 @@ class HandKernel(StrictModel):
         return SetKernel(type="set_kernel", **self.model_dump())
 
 
+class HandReadout(StrictModel):
+    """The classifier set by hand, as :class:`SetReadout` takes it."""
+
+    weight: list[Annotated[list[Value], Field(min_length=1, max_length=MAX_FEATURES)]] = Field(
+        min_length=1, max_length=10
+    )
+    bias: list[Value] | None = Field(None, min_length=1, max_length=10)
+
+    def message(self) -> SetReadout:
+        return SetReadout(type="set_readout", **self.model_dump())
+
+
 class ConvLessonStep(LessonStep):
     kernels: list[HandKernel] = Field(default_factory=list, max_length=MAX_LAYERS * MAX_CHANNELS)
+    readout: HandReadout | None = None
 
 
 class ConvLesson(Lesson):

@@ -41,6 +41,8 @@ else:  # the names follow nets.signals, which a type checker cannot read
 
 DataKind = Literal["motifs", "glyphs", "digits"]
 MAX_SAMPLES = 2000
+#: The smallest image that holds a glyph in either half (positions "apart").
+APART_SIZE = 24
 MAX_KERNEL = 9
 MAX_DILATION = 3
 #: The largest value of a drawn input sample or pixel, and of a kernel weight set by hand.
@@ -76,8 +78,8 @@ class ConvDataConfig(StrictModel):
     )
     positions: Literal["anywhere", "apart"] = Field(
         "anywhere",
-        description="apart: training motifs start in the signal's left half, test motifs in "
-        "its right half (positions the net never saw)",
+        description="apart: training motifs (glyphs) lie in the left half of the signal "
+        "(image), test ones in its right half: positions the net never saw",
     )
     noise: float = Field(0.1, ge=0.0, le=1.0)
     test_ratio: float = Field(0.5, ge=0.1, le=0.9)
@@ -95,8 +97,10 @@ class ConvDataConfig(StrictModel):
                 raise ValueError(f"each of {name} may be chosen once")
         if self.kind == "motifs" and self.motif_mode == "which" and len(self.motifs) < 2:
             raise ValueError("telling which motif needs two or more motifs")
-        if self.kind != "motifs" and self.positions == "apart":
-            raise ValueError("positions apart is for signals (kind motifs)")
+        if self.kind == "digits" and self.positions == "apart":
+            raise ValueError("positions apart is for signals and glyphs (the digits are centred)")
+        if self.kind == "glyphs" and self.positions == "apart" and self.size < APART_SIZE:
+            raise ValueError(f"glyphs apart need images of {APART_SIZE} pixels a side or more")
         if self.kind == "glyphs" and self.size < MIN_SIZE:
             raise ValueError(f"a glyph image is at least {MIN_SIZE} pixels a side")
         return self

@@ -19,7 +19,7 @@ from engine.errors import Refused
 from nets.conv import ConvNet, ConvSpec, LayerSpec, SharedConv, geometry
 from nets.convtrain import ConvTrainer
 from nets.digits import digit_images, digits_available
-from nets.signals import MOTIFS, Signals, glyph_images, motif_signals
+from nets.signals import MOTIFS, Jitter, Signals, glyph_images, motif_signals
 from nets.train import MAX_STEP, StepLimit
 
 
@@ -33,9 +33,20 @@ def make_samples(data: ConvDataConfig) -> tuple[Signals, Signals]:
         except ValueError as exc:  # more samples than there are images of these digits
             raise Refused(str(exc), "data.samples") from None
         return digits.split(data.test_ratio)
-    if data.kind == "glyphs":
+    if data.kind == "glyphs" and data.positions == "anywhere":
         images = glyph_images(data.samples, data.size, data.glyphs, data.noise, data.seed)
         return images.split(data.test_ratio)
+    n_test = max(1, round(data.samples * data.test_ratio))
+    if data.kind == "glyphs":  # apart: trained in the left half, tested in the right
+        half, jitter = data.size / 2, Jitter(box=APART_BOX)
+        train, test = (
+            glyph_images(n, data.size, data.glyphs, data.noise, seed, jitter, columns=columns)
+            for n, seed, columns in (
+                (data.samples - n_test, data.seed, (1.0, half)),
+                (n_test, data.seed + 1, (half, data.size - 1.0)),
+            )
+        )
+        return train, test
     motifs = [MOTIFS[name] for name in data.motifs]
     if data.positions == "anywhere":
         signals = motif_signals(
@@ -45,7 +56,6 @@ def make_samples(data: ConvDataConfig) -> tuple[Signals, Signals]:
     # Apart: training motifs start left of the middle, test motifs at or right of it.
     longest = max(len(m) for m in motifs)
     middle = (data.length - longest + 1) // 2
-    n_test = max(1, round(data.samples * data.test_ratio))
     parts = []
     for n, where, seed in (
         (data.samples - n_test, (0, middle), data.seed),
@@ -55,6 +65,10 @@ def make_samples(data: ConvDataConfig) -> tuple[Signals, Signals]:
             motif_signals(n, data.length, motifs, data.noise, seed, data.motif_mode, where)
         )
     return parts[0], parts[1]
+
+
+#: A glyph's box as a share of the image when glyphs lie apart: small enough to move in a half.
+APART_BOX = 0.35
 
 
 def class_names(data: ConvDataConfig) -> list[str]:

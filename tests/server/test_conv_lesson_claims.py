@@ -13,8 +13,9 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
+from engine.conv.detector import KERNEL, templates
 from engine.conv.frame import NO_COPY
-from engine.conv.lessons import CONV_LESSONS
+from engine.conv.lessons import CONV_LESSONS, ConvLessonStep
 from server.settings import LESSONS_DIR
 from tests.conv_lessons_run import ConvReading, conv_lesson, play_conv
 
@@ -182,6 +183,27 @@ def _sized(step: int, length: int) -> Claim:
 
 for _step, _length in ((1, 44), (2, 48), (3, 52), (4, 24)):
     claim("06-stride-padding", _step)(_sized(_step, _length))
+
+
+# -- 7 C versus D by hand --------------------------------------------------------------------------
+@claim("07-c-versus-d-by-hand", 1)
+def _templates_tell_every_c_from_every_d(r: tuple[ConvReading, ...]) -> None:
+    step = conv_lesson("07-c-versus-d-by-hand").steps[0]
+    assert isinstance(step, ConvLessonStep)
+    drawn = [np.array(k.weights).reshape(KERNEL, KERNEL) for k in step.kernels]
+    for mine, theirs in zip(drawn, templates().values(), strict=True):  # the detector's own
+        np.testing.assert_array_equal(mine, theirs)
+    assert r[0].header["step"] == 0  # set by hand, never trained
+    assert r[0].metrics["train_acc"] == 1.0 and r[0].metrics["test_acc"] == 1.0
+    np.testing.assert_allclose(r[0].arrays["kernel/0"].reshape(3, KERNEL, KERNEL), drawn)
+    says("07-c-versus-d-by-hand", 1, "100 %", "100%")
+    says("07-c-versus-d-by-hand", 1, "7×7", "7×7")
+
+
+@claim("07-c-versus-d-by-hand", 2)
+def _learning_from_them_keeps_it_right(r: tuple[ConvReading, ...]) -> None:
+    assert r[1].metrics["test_acc"] == 1.0
+    assert r[1].metrics["test_loss"] < r[0].metrics["test_loss"] / 10  # 0.364 → 0.0016
 
 
 def every_step() -> list[tuple[str, int]]:
