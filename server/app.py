@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,6 +17,8 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from engine import events
+from engine.conv.session import ConvSession
+from engine.session import Session
 from server.api import router as api_router
 from server.connection import Connection, read_message
 from server.convapi import router as conv_router
@@ -115,23 +117,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         read = read_conv_message if conv else read_message
         await follow(ws, leader, settings.max_message_bytes, read)
 
-    @app.websocket("/ws/conv")
-    async def conv_socket(ws: WebSocket) -> None:
+    async def own_session(ws: WebSocket, conv: bool) -> ConvSession | Session | None:
+        """Check the Origin, accept, and follow a leader (``?follow=ID``) or open a session of
+        the socket's own (None when it follows, or the socket is refused or full)."""
         if not origin_allowed(ws.headers.get("origin"), ws.headers.get("host")):
             await ws.close(code=status.WS_1008_POLICY_VIOLATION, reason="origin not allowed")
-            return
+            return None
         manager: SessionManager = app.state.manager
         await ws.accept()
         leader_id = ws.query_params.get("follow")
         if leader_id is not None:
-            await follow_leader(ws, manager.conv_connections.get(leader_id), leader_id, True)
-            return
+            leaders: Mapping[str, Leader] = (
+                manager.conv_connections if conv else manager.connections
+            )
+            await follow_leader(ws, leaders.get(leader_id), leader_id, conv)
+            return None
+        client = ws.client.host if ws.client else None
         try:
-            session = manager.open_conv(client=ws.client.host if ws.client else None)
+            return manager.open_conv(client) if conv else manager.open(client=client)
         except SessionsFull as exc:
             await ws.send_text(events.text(events.error(str(exc))))
             await ws.close(code=status.WS_1013_TRY_AGAIN_LATER, reason="too many sessions")
+            return None
+
+    @app.websocket("/ws/conv")
+    async def conv_socket(ws: WebSocket) -> None:
+        session = await own_session(ws, conv=True)
+        if not isinstance(session, ConvSession):
             return
+        manager: SessionManager = app.state.manager
         connection = ConvConnection(ws, session, app.state.pool, settings)
         manager.conv_connections[session.id] = connection
         try:
@@ -142,21 +156,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.websocket("/ws")
     async def socket(ws: WebSocket) -> None:
-        if not origin_allowed(ws.headers.get("origin"), ws.headers.get("host")):
-            await ws.close(code=status.WS_1008_POLICY_VIOLATION, reason="origin not allowed")
+        session = await own_session(ws, conv=False)
+        if not isinstance(session, Session):
             return
         manager: SessionManager = app.state.manager
-        await ws.accept()
-        leader_id = ws.query_params.get("follow")
-        if leader_id is not None:
-            await follow_leader(ws, manager.connections.get(leader_id), leader_id, False)
-            return
-        try:
-            session = manager.open(client=ws.client.host if ws.client else None)
-        except SessionsFull as exc:
-            await ws.send_text(events.text(events.error(str(exc))))
-            await ws.close(code=status.WS_1013_TRY_AGAIN_LATER, reason="too many sessions")
-            return
         connection = Connection(
             ws, session, app.state.pool, settings, app.state.gym, manager.training, app.state.drawer
         )

@@ -8,7 +8,6 @@ trains.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import math
 from collections.abc import Callable, Mapping
@@ -19,7 +18,7 @@ from pydantic import ValidationError
 from starlette.websockets import WebSocket
 
 from engine import events
-from engine.errors import Refused, validation_event
+from engine.errors import validation_event
 from engine.lessons import Lesson
 from engine.schemas import (
     CLIENT_MESSAGE,
@@ -48,6 +47,7 @@ from server.gym import Gym
 from server.idle import IdleWatch
 from server.lessonstep import shown_step
 from server.outbox import Outbox
+from server.receiving import Unreadable, apply_or_explain, parse_json, receive
 from server.settings import Settings
 
 log = logging.getLogger("spacefold")
@@ -100,7 +100,14 @@ class Connection:
         loop = asyncio.get_running_loop()
         self.gym.join(self.session, self._trained, loop)
         try:
-            await self._receive(sender, producer)
+            await receive(
+                self.ws,
+                self.idle,
+                lambda received: read_message(received, self.max_bytes),
+                lambda message: apply_or_explain(self._apply, message, self._send),
+                self._send,
+                (sender, producer),
+            )
         finally:
             self.gym.leave(self.session)
             for task in tasks:
@@ -230,33 +237,6 @@ class Connection:
                 self.drawing = False
 
     # -- receiving control messages -------------------------------------------------------
-    async def _receive(self, *tasks: asyncio.Task[None]) -> None:
-        while True:
-            received = await self.ws.receive()
-            self.idle.touch()
-            if received["type"] == "websocket.disconnect":
-                return
-            for task in tasks:
-                if task.done() and task.exception() is not None:
-                    raise RuntimeError("connection task failed") from task.exception()
-            try:
-                message = read_message(received, self.max_bytes)
-            except Unreadable as exc:
-                self._send(exc.event)
-                continue
-            await self._handle(message)
-
-    async def _handle(self, message: ClientMessage) -> None:
-        try:
-            await self._apply(message)
-        except ValidationError as exc:
-            self._send(validation_event(exc))
-        except Refused as exc:
-            self._send(exc.event())
-        except Exception:  # a bug must not kill the session: report it and keep going
-            log.exception("control message %r failed", message)
-            self._send(events.error("the server could not apply that message; nothing changed"))
-
     async def _apply(self, message: ClientMessage) -> None:
         session = self.session
         match message:
@@ -310,31 +290,6 @@ class Connection:
         self.wake.set()
         self.gym.wake()
         self._send_state()
-
-
-class Unreadable(ValueError):
-    """A socket message that is not a client message; ``event`` is the error that says why."""
-
-    def __init__(self, event: events.Event) -> None:
-        super().__init__(event["message"])
-        self.event = event
-
-
-def parse_json(received: Mapping[str, Any], max_bytes: int) -> Any:
-    """The JSON in a message received from the socket (text, at most ``max_bytes`` bytes).
-    Raises :class:`Unreadable`."""
-    text = received.get("text")
-    if text is None:
-        raise Unreadable(events.error("binary messages are not accepted; send JSON text"))
-    size = len(text.encode())
-    if size > max_bytes:
-        raise Unreadable(events.error(f"message of {size} bytes is over the {max_bytes}-byte cap"))
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise Unreadable(events.error(f"malformed JSON: {exc}")) from None
-    except RecursionError:
-        raise Unreadable(events.error("malformed JSON: nested too deeply")) from None
 
 
 def read_message(received: Mapping[str, Any], max_bytes: int) -> ClientMessage:

@@ -32,10 +32,10 @@ from engine.conv.session import ConvSession
 from engine.errors import Refused, validation_event
 from engine.schemas import Ack, Pause, Ping, Play, Reset, ShowLesson, Step, merge_config
 from nets.train import Diverged
-from server.connection import Unreadable, parse_json
 from server.idle import IdleWatch
 from server.lessonstep import shown_step
 from server.outbox import Outbox
+from server.receiving import Unreadable, apply_or_explain, parse_json, receive
 from server.settings import Settings
 
 log = logging.getLogger("spacefold")
@@ -75,7 +75,16 @@ class ConvConnection:
         )
         tasks = (sender, runner, watchdog)
         try:
-            await self._receive(sender, runner)
+            await receive(
+                self.ws,
+                self.idle,
+                lambda received: read_conv_message(received, self.max_bytes),
+                lambda message: apply_or_explain(
+                    self._apply, message, self._send, conv_allowed_text
+                ),
+                self._send,
+                (sender, runner),
+            )
         finally:
             self.session.running = False
             for task in tasks:
@@ -157,33 +166,6 @@ class ConvConnection:
         self.dirty = True
 
     # -- control messages -----------------------------------------------------------------
-    async def _receive(self, *tasks: asyncio.Task[None]) -> None:
-        while True:
-            received = await self.ws.receive()
-            self.idle.touch()
-            if received["type"] == "websocket.disconnect":
-                return
-            for task in tasks:
-                if task.done() and task.exception() is not None:
-                    raise RuntimeError("connection task failed") from task.exception()
-            try:
-                message = read_conv_message(received, self.max_bytes)
-            except Unreadable as exc:
-                self._send(exc.event)
-                continue
-            await self._handle(message)
-
-    async def _handle(self, message: ConvMessage) -> None:
-        try:
-            await self._apply(message)
-        except ValidationError as exc:
-            self._send(validation_event(exc, allowed_of=conv_allowed_text))
-        except Refused as exc:
-            self._send(exc.event())
-        except Exception:  # a bug must not kill the session: report it and keep going
-            log.exception("conv control message %r failed", message)
-            self._send(events.error("the server could not apply that message; nothing changed"))
-
     async def _apply(self, message: ConvMessage) -> None:
         session = self.session
         match message:

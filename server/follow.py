@@ -10,8 +10,9 @@ from starlette.websockets import WebSocket
 
 from engine import events
 from engine.schemas import Ack, Ping, StrictModel
-from server.connection import Unreadable, read_message
+from server.connection import read_message
 from server.outbox import Outbox
+from server.receiving import Unreadable
 
 READ_ONLY = "this is a read-only view of another session: it cannot be changed here"
 

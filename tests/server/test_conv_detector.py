@@ -33,13 +33,7 @@ from tests.server.wsutil import Frame, next_event, next_frame, send
 SEEDS = (0, 1, 2)
 
 
-@pytest.fixture(autouse=True)
-def one_thread() -> Iterator[None]:
-    """One torch thread, as the server trains: more only contend on these tiny nets."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def detector(seed: int = 0, **data: Any) -> ConvSession:

@@ -17,20 +17,12 @@ from engine.conv.detector import KERNEL, templates
 from engine.conv.frame import NO_COPY
 from engine.conv.lessons import CONV_LESSONS, ConvLessonStep
 from server.settings import LESSONS_DIR
+from tests.claims import Claims
 from tests.conv_lessons_run import ConvReading, conv_lesson, play_conv
 
 Claim = Callable[[tuple[ConvReading, ...]], None]
-CLAIMS: dict[tuple[str, int], Claim] = {}
-
-
-def claim(lesson: str, step: int) -> Callable[[Claim], Claim]:
-    """Register the check of lesson ``lesson``'s step ``step`` (1-based, as the page counts)."""
-
-    def register(check: Claim) -> Claim:
-        CLAIMS[(lesson, step)] = check
-        return check
-
-    return register
+claim: Claims[tuple[ConvReading, ...]] = Claims()
+CLAIMS = claim.checks
 
 
 def says(lesson: str, step: int, en: str, zh: str) -> None:

@@ -3,7 +3,6 @@ config, a kernel or an input given to it, and what it refuses (changing nothing)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -22,13 +21,7 @@ from nets.signals import GLYPHS, MOTIFS
 MOTIF_DATA: dict[str, Any] = {"kind": "motifs"}
 
 
-@pytest.fixture(autouse=True)
-def one_thread() -> Iterator[None]:
-    """One torch thread, as the server trains: more only contend on these tiny nets."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 # ----------------------------------------------------------------------------- the schema

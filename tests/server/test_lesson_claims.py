@@ -16,20 +16,12 @@ import pytest
 
 from engine.lessons import load_lesson
 from server.settings import FRONTEND_DIR, LESSONS_DIR
+from tests.claims import Claims
 from tests.lessons_run import PLAY_STEPS, Reading, play
 
 Claim = Callable[[tuple[Reading, ...]], None]
-CLAIMS: dict[tuple[str, int], Claim] = {}
-
-
-def claim(lesson: str, step: int) -> Callable[[Claim], Claim]:
-    """Register the check of lesson ``lesson``'s step ``step`` (1-based, as the page counts)."""
-
-    def register(check: Claim) -> Claim:
-        CLAIMS[(lesson, step)] = check
-        return check
-
-    return register
+claim: Claims[tuple[Reading, ...]] = Claims()
+CLAIMS = claim.checks
 
 
 def straight(r: Reading) -> bool:
