@@ -43,6 +43,9 @@ T = TypeVar("T")
 
 #: Frames a second at most while training (each draws every stage and the metrics).
 CONV_FPS = 30
+#: While training, the metrics (every sample scored: most of a frame's cost) are worked out
+#: again at most this often, in seconds; a paused frame always has them fresh.
+METRICS_AGE = 0.2
 
 
 class ConvConnection:
@@ -138,7 +141,8 @@ class ConvConnection:
             if (self.dirty or self.session.running) and self.outbox.wants_frame():
                 self.dirty = False
                 try:
-                    frame = await self._locked(render_conv, self.session)
+                    age = METRICS_AGE if self.session.running else 0.0
+                    frame = await self._locked(render_conv, self.session, age)
                     for outbox in (self.outbox, *self.followers):
                         outbox.offer_frame(frame)
                 except Exception:  # a bug must not kill the session: say so, keep going

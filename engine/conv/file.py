@@ -80,3 +80,4 @@ def restore_conv(session: ConvSession, saved: ConvExperimentFile) -> None:
         for p in saved.parameters:
             own[p.name].copy_(torch.tensor(p.values).reshape(p.shape))
     session.trainer.step_count = saved.step
+    session.edits += 1

@@ -119,8 +119,11 @@ def _parameters(session: ConvSession) -> dict[str, int]:
     }
 
 
-def conv_frame(session: ConvSession) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The frame's header and arrays (see the module's docstring, and docs/protocol.md)."""
+def conv_frame(
+    session: ConvSession, metrics_age: float = 0.0
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The frame's header and arrays (see the module's docstring, and docs/protocol.md). The
+    metrics may be up to ``metrics_age`` seconds old (``metrics.step`` says of which step)."""
     net = session.net
     net.eval()
     x0, label, index = session.example()
@@ -142,12 +145,13 @@ def conv_frame(session: ConvSession) -> tuple[dict[str, Any], dict[str, Any]]:
         shift_report = _shift_header(session, x)
     arrays.update(matrix_arrays(session, shown, label))
     scores = stages[-1][0].softmax(0)
-    m = session.trainer.metrics()
+    m = session.metrics(metrics_age)
     header = {
         "type": "conv_frame",
         "step": session.trainer.step_count,
         "generation": session.generation,
         "metrics": {
+            "step": m.step,
             "train_loss": finite(m.train_loss),
             "train_acc": finite(m.train_acc),
             "test_loss": finite(m.test_loss),
@@ -172,7 +176,7 @@ def conv_frame(session: ConvSession) -> tuple[dict[str, Any], dict[str, Any]]:
     return header, arrays
 
 
-def render_conv(session: ConvSession) -> bytes:
+def render_conv(session: ConvSession, metrics_age: float = 0.0) -> bytes:
     """The frame as the binary message the socket sends."""
-    header, arrays = conv_frame(session)
+    header, arrays = conv_frame(session, metrics_age)
     return encode_frame(header, arrays)

@@ -7,6 +7,7 @@ one call at a time per session (hold ``lock``).
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -17,7 +18,7 @@ import torch
 from engine.conv.schemas import ConvConfig, ConvDataConfig, SetKernel, SetReadout
 from engine.errors import Refused
 from nets.conv import ConvNet, ConvSpec, LayerSpec, SharedConv, geometry
-from nets.convtrain import ConvTrainer
+from nets.convtrain import ConvMetrics, ConvTrainer
 from nets.digits import digit_images, digits_available
 from nets.signals import MOTIFS, Jitter, Signals, glyph_images, motif_signals
 from nets.train import MAX_STEP, StepLimit
@@ -103,6 +104,8 @@ class ConvSession:
         self.running = False
         self.drawn: np.ndarray | None = None  # an input of the user's own, shaped like a sample
         self.on_change: Callable[[], None] | None = None  # a change from outside the socket
+        self.edits = 0  # weights set by hand (a kernel, the classifier, an opened file)
+        self._scored: tuple[tuple[int, int, int], float, ConvMetrics] | None = None
         self._build_data()
         self._build_net()
 
@@ -158,6 +161,20 @@ class ConvSession:
             room = MAX_STEP - self.trainer.step_count
             raise Refused(str(exc), "count", f"up to {room} more steps") from None
 
+    def metrics(self, max_age: float = 0.0) -> ConvMetrics:
+        """Loss and accuracy on the training and the test samples, worked out again only when
+        the net changed, and while it trains at most once every ``max_age`` seconds: scoring
+        every sample costs most of a frame."""
+        key = (self.generation, self.trainer.step_count, self.edits)
+        now = time.monotonic()
+        if self._scored is not None:
+            scored_key, at, scored = self._scored
+            if scored_key == key or now - at < max_age:
+                return scored
+        scored = self.trainer.metrics()
+        self._scored = (key, now, scored)
+        return scored
+
     # -- setting by hand --------------------------------------------------------------------
     def set_kernel(self, message: SetKernel) -> None:
         layers = self.net.conv_layers()
@@ -178,6 +195,7 @@ class ConvSession:
         taps = weight[0].numel()
         if len(message.weights) != taps:
             raise Refused(f"this kernel has {taps} taps", "weights", f"{taps} numbers")
+        self.edits += 1
         with torch.no_grad():
             weight[message.channel] = torch.tensor(message.weights).reshape(weight.shape[1:])
             if message.bias is not None:
@@ -197,6 +215,7 @@ class ConvSession:
             raise Refused(f"the readout has {features} features", "weight", shape)
         if message.bias is not None and len(message.bias) != classes:
             raise Refused(f"the classifier has {classes} classes", "bias", f"{classes} numbers")
+        self.edits += 1
         with torch.no_grad():
             linear.weight.copy_(torch.tensor(message.weight))
             if message.bias is not None:
