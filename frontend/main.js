@@ -4,6 +4,7 @@
 import { followTarget } from "./classroom/follow.js";
 import { setupClassroom } from "./classroom/index.js";
 import { Controls } from "./controls.js";
+import { foldQuery, setupModes } from "./conv/mode.js";
 import { decodeFrame } from "./frame.js";
 import { problemOf } from "./http.js";
 import { setupLayout } from "./layout.js";
@@ -181,7 +182,7 @@ async function main() {
   spacefold.focusStage = focusStage;
 
   // The experiment the page should run: the link's, on top of the server's defaults.
-  const query = readQuery(schema, location.search);
+  const query = readQuery(schema, foldQuery(location.search));
   for (const problem of query.problems) {
     messages.show({
       kind: "warn",
@@ -194,7 +195,7 @@ async function main() {
 
   let socket = null;
   // A follower's page only acknowledges frames: the session it shows is another's.
-  const readOnly = followTarget() !== null;
+  const readOnly = followTarget(foldQuery(location.search)) !== null;
   const send = (message) => {
     if (readOnly && message.type !== "ack") return;
     socket?.send(message);
@@ -262,10 +263,33 @@ async function main() {
     main: document.querySelector(".main"),
     morphCanvas: $("focus-canvas"),
     closeSocket: () => socket?.close(),
+    search: foldQuery(location.search),
   });
   spacefold.classroom = classroom;
   // A saved experiment opens as it was saved, and a follower drives nothing: both stay still.
   if (classroom.opening || classroom.following) wantRunning = false;
+
+  // The convolution mode beside this one: out of sight, this one pauses (and plays on return).
+  const modes = setupModes({
+    messages,
+    presenter: classroom.presenter,
+    fold: {
+      leave() {
+        const was = wantRunning;
+        wantRunning = false;
+        if (state.running) send({ type: "pause" });
+        return was;
+      },
+      enter(was) {
+        writeQuery(schema, state.config ?? wanted, was || state.running);
+        if (was && state.session) {
+          wantRunning = true;
+          send({ type: "play" });
+        } else if (was) wantRunning = true;
+      },
+    },
+  });
+  spacefold.modes = modes;
 
   const renderStatus = () => {
     const status = $("status");
@@ -422,8 +446,8 @@ async function main() {
         playground.clear();
       }
       adopt(newer ? message : { ...message, generation: state.generation });
-      wantRunning = message.running;
-      writeQuery(schema, state.config, state.running);
+      if (!modes.conv) wantRunning = message.running;
+      if (!modes.conv) writeQuery(schema, state.config, state.running);
       refresh();
       classroom.state(message);
     },
@@ -457,7 +481,7 @@ async function main() {
         },
         tag: "diverged",
       });
-      writeQuery(schema, state.config, false);
+      if (!modes.conv) writeQuery(schema, state.config, false);
       refresh();
     },
     pong() {},

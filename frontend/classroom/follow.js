@@ -7,37 +7,51 @@ import { el } from "../views/dom.js";
 
 const SESSION = /^[0-9a-f]{12}$/;
 
-/** The session this page follows (?follow=…), or null when it leads its own. */
-export function followTarget() {
-  const id = new URLSearchParams(location.search).get("follow");
+/**
+ * The session this page follows (?follow=…), or null when it leads its own.
+ * @param {string} [search] the query to read (the mode's own part of the address)
+ */
+export function followTarget(search = location.search) {
+  const id = new URLSearchParams(search).get("follow");
   return id && SESSION.test(id) ? id : null;
 }
 
 /**
  * The socket address for this page: the page's own, with ?follow=… when following.
  * @param {string} base ws://host/ws
+ * @param {string} [search] the query to read
  */
-export function followSocketUrl(base) {
-  const id = followTarget();
+export function followSocketUrl(base, search = location.search) {
+  const id = followTarget(search);
   return id ? `${base}?follow=${id}` : base;
 }
 
-/** The link that opens `session` read-only. */
-export function followLink(session) {
-  return new URL(`/?follow=${session}`, location.origin).href;
+/**
+ * The link that opens `session` read-only.
+ * @param {string} session
+ * @param {string} [page] the query before it that picks the mode ("mode=conv&")
+ */
+export function followLink(session, page = "") {
+  return new URL(`/?${page}follow=${session}`, location.origin).href;
 }
 
 export class FollowPanel {
-  /** @param {Pick<import("./index.js").Context, "state" | "messages">} ctx */
-  constructor(ctx) {
+  /**
+   * @param {{state: {session: string | null}, messages: import("../views/messages.js").MessageBar}} ctx
+   * @param {{search?: string, page?: string, prefix?: string}} [options] the query this mode
+   *   reads, the query its links start with ("mode=conv&"), before every id and test id
+   */
+  constructor(ctx, { search = location.search, page = "", prefix = "" } = {}) {
     this.ctx = ctx;
-    this.following = followTarget();
+    this.page = page;
+    this.following = followTarget(search);
     this.count = 0;
     this.copied = false;
-    this.badge = el("span", { class: "follow-badge", id: "follow-badge", "data-testid": "follow-badge", hidden: true });
-    this.linkText = el("input", { type: "text", readonly: true, class: "follow-link", "data-testid": "follow-link" });
-    this.share = el("button", { type: "button", id: "btn-share", "data-testid": "btn-share", on: { click: () => this.copy() } });
-    this.group = el("details", { class: "group", open: true, "data-testid": "group-share" }, [
+    const ids = (name) => ({ id: `${prefix}${name}`, "data-testid": `${prefix}${name}` });
+    this.badge = el("span", { class: "follow-badge", ...ids("follow-badge"), hidden: true });
+    this.linkText = el("input", { type: "text", readonly: true, class: "follow-link", "data-testid": `${prefix}follow-link` });
+    this.share = el("button", { type: "button", ...ids("btn-share"), on: { click: () => this.copy() } });
+    this.group = el("details", { class: "group", open: true, "data-testid": `${prefix}group-share` }, [
       el("summary", {}, [el("h3", {}, [el("span", { "data-i18n": "follow.section", text: t("follow.section") })])]),
       el("p", { class: "hint", "data-i18n": "follow.hint", text: t("follow.hint") }),
       el("div", { class: "save-row" }, [this.share, this.linkText]),
@@ -52,13 +66,13 @@ export class FollowPanel {
   /** A state (or hello) from the server: the leader's count of followers. */
   update(message) {
     if (typeof message.followers === "number") this.count = message.followers;
-    if (!this.following && this.ctx.state.session) this.linkText.value = followLink(this.ctx.state.session);
+    if (!this.following && this.ctx.state.session) this.linkText.value = followLink(this.ctx.state.session, this.page);
     this.render();
   }
 
   async copy() {
     if (!this.ctx.state.session) return;
-    const link = followLink(this.ctx.state.session);
+    const link = followLink(this.ctx.state.session, this.page);
     this.linkText.value = link;
     try {
       await navigator.clipboard.writeText(link);

@@ -17,15 +17,20 @@ export const SHORTCUTS = [
 ];
 
 export class HelpOverlay {
-  constructor() {
+  /**
+   * @param {{keys: string[], what: string}[]} [shortcuts] the keys listed (the fold's)
+   * @param {string} [id] the overlay's id and test id
+   */
+  constructor(shortcuts = SHORTCUTS, id = "help") {
+    this.shortcuts = shortcuts;
     this.list = el("dl", { class: "help-keys", "data-testid": "help-keys" });
-    this.title = el("h2", { id: "help-title" });
+    this.title = el("h2", { id: `${id}-title` });
     this.close = el("button", { type: "button", class: "help-close", text: "×", on: { click: () => this.hide() } });
-    this.panel = el("div", { class: "help-panel", role: "dialog", "aria-modal": "true", "aria-labelledby": "help-title" }, [
+    this.panel = el("div", { class: "help-panel", role: "dialog", "aria-modal": "true", "aria-labelledby": `${id}-title` }, [
       el("div", { class: "card-head" }, [this.title, this.close]),
       this.list,
     ]);
-    this.root = el("div", { class: "help-overlay", id: "help", "data-testid": "help", hidden: true }, [this.panel]);
+    this.root = el("div", { class: "help-overlay", id, "data-testid": id, hidden: true }, [this.panel]);
     this.root.addEventListener("click", (event) => {
       if (event.target === this.root) this.hide();
     });
@@ -55,7 +60,7 @@ export class HelpOverlay {
     this.title.textContent = t("keys.title");
     this.close.title = t("btn.dismiss");
     this.list.replaceChildren();
-    for (const { keys, what } of SHORTCUTS) {
+    for (const { keys, what } of this.shortcuts) {
       this.list.append(
         el("dt", {}, keys.map((key) => el("kbd", { text: key === "Space" ? t("keys.space") : key === "Esc" ? t("keys.esc") : key }))),
         el("dd", { text: t(what) }),

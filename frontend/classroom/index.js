@@ -31,6 +31,8 @@ import "./strings.js";
  * @property {HTMLElement} main the main column
  * @property {HTMLCanvasElement} morphCanvas
  * @property {() => void} closeSocket
+ * @property {string} [search] the address's query as this mode reads it (the conv mode's
+ *   lesson, save and follow keys left out)
  */
 
 /**
@@ -41,8 +43,9 @@ import "./strings.js";
  */
 export function setupClassroom(ctx) {
   const { state, messages } = ctx;
-  const params = new URLSearchParams(location.search);
-  const follow = new FollowPanel({ state, messages });
+  const search = ctx.search ?? location.search;
+  const params = new URLSearchParams(search);
+  const follow = new FollowPanel({ state, messages }, { search });
   const following = follow.following !== null;
   const opening = following ? null : params.get("open");
 
@@ -123,7 +126,7 @@ export function setupClassroom(ctx) {
     following,
     /** Whether the page opens a saved experiment (?open=…): it then starts paused. */
     opening,
-    socketUrl: followSocketUrl,
+    socketUrl: (base) => followSocketUrl(base, search),
     lessons,
     saves,
     presenter,

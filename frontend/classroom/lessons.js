@@ -32,6 +32,14 @@ export function lessonTarget(defaults, lesson, k) {
   return target;
 }
 
+/**
+ * How a lesson player differs between the page's modes.
+ * @typedef {object} LessonOptions
+ * @property {string} [api] where the lessons are: "/api" (the fold's) or "/api/conv"
+ * @property {string} [prefix] before every id and test id ("" for the fold, "conv-")
+ * @property {boolean} [pauseOnOpen] a lesson starts paused (the convolution lessons do)
+ */
+
 /** Put ?lesson=…&step=… into the address bar (or take them out), keeping the rest. */
 function writeLessonQuery(name, k) {
   const params = new URLSearchParams(location.search);
@@ -48,10 +56,17 @@ function writeLessonQuery(name, k) {
 
 export class LessonPlayer {
   /**
-   * @param {import("./index.js").Context} ctx
+   * @param {{schema: Record<string, any>, state: {config: any, running: boolean},
+   *   send: (message: Record<string, any>) => void, action: (name: string) => void,
+   *   messages: import("../views/messages.js").MessageBar}} ctx the mode's schema, session
+   *   state, socket and run buttons
+   * @param {LessonOptions} [options]
    */
-  constructor(ctx) {
+  constructor(ctx, { api = "/api", prefix = "", pauseOnOpen = false } = {}) {
     this.ctx = ctx;
+    this.api = api;
+    this.prefix = prefix;
+    this.pauseOnOpen = pauseOnOpen;
     this.list = []; // GET /api/lessons: [{name, title, summary, steps}]
     this.name = null;
     this.lesson = null;
@@ -63,39 +78,43 @@ export class LessonPlayer {
   }
 
   buildPicker() {
-    this.picker = el("select", { id: "lesson-pick", "data-testid": "lesson-pick" });
+    const id = `${this.prefix}lesson-pick`;
+    this.picker = el("select", { id, "data-testid": id });
     this.picker.addEventListener("change", () => {
       if (this.picker.value) this.open(this.picker.value, 0);
       else this.close();
       this.picker.blur(); // chosen: → and space now step the lesson and play, not the menu
     });
-    this.group = el("section", { class: "group", "data-testid": "group-lesson" }, [
-      el("h3", {}, [el("label", { for: "lesson-pick", "data-i18n": "lesson.section", text: t("lesson.section") })]),
+    // The conv mode's menu is no `.group`: the fold's CSS hides those in the conv mode.
+    const kind = this.prefix ? "lesson-group" : "group";
+    this.group = el("section", { class: kind, "data-testid": `${this.prefix}group-lesson` }, [
+      el("h3", {}, [el("label", { for: id, "data-i18n": "lesson.section", text: t("lesson.section") })]),
       this.picker,
     ]);
   }
 
   buildBar() {
-    const button = (id, key, run) =>
-      el("button", { type: "button", id, "data-testid": id, on: { click: run } }, [
+    const ids = (name) => ({ id: `${this.prefix}${name}`, "data-testid": `${this.prefix}${name}` });
+    const button = (name, key, run) =>
+      el("button", { type: "button", ...ids(name), on: { click: run } }, [
         el("span", { "data-i18n": key, text: t(key) }),
       ]);
-    this.title = el("h2", { id: "lesson-title", "data-testid": "lesson-title" });
-    this.caption = el("p", { id: "lesson-caption", class: "lesson-caption", "data-testid": "lesson-caption" });
-    this.counter = el("span", { id: "lesson-counter", class: "lesson-counter", "data-testid": "lesson-counter" });
+    this.title = el("h2", ids("lesson-title"));
+    this.caption = el("p", { ...ids("lesson-caption"), class: "lesson-caption" });
+    this.counter = el("span", { ...ids("lesson-counter"), class: "lesson-counter" });
     this.prevButton = button("lesson-prev", "lesson.prev", () => this.prev());
     this.nextButton = button("lesson-next", "lesson.next", () => this.next());
     this.closeButton = el("button", {
       type: "button",
       class: "lesson-close",
-      "data-testid": "lesson-close",
+      "data-testid": `${this.prefix}lesson-close`,
       "data-i18n-title": "lesson.close",
       title: t("lesson.close"),
       text: "×",
       on: { click: () => this.close() },
     });
     this.nav = el("div", { class: "lesson-nav" }, [this.prevButton, this.counter, this.nextButton]);
-    this.bar = el("section", { id: "lesson-bar", class: "card lesson-bar", "data-testid": "lesson-bar", hidden: true }, [
+    this.bar = el("section", { ...ids("lesson-bar"), class: "card lesson-bar", hidden: true }, [
       el("div", { class: "card-head" }, [this.title, this.closeButton]),
       this.caption,
       this.nav,
@@ -105,7 +124,7 @@ export class LessonPlayer {
   /** Fetch the lesson list and fill the picker. */
   async load() {
     try {
-      const response = await fetch("/api/lessons");
+      const response = await fetch(`${this.api}/lessons`);
       if (!response.ok) throw new Error(await problemOf(response));
       this.list = (await response.json()).lessons;
     } catch (error) {
@@ -141,6 +160,7 @@ export class LessonPlayer {
     this.name = name;
     this.lesson = lesson;
     this.picker.value = name;
+    if (this.pauseOnOpen && this.ctx.state.running) this.ctx.action("pause");
     this.go(Math.min(Math.max(k, 0), lesson.steps.length - 1));
     return true;
   }
@@ -148,7 +168,7 @@ export class LessonPlayer {
   /** GET /api/lessons/{name}, or null (and a message saying why). */
   async fetchLesson(name) {
     try {
-      const response = await fetch(`/api/lessons/${encodeURIComponent(name)}`);
+      const response = await fetch(`${this.api}/lessons/${encodeURIComponent(name)}`);
       if (!response.ok) throw new Error(await problemOf(response));
       return await response.json();
     } catch (error) {
@@ -178,7 +198,10 @@ export class LessonPlayer {
     this.ctx.send({ type: "lesson", name: this.name, step: this.lesson ? this.k : 0 });
   }
 
-  /** Apply step `k`: its config (built on the start and every earlier step), then its action. */
+  /**
+   * Apply step `k`: its config (built on the start and every earlier step), a reset, the
+   * kernels and the classifier it sets by hand (a convolution lesson's), then its action.
+   */
   go(k) {
     if (!this.lesson) return;
     this.k = k;
@@ -186,8 +209,15 @@ export class LessonPlayer {
     const target = lessonTarget(this.ctx.schema.defaults, this.lesson, k);
     const changes = difference(target, this.ctx.state.config);
     if (changes) this.ctx.send({ type: "configure", changes });
+    if (step.action === "reset") this.ctx.action("reset");
+    for (const { layer, channel, weights, bias } of step.kernels ?? []) {
+      this.ctx.send({ type: "set_kernel", layer, channel, weights, bias: bias ?? null });
+    }
+    if (step.readout) {
+      this.ctx.send({ type: "set_readout", weight: step.readout.weight, bias: step.readout.bias ?? null });
+    }
     if (step.action === "step") this.ctx.send({ type: "step", count: step.steps ?? 1 });
-    else if (step.action) this.ctx.action(step.action);
+    else if (step.action && step.action !== "reset") this.ctx.action(step.action);
     writeLessonQuery(this.name, k);
     this.render();
     this.announce();

@@ -40,12 +40,9 @@ export class Presenter {
     const names = (fromLink ?? readStored() ?? "").split(",").filter(Boolean);
     this.hidden = new Set(names);
     this.on = ["1", "true", "yes"].includes((params.get("presenter") ?? "").toLowerCase());
-    this.button = el("button", {
-      type: "button",
-      id: "btn-presenter",
-      "data-testid": "btn-presenter",
-      on: { click: () => this.toggle() },
-    });
+    /** @type {HTMLButtonElement[]} */
+    this.buttons = [];
+    this.button = this.addButton("btn-presenter");
     this.boxes = el("div", { class: "section-boxes", "data-testid": "section-boxes" });
     this.group = el("details", { class: "group", "data-testid": "group-sections" }, [
       el("summary", {}, [el("h3", {}, [el("span", { "data-i18n": "presenter.sections", text: t("presenter.sections") })])]),
@@ -53,6 +50,17 @@ export class Presenter {
       this.boxes,
     ]);
     this.apply();
+  }
+
+  /**
+   * A button that turns presenter mode on and off (each mode's bar has one; they say the same).
+   * @param {string} id its id and test id
+   */
+  addButton(id) {
+    const button = el("button", { type: "button", id, "data-testid": id, on: { click: () => this.toggle() } });
+    this.buttons.push(button);
+    this.relabel();
+    return button;
   }
 
   /** The sidebar sections that can be hidden, by name (group-data → data). */
@@ -103,8 +111,10 @@ export class Presenter {
 
   relabel() {
     const key = this.on ? "presenter.leave" : "presenter.enter";
-    this.button.textContent = t(key);
-    this.button.title = t("presenter.title");
-    this.button.setAttribute("aria-pressed", String(this.on));
+    for (const button of this.buttons) {
+      button.textContent = t(key);
+      button.title = t("presenter.title");
+      button.setAttribute("aria-pressed", String(this.on));
+    }
   }
 }

@@ -10,22 +10,41 @@ export function absolute(link) {
   return new URL(link, location.origin).href;
 }
 
+/**
+ * How the saves differ between the page's modes.
+ * @typedef {object} SavesOptions
+ * @property {string} [api] the routes' prefix: "/api" (the fold's) or "/api/conv"
+ * @property {string} [prefix] before every id and test id ("" for the fold, "conv-")
+ * @property {string} [file] the start of a downloaded file's name
+ * @property {boolean} [download] offer this session's experiment as a JSON file too
+ */
+
 export class SavesPanel {
   /**
-   * @param {Pick<import("./index.js").Context, "state" | "messages">} ctx the session id is state.session
+   * @param {{state: {session: string | null}, messages: import("../views/messages.js").MessageBar}} ctx
+   *   the session id is state.session
+   * @param {SavesOptions} [options]
    */
-  constructor(ctx) {
+  constructor(ctx, { api = "/api", prefix = "", file = "spacefold", download = false } = {}) {
     this.ctx = ctx;
+    this.api = api;
+    this.prefix = prefix;
+    this.file = file;
+    this.download = download;
     this.saves = [];
     this.build();
+  }
+
+  /** An element's id and test id: `name`, after the mode's prefix. */
+  ids(name) {
+    return { id: `${this.prefix}${name}`, "data-testid": `${this.prefix}${name}` };
   }
 
   build() {
     const label = (key, attrs = {}) => el("span", { "data-i18n": key, text: t(key), ...attrs });
     this.name = el("input", {
       type: "text",
-      id: "save-name",
-      "data-testid": "save-name",
+      ...this.ids("save-name"),
       maxlength: "100",
       "data-i18n-title": "saves.name",
       title: t("saves.name"),
@@ -33,28 +52,40 @@ export class SavesPanel {
     this.name.addEventListener("keydown", (event) => {
       if (event.key === "Enter") this.save();
     });
-    const save = el("button", { type: "button", class: "primary", id: "save-btn", "data-testid": "save-btn", on: { click: () => this.save() } }, [label("saves.save")]);
-    this.link = el("a", { id: "save-link", "data-testid": "save-link", target: "_blank", rel: "noopener" });
+    const save = el("button", { type: "button", class: "primary", ...this.ids("save-btn"), on: { click: () => this.save() } }, [label("saves.save")]);
+    this.link = el("a", { ...this.ids("save-link"), target: "_blank", rel: "noopener" });
     this.linkRow = el("p", { class: "save-link", hidden: true }, [label("saves.link"), " ", this.link]);
-    this.problem = el("p", { class: "panel-error", role: "alert", "data-testid": "saves-error", hidden: true });
-    this.listNode = el("ul", { class: "saves-list", "data-testid": "saves-list" });
+    this.problem = el("p", { class: "panel-error", role: "alert", "data-testid": `${this.prefix}saves-error`, hidden: true });
+    this.listNode = el("ul", { class: "saves-list", "data-testid": `${this.prefix}saves-list` });
     this.empty = el("p", { class: "hint", "data-i18n": "saves.empty", text: t("saves.empty") });
-    this.file = el("input", { type: "file", id: "import-file", "data-testid": "import-file", accept: ".json,application/json", hidden: true });
-    this.file.addEventListener("change", () => {
-      const [file] = this.file.files;
+    this.fileInput = el("input", { type: "file", ...this.ids("import-file"), accept: ".json,application/json", hidden: true });
+    this.fileInput.addEventListener("change", () => {
+      const [file] = this.fileInput.files;
       if (file) this.importFile(file);
-      this.file.value = "";
+      this.fileInput.value = "";
     });
-    const choose = el("button", { type: "button", id: "import-btn", "data-testid": "import-btn", on: { click: () => this.file.click() } }, [label("saves.import")]);
-    this.group = el("details", { class: "group", open: true, "data-testid": "group-saves" }, [
+    const choose = el("button", { type: "button", ...this.ids("import-btn"), on: { click: () => this.fileInput.click() } }, [label("saves.import")]);
+    // This session as a file (the fold's page has an export section of its own for it).
+    const exportNow = this.download ? [this.exportLink(label("export.json"))] : [];
+    this.group = el("details", { class: "group", open: true, "data-testid": `${this.prefix}group-saves` }, [
       el("summary", {}, [el("h3", {}, [label("saves.section")])]),
       el("div", { class: "save-row" }, [this.name, save]),
       this.linkRow,
       this.problem,
       this.listNode,
       this.empty,
-      el("div", { class: "save-row" }, [choose, this.file]),
+      el("div", { class: "save-row" }, [choose, ...exportNow, this.fileInput]),
     ]);
+  }
+
+  /** A link that downloads this session's experiment as a JSON file. */
+  exportLink(text) {
+    const link = el("a", { class: "small button", ...this.ids("export-json"), download: `${this.file}.json` }, [text]);
+    link.addEventListener("click", (event) => {
+      if (!this.session()) event.preventDefault();
+      else link.setAttribute("href", `${this.api}/sessions/${this.session()}/experiment`);
+    });
+    return link;
   }
 
   session() {
@@ -92,7 +123,7 @@ export class SavesPanel {
 
   /** Reload the list of saved experiments. */
   async refresh() {
-    const saves = await this.call("/api/saves", {}, "saves.listFailed");
+    const saves = await this.call(`${this.api}/saves`, {}, "saves.listFailed");
     if (saves) this.saves = saves;
     this.renderList();
   }
@@ -101,7 +132,7 @@ export class SavesPanel {
     if (!this.session()) return;
     const name = this.name.value.trim() || t("saves.untitled");
     const saved = await this.call(
-      `/api/sessions/${this.session()}/saves`,
+      `${this.api}/sessions/${this.session()}/saves`,
       { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name }) },
       "saves.saveFailed",
     );
@@ -116,12 +147,12 @@ export class SavesPanel {
   /** Open saved experiment `id` in this session (as its link does). */
   async open(id) {
     if (!this.session()) return false;
-    const done = await this.call(`/api/sessions/${this.session()}/open/${encodeURIComponent(id)}`, { method: "POST" }, "saves.openFailed");
+    const done = await this.call(`${this.api}/sessions/${this.session()}/open/${encodeURIComponent(id)}`, { method: "POST" }, "saves.openFailed");
     return done !== null;
   }
 
   async rename(item, nameNode) {
-    const input = el("input", { type: "text", value: item.name, maxlength: "100", class: "rename", "data-testid": "save-rename-input" });
+    const input = el("input", { type: "text", value: item.name, maxlength: "100", class: "rename", "data-testid": `${this.prefix}save-rename-input` });
     let done = false;
     const finish = async (keep) => {
       if (done) return;
@@ -129,7 +160,7 @@ export class SavesPanel {
       const name = input.value.trim();
       if (keep && name && name !== item.name) {
         await this.call(
-          `/api/saves/${item.id}`,
+          `${this.api}/saves/${item.id}`,
           { method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name }) },
           "saves.renameFailed",
         );
@@ -147,7 +178,7 @@ export class SavesPanel {
   }
 
   async remove(item) {
-    await this.call(`/api/saves/${item.id}`, { method: "DELETE" }, "saves.deleteFailed");
+    await this.call(`${this.api}/saves/${item.id}`, { method: "DELETE" }, "saves.deleteFailed");
     await this.refresh();
   }
 
@@ -155,7 +186,7 @@ export class SavesPanel {
   async importFile(file) {
     if (!this.session()) return;
     await this.call(
-      `/api/sessions/${this.session()}/experiment`,
+      `${this.api}/sessions/${this.session()}/experiment`,
       { method: "POST", headers: { "Content-Type": "application/json" }, body: file },
       "saves.importFailed",
     );
@@ -171,22 +202,22 @@ export class SavesPanel {
       const name = el("button", {
         type: "button",
         class: "save-name link",
-        "data-testid": "save-open",
+        "data-testid": `${this.prefix}save-open`,
         "data-i18n-title": "saves.open",
         title: t("saves.open"),
         text: item.name,
         on: { click: () => this.open(item.id) },
       });
-      const exportLink = el("a", { class: "small button", href: `/api/saves/${item.id}`, download: `spacefold-${item.id}.json`, "data-testid": "save-export" }, [
+      const exportLink = el("a", { class: "small button", href: `${this.api}/saves/${item.id}`, download: `${this.file}-${item.id}.json`, "data-testid": `${this.prefix}save-export` }, [
         el("span", { "data-i18n": "saves.json", text: t("saves.json") }),
       ]);
       this.listNode.append(
-        el("li", { "data-id": item.id, "data-testid": "save-item" }, [
+        el("li", { "data-id": item.id, "data-testid": `${this.prefix}save-item` }, [
           name,
           el("span", { class: "save-tools" }, [
-            small("saves.rename", "save-rename", () => this.rename(item, name)),
+            small("saves.rename", `${this.prefix}save-rename`, () => this.rename(item, name)),
             exportLink,
-            small("saves.delete", "save-delete", () => this.remove(item)),
+            small("saves.delete", `${this.prefix}save-delete`, () => this.remove(item)),
           ]),
         ]),
       );

@@ -16,6 +16,10 @@ export let DEAD_MARK = "";
 export let MERGED_RING = "";
 export let LOSS_COLOR = "";
 export let ACC_COLOR = "";
+// A conv map's ramp (below 0, above 0) and what the conv views light up.
+export let NEGATIVE = "";
+export let POSITIVE = "";
+export let HIGHLIGHT = "";
 // A region cell the network is unsure about is this near-white (0-255 on every channel).
 export let PAPER = 255;
 // The middle of a regression net's ramp from class 1's colour to class 2's.
@@ -46,6 +50,29 @@ export function usePalette(palette) {
   PAPER = palette.paper;
   RAMP_MIDDLE = palette.ramp_middle;
   REGION_PALE = palette.region_pale;
+  NEGATIVE = palette.negative;
+  POSITIVE = palette.positive;
+  HIGHLIGHT = palette.highlight;
+}
+
+/**
+ * A "#rrggbb" colour seen through `alpha` (0–1), as CSS.
+ * @param {string} hex
+ * @param {number} alpha
+ */
+export function withAlpha(hex, alpha) {
+  const [r, g, b] = channels(hex);
+  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
+}
+
+/**
+ * A "#rrggbb" colour's channels, 0–255.
+ * @param {string} hex
+ * @returns {[number, number, number]}
+ */
+export function channels(hex) {
+  const n = parseInt(hex.slice(1), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
 }
 
 export function classColor(k) {
