@@ -134,7 +134,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return None
         client = ws.client.host if ws.client else None
         try:
-            return manager.open_conv(client) if conv else manager.open(client=client)
+            if conv:
+                return await manager.open_conv(client, app.state.pool)
+            return manager.open(client=client)
         except SessionsFull as exc:
             await ws.send_text(events.text(events.error(str(exc))))
             await ws.close(code=status.WS_1013_TRY_AGAIN_LATER, reason="too many sessions")
@@ -146,7 +148,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if not isinstance(session, ConvSession):
             return
         manager: SessionManager = app.state.manager
-        connection = ConvConnection(ws, session, app.state.pool, settings)
+        connection = ConvConnection(ws, session, app.state.pool, settings, manager.training_conv)
         manager.conv_connections[session.id] = connection
         try:
             await connection.serve()

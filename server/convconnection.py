@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from typing import Any, TypeVar, assert_never
@@ -43,6 +44,9 @@ T = TypeVar("T")
 
 #: Frames a second at most while training (each draws every stage and the metrics).
 CONV_FPS = 30
+#: Frames a second for every conv session training at once together: a frame costs about as
+#: much as three steps, so a class shares a budget and its steps go on between frames.
+CONV_FRAME_BUDGET = 120.0
 #: While training, the metrics (every sample scored: most of a frame's cost) are worked out
 #: again at most this often, in seconds; a paused frame always has them fresh.
 METRICS_AGE = 0.2
@@ -50,9 +54,15 @@ METRICS_AGE = 0.2
 
 class ConvConnection:
     def __init__(
-        self, ws: WebSocket, session: ConvSession, pool: Executor, settings: Settings
+        self,
+        ws: WebSocket,
+        session: ConvSession,
+        pool: Executor,
+        settings: Settings,
+        busy: Callable[[], int] = lambda: 1,
     ) -> None:
         self.ws, self.session, self.pool = ws, session, pool
+        self.busy = busy  # how many conv sessions are training on this server now
         self.max_bytes = settings.max_message_bytes
         self.lessons_dir = settings.lessons_dir
         self.idle = IdleWatch(settings.idle_minutes * 60)
@@ -129,17 +139,26 @@ class ConvConnection:
         self._send_state()
 
     # -- training and frames --------------------------------------------------------------
+    def interval(self) -> float:
+        """Seconds between frames while training: 1/CONV_FPS, or a fair share of
+        :data:`CONV_FRAME_BUDGET` when many conv sessions train at once (a class)."""
+        return max(1.0 / CONV_FPS, self.busy() / CONV_FRAME_BUDGET)
+
     async def _run(self) -> None:
-        """Train ``view.speed`` steps a frame while running; draw when the client is ready
-        and something changed."""
+        """Train ``view.speed`` steps every 1/CONV_FPS s while running; draw when the client is
+        ready and something changed (while training, once an :meth:`interval` at most)."""
         loop = asyncio.get_running_loop()
+        drawn_at = -math.inf
         while True:
             self.wake.clear()
             start = loop.time()
-            if self.session.running:
+            running = self.session.running
+            if running:
                 await self._train(self.session.config.view.speed)
-            if (self.dirty or self.session.running) and self.outbox.wants_frame():
+            due = not running or loop.time() - drawn_at >= self.interval()
+            if (self.dirty or running) and due and self.outbox.wants_frame():
                 self.dirty = False
+                drawn_at = loop.time()
                 try:
                     age = METRICS_AGE if self.session.running else 0.0
                     frame = await self._locked(render_conv, self.session, age)

@@ -3,6 +3,8 @@ one address (the machine the server runs on is not counted per address)."""
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import Executor
 from typing import TYPE_CHECKING
 
 import torch
@@ -36,6 +38,7 @@ class SessionManager:
         self.device = device
         self.sessions: dict[str, Session] = {}
         self.conv_sessions: dict[str, ConvSession] = {}  # the convolution mode's
+        self.pending = 0  # sessions being built
         self.connections: dict[str, Connection] = {}  # the socket driving each session
         self.conv_connections: dict[str, ConvConnection] = {}
         self.owners: dict[str, str] = {}  # session id -> the remote address that opened it
@@ -49,10 +52,15 @@ class SessionManager:
         self._own(session.id, owner)
         return session
 
-    def open_conv(self, client: str | None = None) -> ConvSession:
-        """A new convolution session, counted against the same caps."""
+    async def open_conv(self, client: str | None, pool: Executor) -> ConvSession:
+        """A new convolution session, counted against the same caps. Its samples and net are
+        built in ``pool`` (a quarter of a second), its place held meanwhile."""
         owner = self._admit(client)
-        session = ConvSession()
+        self.pending += 1
+        try:
+            session = await asyncio.get_running_loop().run_in_executor(pool, ConvSession)
+        finally:
+            self.pending -= 1
         self.conv_sessions[session.id] = session
         self._own(session.id, owner)
         return session
@@ -90,5 +98,9 @@ class SessionManager:
         fold = sum(1 for s in self.sessions.values() if s.running)
         return fold + sum(1 for c in self.conv_sessions.values() if c.running)
 
+    def training_conv(self) -> int:
+        """How many convolution sessions are training now."""
+        return sum(1 for c in self.conv_sessions.values() if c.running)
+
     def __len__(self) -> int:
-        return len(self.sessions) + len(self.conv_sessions)
+        return len(self.sessions) + len(self.conv_sessions) + self.pending
