@@ -30,7 +30,7 @@ from engine.session import Session
 from nets import model
 from nets.signals import GLYPHS, MOTIFS
 from server.app import create_app
-from server.convconnection import CONV_FPS
+from server.convconnection import CONV_FPS, CONV_FRAME_BUDGET
 from server.settings import Settings
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text()
@@ -389,6 +389,7 @@ def test_every_conv_header_entry_and_stage_kind_is_documented() -> None:
 def test_the_conv_numbers_are_the_documented_ones() -> None:
     client = section(CONV_CLIENT)
     assert says(f"at most {CONV_FPS} frames a second", client)
+    assert says(f"they share {CONV_FRAME_BUDGET:g} frames a second", client)
     assert says(f"{NO_COPY} for a structural zero", section(CONV_FRAMES))
     assert says(f"the first {GALLERY} test samples", section(CONV_FRAMES))
     assert says(f'"max_value": {MAX_VALUE:g}', section(CONV_CONFIG))
