@@ -48,6 +48,7 @@ class Scenario:
     height: int | None = None  # of the window, if not the run's: a tall one shows every view
     morph: bool = False  # play the morph (slowest speed, so that it plays all along)
     into_view: str | None = None  # a CSS selector: scroll it into the middle of the window
+    counts: str = "window.spacefold"  # what holds the mode's counters (frames, received)
 
 
 SCENARIOS = [
@@ -73,6 +74,12 @@ SCENARIOS = [
         "?depth=4&width=2&regions=true",
         focus="0",
         morph=True,
+    ),
+    Scenario(
+        "conv: the Convolution mode's defaults (C against D, layers of 4 and 8 channels, "
+        "60 steps/s)",
+        "?mode=conv",
+        counts="window.spacefold?.conv",
     ),
 ]
 
@@ -125,11 +132,11 @@ class Counters:
     closeups: int
 
 
-def counters(page: Page) -> Counters:
+def counters(page: Page, counts: str = "window.spacefold") -> Counters:
+    """The counters of the mode whose counts are in ``counts`` (a JavaScript expression)."""
     values = page.evaluate(
-        "() => [window.spacefold.frames, window.spacefold.received,"
-        " window.spacefold.drawTotalMs ?? null, window.spacefold.drawParts ?? {},"
-        " window.spacefold.views?.focus?.draws ?? 0]"
+        f"() => [{counts}.frames, {counts}.received, {counts}.drawTotalMs ?? null,"
+        f" {counts}.drawParts ?? {{}}, {counts}.views?.focus?.draws ?? 0]"
     )
     return Counters(
         frames=int(values[0]),
@@ -163,7 +170,7 @@ def measure(
     page = context.new_page()
     try:
         page.goto(url + scenario.query)
-        page.wait_for_function("() => (window.spacefold?.frames ?? 0) >= 3", timeout=60_000)
+        page.wait_for_function(f"() => ({scenario.counts}?.frames ?? 0) >= 3", timeout=60_000)
         if scenario.focus:
             page.evaluate(f"() => window.spacefold.focusStage?.({scenario.focus})")
             page.evaluate("() => document.getElementById('focus')?.scrollIntoView({block: 'end'})")
@@ -182,11 +189,11 @@ def measure(
             cdp.send("Profiler.enable")
             cdp.send("Profiler.setSamplingInterval", {"interval": 500})
             cdp.send("Profiler.start")
-        before, first = metrics(cdp), counters(page)
+        before, first = metrics(cdp), counters(page, scenario.counts)
         start = time.monotonic()
         page.wait_for_timeout(seconds * 1000)
         elapsed = time.monotonic() - start
-        after, last = metrics(cdp), counters(page)
+        after, last = metrics(cdp), counters(page, scenario.counts)
         samples: Counter[str] = Counter()
         if profile:
             samples = hot_functions(cdp.send("Profiler.stop")["profile"])
