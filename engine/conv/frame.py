@@ -6,7 +6,8 @@ pooling, the readout and the class scores. Beside them: every layer's kernels an
 metrics, a gallery of test samples with the net's answers, for a 1-D net the first layer as the
 matrix it is (which kernel weight every entry copies, and the gradient of every copy for the
 shown sample beside their sums), and, while the input is moved, how far each stage is from
-moving with it (equivariance) and the readout from staying (invariance).
+moving with it (equivariance) and the readout from staying (invariance). With
+``view.compare`` on, also every spatial stage of the first few test samples, side by side.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from nets.conv import GlobalPool, LocalConv, SharedConv, conv_parameter_count, p
 from nets.sharing import shared_gradient, sharing_map, shift, shift_errors
 
 GALLERY = 8  # test samples shown side by side
+COMPARE = 4  # test samples whose maps are compared (view.compare)
+SPATIAL = ("input", "conv", "activation", "pool")  # the stages with maps
 NO_COPY = 65535  # a matrix entry that copies no kernel weight (a structural zero)
 
 
@@ -111,6 +114,31 @@ def _shift_header(session: ConvSession, x: torch.Tensor) -> dict[str, Any] | Non
     }
 
 
+def compare_part(
+    session: ConvSession, facts: list[dict[str, Any]]
+) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """With ``view.compare`` on, every spatial stage of the first :data:`COMPARE` test samples
+    (not moved): the header's ``compare`` (their indices, labels and the net's answers) and the
+    arrays ``compare/{k}``, (n, C, ...) each. Off: ``None`` and no arrays."""
+    if not session.config.view.compare:
+        return None, {}
+    net = session.net
+    batch = torch.from_numpy(np.ascontiguousarray(session.test.x[:COMPARE]))
+    with torch.no_grad():
+        stages = net.stages(batch)
+    arrays = {
+        f"compare/{k}": out.numpy().astype(np.float32)
+        for k, (fact, out) in enumerate(zip(facts, stages, strict=True))
+        if fact["kind"] in SPATIAL
+    }
+    header = {
+        "indices": list(range(len(batch))),
+        "labels": [int(v) for v in session.test.labels[: len(batch)]],
+        "predicted": [int(v) for v in stages[-1].argmax(1)],
+    }
+    return header, arrays
+
+
 def _parameters(session: ConvSession) -> dict[str, int]:
     spec = session.net.spec
     return {
@@ -144,6 +172,9 @@ def conv_frame(
         arrays["gallery/scores"] = answers.numpy().astype(np.float32)
         shift_report = _shift_header(session, x)
     arrays.update(matrix_arrays(session, shown, label))
+    facts = stage_facts(session)
+    compare, compare_arrays = compare_part(session, facts)
+    arrays.update(compare_arrays)
     scores = stages[-1][0].softmax(0)
     m = session.metrics(metrics_age)
     header = {
@@ -169,9 +200,10 @@ def conv_frame(
             "labels": [int(v) for v in session.test.labels[:GALLERY]],
             "predicted": [int(v) for v in answers.argmax(1)],
         },
-        "stages": stage_facts(session),
+        "stages": facts,
         "parameters": _parameters(session),
         "shift": shift_report,
+        "compare": compare,
     }
     return header, arrays
 

@@ -154,6 +154,9 @@ class ConvViewConfig(StrictModel):
         max_length=2,
         description="how far the shown input is moved, per axis (empty: not moved)",
     )
+    compare: bool = Field(
+        False, description="the first 4 test samples' maps beside the shown one's"
+    )
 
 
 class ConvConfig(StrictModel):

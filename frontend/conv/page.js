@@ -11,6 +11,7 @@ import { difference, merge } from "../state.js";
 import { el, fmt, pct, setText, typing } from "../views/dom.js";
 import "../strings/conv.js";
 import { setupConvClassroom } from "./classroom.js";
+import { ConvCompare } from "./compare.js";
 import { ConvControls, fieldLabel } from "./controls.js";
 import { receptiveField } from "./field.js";
 import { ConvGallery } from "./gallery.js";
@@ -149,6 +150,7 @@ export class ConvPage {
     const send = (m) => this.send(m);
     this.input = new ConvInput($("conv-input-card"), { send, maxValue: schema.max_value });
     this.maps = new ConvMaps($("conv-maps"), (stage, channel, position) => this.unit(stage, channel, position));
+    this.compare = new ConvCompare($("conv-maps"), send);
     this.kernels = new ConvKernels($("conv-kernels"), {
       send: (m) => this.send(m),
       schema,
@@ -177,12 +179,13 @@ export class ConvPage {
     // The caption above the maps takes room from them: fit them again when it changes.
     const slot = this.root.querySelector("[data-testid=conv-lesson-slot]");
     if (slot) new ResizeObserver(() => this.maps.fit()).observe(slot);
-    const { controls, input, maps, kernels, gallery } = this;
-    Object.assign(this.info.views, { controls, input, maps, kernels, gallery });
+    const { controls, input, maps, compare, kernels, gallery } = this;
+    Object.assign(this.info.views, { controls, input, maps, compare, kernels, gallery });
     onLanguageChange(() => {
       this.classroom.relabel();
       this.controls.relabel();
       this.maps.relabel();
+      this.compare.relabel();
       this.kernels.relabel();
       this.renderStatus();
       if (this.info.lastFrame) {
@@ -360,6 +363,7 @@ export class ConvPage {
     const config = this.state.config ?? this.schema.defaults;
     this.input.update(header, arrays, shapes, config);
     this.maps.update(header, arrays, shapes, config);
+    this.compare.update(header, arrays, shapes, config);
     this.kernels.update(header, arrays, shapes, config);
     this.gallery.update(header, arrays, shapes);
     this.matrix.update(header, arrays);

@@ -5,6 +5,9 @@ refuses a bad layer value with a message while training goes on."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
+
+import pytest
 
 from .support import Tab
 
@@ -214,3 +217,79 @@ def test_edit_a_kernel_by_hand(tab: Tab) -> None:
     button = tab.page.get_by_test_id("kernel-classic-edge")
     assert button.is_disabled()
     assert "3 wide" in (button.get_attribute("title") or "")
+
+
+# For every compare canvas: what it says it drew, and the min and max of the frame's numbers for
+# its sample and channel; with the row count of every stage and each sample's label text.
+COMPARE_CHECK = """() => {
+  const conv = window.spacefold.conv;
+  const { header, arrays, shapes } = conv.lastFrame;
+  const out = { stages: [], maps: [], wrong: [] };
+  header.stages.forEach((stage, k) => {
+    if (stage.field === undefined) return;
+    const node = document.querySelector(`[data-testid=conv-compare-stage][data-stage="${k}"]`);
+    const rows = node ? node.querySelectorAll('[data-testid=conv-compare-row]') : [];
+    out.stages.push({ k, rows: rows.length, labels: Array.from(rows, (r) => r.innerText.trim()) });
+    const values = arrays.get(`compare/${k}`);
+    const [count, channels, ...spatial] = shapes.get(`compare/${k}`);
+    const per = spatial.reduce((a, b) => a * b, 1);
+    const scale = conv.absMax(values);
+    for (let i = 0; i < count; i++) for (let c = 0; c < channels; c++) {
+      const canvas = node.querySelector(
+        `[data-testid=conv-compare-map][data-sample="${i}"][data-channel="${c}"]`);
+      const mine = Array.from(values.slice((i * channels + c) * per, (i * channels + c + 1) * per));
+      out.maps.push({
+        k, i, c, drawnMin: Number(canvas.dataset.min), drawnMax: Number(canvas.dataset.max),
+        min: Math.min(...mine), max: Math.max(...mine), scale: Number(canvas.dataset.scale),
+        stageScale: scale,
+      });
+      const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      for (let j = 0; j < per; j += Math.max(1, Math.floor(per / 7))) {
+        const want = conv.colorOf(mine[j], scale);
+        const got = [pixels[4 * j], pixels[4 * j + 1], pixels[4 * j + 2]];
+        if (want.some((v, n) => Math.abs(v - got[n]) > 1)) out.wrong.push({ k, i, c, j });
+      }
+    }
+  });
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("data", ["glyphs", "motifs"])
+def test_compare_shows_four_samples_maps_per_stage_from_the_frame(tab: Tab, data: str) -> None:
+    open_conv(tab, f'&conv={{"data":{{"kind":"{data}"}}}}&paused=1')
+    tab.wait(f"() => {CONV}.lastFrame.header.classes.length === 2")
+    assert not tab.page.get_by_test_id("conv-compare-block").is_visible()
+    assert tab.js(f"{CONV}.lastFrame.header.compare") is None
+    box = tab.page.get_by_test_id("conv-compare")
+    assert box.is_visible() and not box.is_checked()
+    box.check()
+    tab.wait(f"() => {CONV}.lastFrame.header.compare !== null && {CONV}.state.config.view.compare")
+    tab.wait("() => !document.querySelector('[data-testid=conv-compare-block]').hidden")
+    assert '"compare":true' in unquote(tab.page.url)
+    got = tab.js(COMPARE_CHECK)
+    header = tab.js(f"{CONV}.lastFrame.header")
+    spatial = [k for k, s in enumerate(header["stages"]) if "field" in s]
+    assert [s["k"] for s in got["stages"]] == spatial and len(spatial) >= 5
+    assert all(s["rows"] == 4 for s in got["stages"])
+    classes, compare = header["classes"], header["compare"]
+    pairs = zip(compare["labels"], compare["predicted"], strict=True)
+    texts = [f"{classes[a]} → {classes[b]}" for a, b in pairs]
+    for stage in got["stages"]:
+        assert [label.rsplit(" ", 1)[0] for label in stage["labels"]] == texts
+    assert len(got["maps"]) == 4 * sum(
+        tab.js(f"{CONV}.lastFrame.shapes.get('compare/{k}')[1]") for k in spatial
+    )
+    for m in got["maps"]:
+        assert (m["drawnMin"], m["drawnMax"]) == (m["min"], m["max"]), m
+        assert m["scale"] == m["stageScale"], m
+    assert got["wrong"] == [], "a compare map's pixels are not the colours of the frame's values"
+    # Off again: the block goes, and the frames stop carrying the comparison.
+    box.uncheck()
+    tab.wait(f"() => {CONV}.lastFrame.header.compare === null")
+    tab.wait("() => document.querySelector('[data-testid=conv-compare-block]').hidden")
+    assert not any(
+        name.startswith("compare/")
+        for name in tab.js(f"Array.from({CONV}.lastFrame.arrays.keys())")
+    )
+    assert tab.errors == []

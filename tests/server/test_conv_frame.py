@@ -490,3 +490,46 @@ def test_a_shift_that_is_no_whole_step_of_a_stage_has_no_equivariance_there() ->
 def test_no_shift_no_shift_report() -> None:
     session = session_of({"view": {"shift": [0, 0]}}, steps=0)
     assert conv_frame(session)[0]["shift"] is None
+
+
+# ------------------------------------------------------------------------------ compare
+
+
+@pytest.mark.parametrize("name", ["glyphs-pool-two-layers", "motifs-deep", "glyphs-unshared"])
+def test_compare_holds_every_spatial_stage_of_the_first_four_test_samples(name: str) -> None:
+    changes = merge_config(ConvConfig(), CONFIGS[name]).model_dump(mode="json")
+    changes["view"].update(compare=True, example=6)  # another sample shown: compare stays
+    session = session_of(changes)
+    header, arrays = frame_of(session)
+    spatial = [k for k, s in enumerate(header["stages"]) if "field" in s]
+    assert sorted(k for k in arrays if k.startswith("compare/")) == sorted(
+        f"compare/{k}" for k in spatial
+    )
+    with torch.no_grad():
+        per_sample = [reference_stages(session, torch.from_numpy(x)) for x in session.test.x[:4]]
+        body = session.net.body
+        batch = torch.from_numpy(session.test.x[:4])
+        for k in spatial:
+            want = torch.cat([stages[k] for stages in per_sample])
+            close(arrays[f"compare/{k}"], want, f"compare/{k} of {name}")
+            close(arrays[f"compare/{k}"], body[:k](batch), f"compare/{k}: the body's first {k}")
+        logits = torch.cat([stages[-1] for stages in per_sample])
+    assert header["compare"] == {
+        "indices": [0, 1, 2, 3],
+        "labels": session.test.labels[:4].tolist(),
+        "predicted": logits.argmax(1).tolist(),
+    }
+    assert header["example"]["index"] == 6
+    assert not np.array_equal(arrays["stage/0"], arrays["compare/0"][0])
+
+
+def test_no_compare_arrays_when_it_is_off() -> None:
+    session = session_of({"view": {"example": 1}})
+    header, arrays = frame_of(session)
+    assert header["compare"] is None
+    assert not any(k.startswith("compare/") for k in arrays)
+    session.configure(merge_config(session.config, {"view": {"compare": True}}))
+    header, arrays = frame_of(session)
+    assert header["compare"]["indices"] == [0, 1, 2, 3]
+    assert arrays["compare/0"].shape == (4, *session.test.x.shape[1:])
+    close(arrays["compare/0"], session.test.x[:4], "compare/0: the samples themselves")

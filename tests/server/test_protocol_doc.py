@@ -246,7 +246,7 @@ CONV_FRAMES = "### Conv frames (binary)"
 
 #: Conv frames of these configs (and a drawn input) carry every kind of array and header entry.
 CONV_CONFIGS: dict[str, dict[str, Any]] = {
-    "glyphs": {},
+    "glyphs": {"view": {"compare": True}},
     "motifs": {"data": {"kind": "motifs"}, "model": {"pool": "max"}, "view": {"shift": [2]}},
     "unshared": {"model": {"unshared": True, "readout": "flatten"}, "view": {"shift": [1, -1]}},
 }
@@ -355,7 +355,8 @@ def test_every_conv_event_and_its_fields_are_documented() -> None:
 
 
 def conv_pattern(name: str) -> str:
-    return re.sub(r"^(kernel|bias)/\d+$", r"\1/{l}", re.sub(r"^stage/\d+$", "stage/{k}", name))
+    by_stage = re.sub(r"^(stage|compare)/\d+$", r"\1/{k}", name)
+    return re.sub(r"^(kernel|bias)/\d+$", r"\1/{l}", by_stage)
 
 
 def test_every_conv_frame_array_is_documented_and_every_documented_one_is_sent() -> None:
