@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Request
 
 from engine.conv.lessons import CONV_LESSONS, ConvLesson
 from engine.conv.schemas import CONV_FIELDS, MAX_VALUE, ConvConfig
-from engine.lessons import NAME, Lesson
+from engine.lessons import NAME
 from nets.sharing import KERNELS_1D, KERNELS_2D
 from nets.signals import GLYPHS, MOTIFS
 from server.api import lesson_file, lesson_index
@@ -43,5 +43,10 @@ async def conv_lessons(request: Request) -> dict[str, Any]:
 
 
 @router.get("/lessons/{name}")
-async def conv_lesson(request: Request, name: Annotated[str, Path(pattern=NAME.pattern)]) -> Lesson:
-    return lesson_file(request.app.state.settings.lessons_dir / CONV_LESSONS, name, ConvLesson)
+async def conv_lesson(
+    request: Request, name: Annotated[str, Path(pattern=NAME.pattern)]
+) -> ConvLesson:
+    """Lesson ``name``, its steps' hand-set kernels and readout included."""
+    lesson = lesson_file(request.app.state.settings.lessons_dir / CONV_LESSONS, name, ConvLesson)
+    assert isinstance(lesson, ConvLesson)
+    return lesson

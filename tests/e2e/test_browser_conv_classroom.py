@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, FilePayload, FloatRect
 
+from engine.conv.detector import templates
 from engine.conv.lessons import CONV_LESSONS, ConvLesson
 from engine.lessons import load_lesson
 from server.settings import LESSONS_DIR
@@ -226,3 +227,13 @@ def test_an_exported_experiment_imports_back_and_a_bad_file_is_refused(tab: Tab)
     problem.wait_for(state="hidden")
     # The browser logs the refused upload (a 422) itself; nothing else went wrong.
     assert [e for e in tab.errors if "status of 422" not in e] == []
+
+
+def test_the_hand_built_detector_lesson_sets_its_templates_and_is_right_at_once(tab: Tab) -> None:
+    open_conv(tab, "&lesson=07-c-versus-d-by-hand&step=1")
+    shows(tab, captions("07-c-versus-d-by-hand")[0])
+    tab.wait(f"() => {CONV}.lastFrame.header.metrics.test_acc === 1")  # untrained, step 0
+    header = tab.js(f"{CONV}.lastFrame.header")
+    assert header["step"] == 0 and header["metrics"]["train_acc"] == 1
+    drawn = tab.js(f"Array.from({CONV}.lastFrame.arrays.get('kernel/0'))")
+    assert drawn == [float(v) for t in templates().values() for v in t.ravel()]

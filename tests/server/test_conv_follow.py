@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from fastapi.testclient import TestClient
 
+from engine.conv.detector import readout_weights, templates
 from tests.server.wsutil import next_event, next_frame, send
 
 
@@ -50,3 +51,14 @@ def test_following_a_conv_session_that_is_gone_says_so(client: TestClient) -> No
     with client.websocket_connect("/ws/conv?follow=0123456789ab") as ws:
         error = next_event(ws, "error")
         assert error["field"] == "follow" and "no session" in error["message"]
+
+
+def test_a_conv_lesson_is_served_with_its_hand_set_kernels_and_readout(
+    client: TestClient,
+) -> None:
+    lesson = client.get("/api/conv/lessons/07-c-versus-d-by-hand").json()
+    first = lesson["steps"][0]
+    assert [k["weights"] for k in first["kernels"]] == [
+        [float(v) for v in t.ravel()] for t in templates().values()
+    ]
+    assert first["readout"]["weight"] == readout_weights()
