@@ -7,6 +7,7 @@ import { t } from "../i18n.js";
 import { el, setText } from "../views/dom.js";
 import { absMax, paintMap } from "./heat.js";
 import { stageName } from "./inputview.js";
+import { className } from "./names.js";
 
 const ROW_LABEL_W = 100; // px of each row's "label → answer" (style.css), until measured
 const MIN_MAP = 14;
@@ -96,8 +97,8 @@ export class ConvCompare {
       const scale = absMax(values); // one scale for every sample: their maps compare
       stage.rows.forEach((row, i) => {
         row.canvases.forEach((canvas, c) => paintMap(canvas, values, (i * channels + c) * h * w, h, w, scale));
-        const truth = header.classes[compare.labels[i]];
-        const guess = header.classes[compare.predicted[i]];
+        const truth = className(header.classes[compare.labels[i]]);
+        const guess = className(header.classes[compare.predicted[i]]);
         const right = compare.labels[i] === compare.predicted[i];
         setText(row.label, `${truth} → ${guess} ${right ? "✓" : "✗"}`);
         row.label.classList.toggle("wrong", !right);

@@ -4,6 +4,7 @@
 
 import { has, t } from "../i18n.js";
 import { el, setText } from "../views/dom.js";
+import { motifName } from "./names.js";
 
 /** @typedef {Record<string, any>} Field a CONV_FIELDS entry: {type, default, choices | min/max} */
 
@@ -126,7 +127,8 @@ export class ConvControls {
           type: "button",
           class: "chip",
           "data-name": String(name),
-          text: String(name),
+          text: path === "data.motifs" ? motifName(String(name)) : String(name),
+          ...(path === "data.motifs" && has(`conv.motif.${name}`) ? { "data-i18n": `conv.motif.${name}` } : {}),
           on: {
             click: () => {
               const next = chosen.includes(name) ? chosen.filter((n) => n !== name) : [...chosen, name];

@@ -4,6 +4,7 @@
 import { t } from "../i18n.js";
 import { el, setText } from "../views/dom.js";
 import { absMax, paintMap } from "./heat.js";
+import { className } from "./names.js";
 
 export class ConvGallery {
   /**
@@ -49,7 +50,7 @@ export class ConvGallery {
       item.canvas.className = `thumb dims-${spatial.length}`;
       paintMap(item.canvas, x, i * per, h, w, scale);
       const right = labels[i] === predicted[i];
-      const [truth, guess] = [header.classes[labels[i]], header.classes[predicted[i]]];
+      const [truth, guess] = [className(header.classes[labels[i]]), className(header.classes[predicted[i]])];
       setText(item.text, `${truth} → ${guess} ${right ? "✓" : "✗"}`);
       item.node.classList.toggle("wrong", !right);
       item.node.classList.toggle("shown", !header.example.drawn && header.example.index === i);

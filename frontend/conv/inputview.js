@@ -7,6 +7,7 @@ import { t } from "../i18n.js";
 import { el, fmt, setText } from "../views/dom.js";
 import { ACC_COLOR, AXIS, HIGHLIGHT, INK, NEGATIVE, POSITIVE, withAlpha } from "../views/palette.js";
 import { absMax, heatCss, paintBars } from "./heat.js";
+import { className } from "./names.js";
 
 const SEND_EVERY_MS = 80; // while drawing: at most this often a set_input
 const SMALL_ERROR = 0.01; // below it the maps "move with the input"
@@ -175,7 +176,7 @@ export class ConvInput {
     this.canvas.classList.toggle("dims-1", spatial.length === 1);
     this.values = arrays.get("stage/0");
     const ex = header.example;
-    const names = header.classes;
+    const names = header.classes.map(className);
     setText(this.which, t("conv.input.which", { n: ex.index }));
     this.prev.disabled = ex.drawn || ex.index <= 0;
     this.next.disabled = ex.drawn;

@@ -8,6 +8,7 @@ import { el, setText } from "../views/dom.js";
 import { absMax, paintBars, paintMap } from "./heat.js";
 import { stageName } from "./inputview.js";
 import { sizeFormula } from "./sizes.js";
+import { className } from "./names.js";
 
 const SPATIAL = new Set(["input", "conv", "activation", "pool"]);
 const LABEL_W = 196; // px beside each stage's maps (more in presenter mode: its label is)
@@ -92,7 +93,7 @@ export class ConvMaps {
     }
     if (logits) {
       this.logits.style.height = `${Math.max(40, Math.min(140, 18 * logits.length))}px`;
-      paintBars(this.logits, logits, header.classes);
+      paintBars(this.logits, logits, header.classes.map(className));
       setText(this.logitsTitle, t("conv.stage.logits"));
     }
   }
