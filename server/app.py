@@ -31,9 +31,10 @@ from server.headers import SecurityHeaders
 from server.invalid import invalid_request
 from server.joincode import JoinGate
 from server.manager import SessionManager, SessionsFull
+from server.pgstore import PostgresStore
 from server.saves import CONV, FOLD, saves_router
 from server.settings import Settings
-from server.store import Store
+from server.store import SavedExperiments, Store
 
 log = logging.getLogger("spacefold")
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
@@ -44,6 +45,13 @@ def origin_allowed(origin: str | None, host: str | None) -> bool:
     if origin is None:
         return True  # not a browser (scripts, tests); browsers always send it
     return host is not None and urlsplit(origin).netloc == host
+
+
+def make_store(settings: Settings, table: str) -> SavedExperiments:
+    """The saves of one mode: in PostgreSQL when ``settings.store`` names it, else in SQLite."""
+    if settings.store is not None:
+        return PostgresStore(settings.store, table)
+    return Store(settings.data_dir / "spacefold.db", table)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -78,8 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.manager = SessionManager(
         settings.max_sessions, choice.device, settings.max_sessions_per_client, settings.caps()
     )
-    app.state.store = Store(settings.data_dir / "spacefold.db")
-    app.state.conv_store = Store(settings.data_dir / "spacefold.db", "conv_experiments")
+    app.state.store = make_store(settings, "experiments")
+    app.state.conv_store = make_store(settings, "conv_experiments")
     if settings.join_code:
         app.add_middleware(JoinGate, code=settings.join_code.upper())
     app.add_middleware(SecurityHeaders)

@@ -49,6 +49,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="where saved experiments are kept (default ~/.spacefold)",
     )
     parser.add_argument(
+        "--store",
+        default=None,
+        help="a postgresql:// URL: keep saved experiments in PostgreSQL, shared by every "
+        "instance (default: SQLite in the data folder)",
+    )
+    parser.add_argument(
         "--device",
         choices=["auto", "cpu", "cuda"],
         default="auto",
@@ -81,13 +87,14 @@ def page_url(host: str, port: int) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else list(argv))
     try:
-        settings = Settings(host=args.host, port=args.port, device=args.device)
+        chosen = {"store": args.store} if args.store is not None else {}
+        settings = Settings(host=args.host, port=args.port, device=args.device, **chosen)
         if args.data_dir is not None:
             settings = settings.model_copy(update={"data_dir": args.data_dir})
         if not is_loopback_host(settings.host) and not settings.join_code:
             settings = settings.model_copy(update={"join_code": new_code()})
         app = create_app(settings)
-    except (ValidationError, ValueError) as exc:
+    except (ValidationError, ValueError, RuntimeError) as exc:
         print(f"spacefold: {exc}", file=sys.stderr)
         return 2
     try:

@@ -65,6 +65,12 @@ class Settings(BaseSettings):
         "one a core, at most 4 (none on one core)",
     )
     data_dir: Path = Field(Path.home() / ".spacefold", description="where saved experiments live")
+    store: str | None = Field(
+        None,
+        pattern=r"^postgres(ql)?://",
+        description="a postgresql:// URL: saves in PostgreSQL, shared by every instance "
+        "(unset: SQLite in the data folder)",
+    )
     max_saves: int = Field(1000, ge=1, description="saved experiments kept at most")
     join_code: str | None = Field(
         None,

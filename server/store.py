@@ -10,7 +10,7 @@ import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no 0/o, 1/l: ids are read aloud in class
 ID_LENGTH = 8
@@ -46,6 +46,25 @@ class Saved:
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "created": self.created, "updated": self.updated}
+
+
+class SavedExperiments(Protocol):
+    """What the routes need of a store: SQLite's (:class:`Store`) or PostgreSQL's
+    (:class:`server.pgstore.PostgresStore`)."""
+
+    def save(self, name: str, body: dict[str, Any]) -> Saved: ...
+
+    def body(self, experiment_id: str) -> dict[str, Any] | None: ...
+
+    def list(self) -> list[Saved]: ...
+
+    def rename(self, experiment_id: str, name: str) -> Saved | None: ...
+
+    def delete(self, experiment_id: str) -> bool: ...
+
+    def count(self) -> int: ...
+
+    def close(self) -> None: ...
 
 
 class Store:
