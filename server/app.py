@@ -34,7 +34,7 @@ from server.manager import SessionManager, SessionsFull
 from server.pgstore import PostgresStore
 from server.saves import CONV, FOLD, saves_router
 from server.settings import Settings
-from server.store import SavedExperiments, Store
+from server.store import SqlStore, Store
 
 log = logging.getLogger("spacefold")
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
@@ -47,7 +47,7 @@ def origin_allowed(origin: str | None, host: str | None) -> bool:
     return host is not None and urlsplit(origin).netloc == host
 
 
-def make_store(settings: Settings, table: str) -> SavedExperiments:
+def make_store(settings: Settings, table: str) -> SqlStore:
     """The saves of one mode: in PostgreSQL when ``settings.store`` names it, else in SQLite."""
     if settings.store is not None:
         return PostgresStore(settings.store, table)

@@ -19,7 +19,7 @@ from engine.experiment import restore as restore_file
 from engine.schemas import StrictModel
 from engine.session import Session
 from server.deps import AnySession, SessionId, change_session
-from server.store import ID_ALPHABET, ID_LENGTH, MAX_NAME, SavedExperiments, check_name
+from server.store import ID_ALPHABET, ID_LENGTH, MAX_NAME, SqlStore, check_name
 
 SaveId = Annotated[str, Path(pattern=f"^[{ID_ALPHABET}]{{{ID_LENGTH}}}$")]
 MAX_FILE_BYTES = 4 << 20
@@ -74,8 +74,8 @@ def saves_router(kind: Saves[Any, Any]) -> APIRouter:
     """The routes that save, list, rename, delete, export and import one mode's experiments."""
     router = APIRouter(prefix=kind.prefix)
 
-    def store_of(request: Request) -> SavedExperiments:
-        store: SavedExperiments = getattr(request.app.state, kind.store)
+    def store_of(request: Request) -> SqlStore:
+        store: SqlStore = getattr(request.app.state, kind.store)
         return store
 
     def session_of(request: Request, session_id: str) -> Any:

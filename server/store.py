@@ -10,7 +10,7 @@ import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no 0/o, 1/l: ids are read aloud in class
 ID_LENGTH = 8
@@ -48,52 +48,42 @@ class Saved:
         return {"id": self.id, "name": self.name, "created": self.created, "updated": self.updated}
 
 
-class SavedExperiments(Protocol):
-    """What the routes need of a store: SQLite's (:class:`Store`) or PostgreSQL's
-    (:class:`server.pgstore.PostgresStore`)."""
+class SqlStore:
+    """The saves as rows of one SQL table, whatever the database: a subclass opens the
+    connection (``_open``) and runs a statement on it (``_run``); the SQL here is what SQLite
+    and PostgreSQL both take, written with ``?`` for each argument. Thread-safe: one
+    connection, one lock. Every write is committed before it returns."""
 
-    def save(self, name: str, body: dict[str, Any]) -> Saved: ...
+    #: A column of seconds since the epoch (both databases take it).
+    TIME = "DOUBLE PRECISION"
 
-    def body(self, experiment_id: str) -> dict[str, Any] | None: ...
-
-    def list(self) -> list[Saved]: ...
-
-    def rename(self, experiment_id: str, name: str) -> Saved | None: ...
-
-    def delete(self, experiment_id: str) -> bool: ...
-
-    def count(self) -> int: ...
-
-    def close(self) -> None: ...
-
-
-class Store:
-    """Thread-safe: one connection, one lock. Every write is committed before it returns."""
-
-    def __init__(self, path: Path, table: str = "experiments") -> None:
+    def __init__(self, table: str) -> None:
         if not table.isidentifier():
             raise ValueError(f"a table's name is one word, not {table!r}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
         self.table = table  # the convolution mode keeps its saves in a table of its own
         self._lock = threading.Lock()
-        self._connection: sqlite3.Connection | None = None
+        self._connection: Any = None
+
+    def _create(self) -> None:
         with self._lock:
-            self._db.execute(
-                f"CREATE TABLE IF NOT EXISTS {table} (id TEXT PRIMARY KEY, name TEXT NOT NULL,"
-                " created REAL NOT NULL, updated REAL NOT NULL, body TEXT NOT NULL)"
+            self._execute(
+                f"CREATE TABLE IF NOT EXISTS {self.table} (id TEXT PRIMARY KEY,"
+                f" name TEXT NOT NULL, created {self.TIME} NOT NULL,"
+                f" updated {self.TIME} NOT NULL, body TEXT NOT NULL)"
             )
 
-    @property
-    def _db(self) -> sqlite3.Connection:
-        """The connection, opened on first use (and again after ``close``); hold the lock."""
+    def _open(self) -> Any:
+        raise NotImplementedError
+
+    def _run(self, connection: Any, sql: str, args: tuple[Any, ...]) -> Any:
+        return connection.execute(sql, args)
+
+    def _execute(self, sql: str, args: tuple[Any, ...] = ()) -> Any:
+        """Run ``sql`` (hold the lock); the connection is opened on first use and again after
+        ``close``."""
         if self._connection is None:
-            self._connection = sqlite3.connect(
-                self.path, check_same_thread=False, isolation_level=None
-            )
-            self._connection.execute("PRAGMA journal_mode=WAL")
-            self._connection.execute("PRAGMA synchronous=FULL")
-        return self._connection
+            self._connection = self._open()
+        return self._run(self._connection, sql, args)
 
     def save(self, name: str, body: dict[str, Any]) -> Saved:
         """Keep ``body`` under a new id; ValueError if ``name`` cannot name it (check_name)."""
@@ -103,26 +93,24 @@ class Store:
         with self._lock:
             for _ in range(10):
                 new_id = "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
-                try:
-                    self._db.execute(
-                        f"INSERT INTO {self.table} VALUES (?, ?, ?, ?, ?)",
-                        (new_id, name, now, now, text),
-                    )
-                except sqlite3.IntegrityError:
-                    continue
-                return Saved(new_id, name, now, now)
+                cursor = self._execute(
+                    f"INSERT INTO {self.table} VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                    (new_id, name, now, now, text),
+                )
+                if cursor.rowcount == 1:
+                    return Saved(new_id, name, now, now)
         raise RuntimeError("could not find a free id")
 
     def body(self, experiment_id: str) -> dict[str, Any] | None:
         with self._lock:
-            row = self._db.execute(
+            row = self._execute(
                 f"SELECT body FROM {self.table} WHERE id = ?", (experiment_id,)
             ).fetchone()
         return None if row is None else dict(json.loads(row[0]))
 
     def list(self) -> list[Saved]:
         with self._lock:
-            rows = self._db.execute(
+            rows = self._execute(
                 f"SELECT id, name, created, updated FROM {self.table} ORDER BY updated DESC"
             ).fetchall()
         return [Saved(*row) for row in rows]
@@ -130,11 +118,11 @@ class Store:
     def rename(self, experiment_id: str, name: str) -> Saved | None:
         check_name(name)
         with self._lock:
-            self._db.execute(
+            self._execute(
                 f"UPDATE {self.table} SET name = ?, updated = ? WHERE id = ?",
                 (name, time.time(), experiment_id),
             )
-            row = self._db.execute(
+            row = self._execute(
                 f"SELECT id, name, created, updated FROM {self.table} WHERE id = ?",
                 (experiment_id,),
             ).fetchone()
@@ -142,12 +130,12 @@ class Store:
 
     def delete(self, experiment_id: str) -> bool:
         with self._lock:
-            cursor = self._db.execute(f"DELETE FROM {self.table} WHERE id = ?", (experiment_id,))
-        return cursor.rowcount > 0
+            cursor = self._execute(f"DELETE FROM {self.table} WHERE id = ?", (experiment_id,))
+        return bool(cursor.rowcount > 0)
 
     def count(self) -> int:
         with self._lock:
-            (n,) = self._db.execute(f"SELECT COUNT(*) FROM {self.table}").fetchone()
+            (n,) = self._execute(f"SELECT COUNT(*) FROM {self.table}").fetchone()
         return int(n)
 
     def close(self) -> None:
@@ -155,3 +143,21 @@ class Store:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
+
+
+class Store(SqlStore):
+    """The saves in an embedded SQLite database (WAL), the default."""
+
+    TIME = "REAL"
+
+    def __init__(self, path: Path, table: str = "experiments") -> None:
+        super().__init__(table)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._create()
+
+    def _open(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=FULL")
+        return connection

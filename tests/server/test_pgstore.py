@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from server.app import create_app
 from server.pgstore import PostgresStore
 from server.settings import Settings
-from server.store import SavedExperiments, Store
+from server.store import SqlStore, Store
 from tests.postgres import postgres_server
 from tests.server.wsutil import next_event, next_frame, send
 
@@ -24,18 +24,18 @@ def pg_url() -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SavedExperiments]:
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlStore]:
     """Each store, in a table of its own so the tests do not see each other's rows."""
     table = f"t_{request.node.name.split('[')[0][-30:]}_{request.param}".replace("-", "_")
     if request.param == "sqlite":
-        made: SavedExperiments = Store(tmp_path / "saves.db", table)
+        made: SqlStore = Store(tmp_path / "saves.db", table)
     else:
         made = PostgresStore(request.getfixturevalue("pg_url"), table)
     yield made
     made.close()
 
 
-def test_both_stores_save_list_rename_and_delete_alike(store: SavedExperiments) -> None:
+def test_both_stores_save_list_rename_and_delete_alike(store: SqlStore) -> None:
     first = store.save("first", {"a": [1, 2.5, "x"]})
     second = store.save("second ü", {"b": None})
     assert store.body(first.id) == {"a": [1, 2.5, "x"]} and store.count() == 2
