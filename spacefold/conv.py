@@ -187,7 +187,7 @@ class ConvExperiment:
 
     def metrics(self) -> ConvMetrics:
         """Loss and accuracy on the training and the test samples."""
-        return self.session.trainer.metrics()
+        return self.session.metrics()
 
     def frame(self) -> ConvFrame:
         """The frame the page would draw now: its header and its arrays, exact (see

@@ -121,7 +121,6 @@ export function setupClassroom(ctx) {
     },
   });
 
-  let greeted = false;
   const api = {
     following,
     /** Whether the page opens a saved experiment (?open=…): it then starts paused. */
@@ -131,9 +130,35 @@ export function setupClassroom(ctx) {
     saves,
     presenter,
     help,
+    ...socketHandlers({ follow, lessons, saves, following, opening, lesson: params.get("lesson"), params }, ctx),
+    relabel() {
+      lessons.relabel();
+      saves.relabel();
+      presenter.relabel();
+      help.relabel();
+      follow.render();
+      renderVideo();
+    },
+  };
+  lessons.load();
+  return api;
+}
+
+/**
+ * What a classroom does with the socket's events, in either mode: greet a new session (open the
+ * save or the lesson the link names, once), keep the follow panel's numbers, follow the
+ * leader's lesson step, and stop knocking when the session to follow is gone.
+ * @param {{follow: FollowPanel, lessons: LessonPlayer, saves: SavesPanel, following: boolean,
+ *   opening: string | null, lesson: string | null, params: URLSearchParams}} parts
+ * @param {{closeSocket: () => void}} ctx
+ */
+export function socketHandlers(parts, ctx) {
+  const { follow, lessons, saves, following, opening, lesson, params } = parts;
+  let greeted = false;
+  const handlers = {
     hello(message) {
       follow.update(message);
-      if (following) api.lesson(message); // the lesson step the leader shows when we join
+      if (following) handlers.lesson(message); // the lesson step the leader shows when we join
       if (greeted) {
         if (!following && lessons.active) lessons.announce(); // a new session: say it again
         return;
@@ -142,7 +167,6 @@ export function setupClassroom(ctx) {
       if (following) return;
       saves.refresh();
       if (opening) saves.open(opening);
-      const lesson = params.get("lesson");
       if (lesson) {
         const k = Number.parseInt(params.get("step") ?? "1", 10);
         lessons.open(lesson, Number.isFinite(k) ? k - 1 : 0);
@@ -159,15 +183,6 @@ export function setupClassroom(ctx) {
       // The session to follow is gone: stop knocking.
       if (following && message.field === "follow") ctx.closeSocket();
     },
-    relabel() {
-      lessons.relabel();
-      saves.relabel();
-      presenter.relabel();
-      help.relabel();
-      follow.render();
-      renderVideo();
-    },
   };
-  lessons.load();
-  return api;
+  return handlers;
 }

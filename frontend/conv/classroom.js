@@ -7,6 +7,7 @@ import { CaptionPlace } from "../classroom/caption.js";
 import { fullCard, leaveFull, toggleFull } from "../classroom/cards.js";
 import { FollowPanel, followSocketUrl } from "../classroom/follow.js";
 import { HelpOverlay } from "../classroom/help.js";
+import { socketHandlers } from "../classroom/index.js";
 import { LessonPlayer } from "../classroom/lessons.js";
 import { SavesPanel } from "../classroom/saves.js";
 import { el } from "../views/dom.js";
@@ -138,7 +139,6 @@ export function setupConvClassroom(ctx) {
     return true;
   };
 
-  let greeted = false;
   const api = {
     following,
     opening,
@@ -150,32 +150,7 @@ export function setupConvClassroom(ctx) {
     key,
     /** @param {string} base ws://host/ws/conv */
     socketUrl: (base) => followSocketUrl(base, search),
-    hello(message) {
-      follow.update(message);
-      if (following) api.lesson(message); // the step the leader shows when we join
-      if (greeted) {
-        if (!following && lessons.active) lessons.announce(); // a new session: say it again
-        return;
-      }
-      greeted = true;
-      if (following) return;
-      saves.refresh();
-      if (opening) saves.open(opening);
-      if (lessonInLink) {
-        const k = Number.parseInt(params.get("step") ?? "1", 10);
-        lessons.open(lessonInLink, Number.isFinite(k) ? k - 1 : 0);
-      }
-    },
-    state(message) {
-      follow.update(message);
-    },
-    /** A follower's page: the leader shows this lesson step ({name, step}) or none. */
-    lesson(message) {
-      if (following) lessons.show(message.lesson?.name ?? null, message.lesson?.step ?? 0);
-    },
-    error(message) {
-      if (following && message.field === "follow") ctx.closeSocket(); // the session is gone
-    },
+    ...socketHandlers({ follow, lessons, saves, following, opening, lesson: lessonInLink, params }, ctx),
     relabel() {
       lessons.relabel();
       saves.relabel();
