@@ -245,18 +245,13 @@ export function createSlidingWindow(root, send) {
     const rows = { input: 16, kernel: 30 + h, products: 44 + 2 * h, output: 76 + 3 * h };
     const ctx = begin(width, rows.output + h + 4);
     const x = (/** @type {number} */ i) => (i + before) * size;
-    const inScale = absMax(layer.input);
-    const weights = layer.kernelAt(position);
-    const wScale = absMax(weights);
-    const pScale = absMax(win.taps.map((tap) => tap.product));
-    const outScale = absMax(layer.network);
+    const { weights, inScale, wScale, pScale, outScale } = scalesOf(win);
     label(ctx, t("slide.input"), 0, 7);
     for (let i = -before; i < layer.cols + after; i++) {
       const inside = i >= 0 && i < layer.cols;
       cell(ctx, x(i), rows.input, size, h, inside ? layer.input[i] : 0, inScale, { padding: !inside, text: true });
     }
-    const key = layer.unshared ? "slide.kernelOwn" : flipped ? "slide.kernelFlipped" : "slide.kernel";
-    label(ctx, t(key, { c: chosen }), 0, rows.kernel - 7);
+    label(ctx, kernelName(), 0, rows.kernel - 7);
     label(ctx, t("slide.products"), 0, rows.products - 7);
     for (const [k, tap] of win.taps.entries()) {
       cell(ctx, x(tap.col), rows.input, size, h, tap.x, inScale, { padding: !tap.inside, strong: true });
@@ -277,6 +272,28 @@ export function createSlidingWindow(root, send) {
     ctx.stroke();
   }
 
+  /**
+   * The kernel used at the window's position, and the colour scales of its drawing: the input,
+   * the kernel, the products and the output.
+   * @param {ReturnType<typeof windowAt>} win
+   */
+  function scalesOf(win) {
+    const weights = layer.kernelAt(position);
+    return {
+      weights,
+      inScale: absMax(layer.input),
+      wScale: absMax(weights),
+      pScale: absMax(win.taps.map((tap) => tap.product)),
+      outScale: absMax(layer.network),
+    };
+  }
+
+  /** What the kernel row is called: its own (unshared), flipped (convolution) or shared. */
+  function kernelName() {
+    const key = layer.unshared ? "slide.kernelOwn" : flipped ? "slide.kernelFlipped" : "slide.kernel";
+    return t(key, { c: chosen });
+  }
+
   /** @param {ReturnType<typeof windowAt>} win */
   function draw2d(win) {
     const [before, after] = paddingAmounts(layer.padding, layer.taps, layer.dilation);
@@ -286,8 +303,7 @@ export function createSlidingWindow(root, send) {
     const big = layer.taps <= 3 ? 36 : layer.taps <= 5 ? 28 : 18;
     const gap = 16;
     const top = 16;
-    const key = layer.unshared ? "slide.kernelOwn" : flipped ? "slide.kernelFlipped" : "slide.kernel";
-    const names = { kernel: t(key, { c: chosen }), products: t("slide.products") };
+    const names = { kernel: kernelName(), products: t("slide.products") };
     const measure = measurer();
     const kernelW = Math.max(layer.taps * big, ...Object.values(names).map((s) => measure.measureText(s).width + 8));
     const size = Math.max(3, Math.min(16, Math.floor((room - kernelW - 2 * gap) / (colsIn + layer.outCols))));
@@ -296,11 +312,7 @@ export function createSlidingWindow(root, send) {
     const width = outX + Math.max(layer.outCols * size, measure.measureText(t("slide.output")).width + 4);
     const height = top + Math.max(rowsIn * size, 2 * layer.taps * big + 20 + 4, layer.outRows * size + 14) + 4;
     const ctx = begin(width, height);
-    const inScale = absMax(layer.input);
-    const weights = layer.kernelAt(position);
-    const wScale = absMax(weights);
-    const pScale = absMax(win.taps.map((tap) => tap.product));
-    const outScale = absMax(layer.network);
+    const { weights, inScale, wScale, pScale, outScale } = scalesOf(win);
     label(ctx, t("slide.input"), 0, 7);
     for (let r = -before; r < layer.rows + after; r++) {
       for (let c = -before; c < layer.cols + after; c++) {
