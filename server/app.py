@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import plotly
@@ -37,6 +38,7 @@ from server.settings import Settings
 from server.store import SqlStore, Store
 
 log = logging.getLogger("spacefold")
+Held = TypeVar("Held", Connection, ConvConnection)
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 
 
@@ -150,6 +152,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await ws.close(code=status.WS_1013_TRY_AGAIN_LATER, reason="too many sessions")
             return None
 
+    async def serve_held(
+        connection: Held,
+        held: dict[str, Held],
+        session: Session | ConvSession,
+    ) -> None:
+        """Serve ``connection`` with ``held`` naming it by its session's id (its followers find
+        it there); the session is closed when the socket goes."""
+        held[session.id] = connection
+        try:
+            await connection.serve()
+        finally:
+            held.pop(session.id, None)
+            app.state.manager.close(session)
+
     @app.websocket("/ws/conv")
     async def conv_socket(ws: WebSocket) -> None:
         session = await own_session(ws, conv=True)
@@ -157,12 +173,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return
         manager: SessionManager = app.state.manager
         connection = ConvConnection(ws, session, app.state.pool, settings, manager.training_conv)
-        manager.conv_connections[session.id] = connection
-        try:
-            await connection.serve()
-        finally:
-            manager.conv_connections.pop(session.id, None)
-            manager.close(session)
+        await serve_held(connection, manager.conv_connections, session)
 
     @app.websocket("/ws")
     async def socket(ws: WebSocket) -> None:
@@ -173,11 +184,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         connection = Connection(
             ws, session, app.state.pool, settings, app.state.gym, manager.training, app.state.drawer
         )
-        manager.connections[session.id] = connection
-        try:
-            await connection.serve()
-        finally:
-            manager.connections.pop(session.id, None)
-            manager.close(session)
+        await serve_held(connection, manager.connections, session)
 
     return app
