@@ -35,11 +35,15 @@ class Session:
     _metrics: Metrics | None
 
     def __init__(
-        self, config: ExperimentConfig, device: torch.device, caps: Caps | None = None
+        self,
+        config: ExperimentConfig,
+        device: torch.device,
+        caps: Caps | None = None,
+        session_id: str | None = None,
     ) -> None:
         self.caps = caps or Caps()
         self.caps.check(config)
-        self.id = uuid.uuid4().hex[:12]
+        self.id = session_id or uuid.uuid4().hex[:12]
         self.lock = threading.Lock()
         self.device = device
         self.config = config

@@ -86,7 +86,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.device = choice
     app.state.manager = SessionManager(
-        settings.max_sessions, choice.device, settings.max_sessions_per_client, settings.caps()
+        settings.max_sessions,
+        choice.device,
+        settings.max_sessions_per_client,
+        settings.caps(),
+        settings.instance,
     )
     app.state.store = make_store(settings, "experiments")
     app.state.conv_store = make_store(settings, "conv_experiments")

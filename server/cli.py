@@ -55,6 +55,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "instance (default: SQLite in the data folder)",
     )
     parser.add_argument(
+        "--instance",
+        default=None,
+        help="this instance's name behind a proxy (a few lower-case letters or digits): it "
+        "begins every session id it makes (default: none, one instance)",
+    )
+    parser.add_argument(
+        "--broker",
+        default=None,
+        help="a redis:// URL: followers of a session on any instance, through Redis pub/sub "
+        "(default: followers are served by the session's own instance)",
+    )
+    parser.add_argument(
         "--device",
         choices=["auto", "cpu", "cuda"],
         default="auto",
@@ -87,7 +99,8 @@ def page_url(host: str, port: int) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else list(argv))
     try:
-        chosen = {"store": args.store} if args.store is not None else {}
+        named = {"store": args.store, "instance": args.instance, "broker": args.broker}
+        chosen = {key: value for key, value in named.items() if value is not None}
         settings = Settings(host=args.host, port=args.port, device=args.device, **chosen)
         if args.data_dir is not None:
             settings = settings.model_copy(update={"data_dir": args.data_dir})

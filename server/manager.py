@@ -4,6 +4,8 @@ one address (the machine the server runs on is not counted per address)."""
 from __future__ import annotations
 
 import asyncio
+import functools
+import uuid
 from concurrent.futures import Executor
 from typing import TYPE_CHECKING
 
@@ -31,8 +33,10 @@ class SessionManager:
         device: torch.device,
         max_per_client: int | None = None,
         caps: Caps | None = None,
+        instance: str | None = None,
     ) -> None:
         self.caps = caps or Caps()
+        self.instance = instance  # begins every session id made here (see new_id)
         self.max_sessions = max_sessions
         self.max_per_client = max_per_client or max_sessions
         self.device = device
@@ -47,7 +51,8 @@ class SessionManager:
     def open(self, config: ExperimentConfig | None = None, client: str | None = None) -> Session:
         """A new session for a tab at address ``client`` (None or loopback: not counted)."""
         owner = self._admit(client)
-        session = Session(self.caps.clamp(config or ExperimentConfig()), self.device, self.caps)
+        config = self.caps.clamp(config or ExperimentConfig())
+        session = Session(config, self.device, self.caps, self.new_id())
         self.sessions[session.id] = session
         self._own(session.id, owner)
         return session
@@ -58,12 +63,19 @@ class SessionManager:
         owner = self._admit(client)
         self.pending += 1
         try:
-            session = await asyncio.get_running_loop().run_in_executor(pool, ConvSession)
+            build = functools.partial(ConvSession, None, self.new_id())
+            session = await asyncio.get_running_loop().run_in_executor(pool, build)
         finally:
             self.pending -= 1
         self.conv_sessions[session.id] = session
         self._own(session.id, owner)
         return session
+
+    def new_id(self) -> str:
+        """A fresh session id; behind a proxy it begins with this instance's name and a dash,
+        which is how the proxy finds the instance that holds the session."""
+        token = uuid.uuid4().hex[:12]
+        return token if self.instance is None else f"{self.instance}-{token}"
 
     def _admit(self, client: str | None) -> str | None:
         """The address to count a new session against; raises SessionsFull past a cap."""

@@ -12,6 +12,8 @@ from engine.caps import Caps
 from engine.schemas import MAX_POINTS
 
 HERE = Path(__file__).resolve().parent
+#: An instance's name: a few lower-case letters and digits (it begins session ids and URLs).
+INSTANCE_PATTERN = r"^[a-z0-9]{1,12}$"
 
 
 def shipped(folder: str) -> Path:
@@ -72,6 +74,25 @@ class Settings(BaseSettings):
         "(unset: SQLite in the data folder)",
     )
     max_saves: int = Field(1000, ge=1, description="saved experiments kept at most")
+    instance: str | None = Field(
+        None,
+        pattern=INSTANCE_PATTERN,
+        description="this instance's name among several behind one proxy: it begins every "
+        "session id it makes, so the proxy routes a session to the instance that holds it",
+    )
+    broker: str | None = Field(
+        None,
+        pattern=r"^rediss?://",
+        description="a redis:// URL: follow mode across instances through Redis pub/sub "
+        "(unset: followers are served by the instance that holds the session)",
+    )
+    autosave_seconds: float = Field(
+        5.0,
+        gt=0,
+        le=3600,
+        description="a session that changed is saved to the store this often, so a tab whose "
+        "instance died gets it back",
+    )
     join_code: str | None = Field(
         None,
         pattern=r"^[A-Za-z0-9]{4,12}$",

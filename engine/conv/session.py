@@ -96,8 +96,8 @@ def make_spec(config: ConvConfig) -> ConvSpec:
 class ConvSession:
     """The state behind one tab in the convolution mode. Hold ``lock`` around calls."""
 
-    def __init__(self, config: ConvConfig | None = None) -> None:
-        self.id = uuid.uuid4().hex[:12]
+    def __init__(self, config: ConvConfig | None = None, session_id: str | None = None) -> None:
+        self.id = session_id or uuid.uuid4().hex[:12]
         self.lock = threading.Lock()
         self.config = config or ConvConfig()
         self.generation = 0
