@@ -36,13 +36,35 @@ def hello(
     lesson: dict[str, Any] | None = None,
     *,
     follow: bool = False,
+    instance: str | None = None,
+    resume: str | None = None,
+    restored: dict[str, Any] | None = None,
 ) -> Event:
-    """The first event on a socket: the session's id and state; a follower's also says that it
-    follows and which lesson step the leader shows."""
-    event: Event = {"type": "hello", "protocol": PROTOCOL, "session": session, **state}
+    """The first event on a socket: the session's id and state, and the instance serving it. A
+    follower's also says that it follows and which lesson step the leader shows; the session's
+    own tab's carries the key that reopens its experiment after a lost socket (``resume``) and,
+    when it was just reopened so, what was restored (``restored``)."""
+    event: Event = {
+        "type": "hello",
+        "protocol": PROTOCOL,
+        "session": session,
+        "instance": instance,
+        **state,
+    }
     if follow:
         event.update({"follow": True, "lesson": lesson})
+    if resume is not None:
+        event["resume"] = resume
+    if restored is not None:
+        event["restored"] = restored
     return event
+
+
+@_event
+def moved(session: str) -> Event:
+    """To a follower: the session it follows was reopened as ``session`` (its tab reconnected
+    after its instance stopped); follow that one."""
+    return {"type": "moved", "session": session}
 
 
 @_event
@@ -71,3 +93,9 @@ def pong() -> Event:
 def lesson(shown: dict[str, Any] | None) -> Event:
     """The lesson step the leader's page shows (``{"name", "step"}``), or None: to followers."""
     return {"type": "lesson", "lesson": shown}
+
+
+@_event
+def notice(message: str, field: str | None = None) -> Event:
+    """News that is no refusal (a followed session answers again), about ``field``."""
+    return {"type": "notice", "message": message, "field": field}

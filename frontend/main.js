@@ -262,7 +262,6 @@ async function main() {
     panel: $("classroom"),
     main: document.querySelector(".main"),
     morphCanvas: $("focus-canvas"),
-    closeSocket: () => socket?.close(),
     search: foldQuery(location.search),
   });
   spacefold.classroom = classroom;
@@ -456,10 +455,10 @@ async function main() {
         key: "msg.error",
         params: { message: message.message },
         extra: message.allowed ? { key: "msg.allowed", params: { allowed: message.allowed } } : null,
+        tag: message.field === "follow" ? "follow" : null, // a later notice about it replaces it
       });
       refresh(); // put any control the user moved back to the config the server kept
       inspector.refused();
-      classroom.error(message);
     },
     diverged(message) {
       state.running = false;
@@ -485,6 +484,7 @@ async function main() {
       refresh();
     },
     pong() {},
+    notice: (message) => classroom.notice(message),
     lesson(message) {
       classroom.lesson(message);
     },

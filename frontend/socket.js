@@ -1,5 +1,8 @@
 // The WebSocket to /ws: connect, reconnect with backoff, send JSON, dispatch what arrives.
 // Text messages go to handlers[message.type]; binary ones to handlers.frame (an ArrayBuffer).
+// A reconnect asks for the tab's own experiment back (?resume=ID&key=KEY, from the last hello);
+// a follower told that its session moved follows the new id; a socket refused by policy (1008:
+// no such session, origin) is not knocked on again.
 
 const PING_EVERY_MS = 20000;
 
@@ -16,11 +19,21 @@ export class Socket {
     this.retryMs = 250;
     this.pingTimer = null;
     this.closedOnPurpose = false;
+    /** @type {{session: string, key: string} | null} the session this tab reopens after a lost socket */
+    this.resume = null;
+  }
+
+  /** The address to connect to now: the page's, asking for its own experiment back once it had one. */
+  address() {
+    if (!this.resume) return this.url;
+    const { session, key } = this.resume;
+    const joiner = this.url.includes("?") ? "&" : "?";
+    return `${this.url}${joiner}resume=${encodeURIComponent(session)}&key=${encodeURIComponent(key)}`;
   }
 
   connect() {
     this.closedOnPurpose = false;
-    const ws = new WebSocket(this.url);
+    const ws = new WebSocket(this.address());
     ws.binaryType = "arraybuffer";
     ws.onopen = () => {
       this.retryMs = 250;
@@ -29,10 +42,12 @@ export class Socket {
       this.handlers.open?.();
     };
     ws.onmessage = (event) => this.dispatch(event.data);
-    ws.onclose = () => {
+    ws.onclose = (event) => {
       clearInterval(this.pingTimer);
       if (this.ws !== ws) return;
       this.ws = null;
+      if (event.code === 1008) this.closedOnPurpose = true; // refused for good: say so, stop
+
       this.handlers.close?.();
       if (!this.closedOnPurpose) {
         setTimeout(() => this.connect(), this.retryMs);
@@ -54,8 +69,26 @@ export class Socket {
       console.warn("spacefold: ignored a text message that is not JSON");
       return;
     }
+    if (message.type === "hello" && typeof message.resume === "string") {
+      this.resume = { session: message.session, key: message.resume };
+    } else if (message.type === "moved") {
+      this.follow(message.session);
+    }
     const handler = this.handlers[message.type];
     if (handler) handler(message);
+  }
+
+  /** Follow session ``id`` from now on (the one followed was reopened as it): here and in the address bar. */
+  follow(id) {
+    const url = new URL(this.url);
+    url.searchParams.set("follow", id);
+    this.url = url.href;
+    const page = new URL(location.href);
+    if (page.searchParams.has("follow")) {
+      page.searchParams.set("follow", id);
+      history.replaceState(history.state, "", page.href);
+    }
+    this.ws?.close(); // and knock again, at the new address
   }
 
   get open() {

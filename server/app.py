@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TypeVar
 from urllib.parse import urlsplit
 
 import plotly
@@ -21,6 +20,9 @@ from engine import events
 from engine.conv.session import ConvSession
 from engine.session import Session
 from server.api import router as api_router
+from server.autosaves import Autosaves
+from server.broker import Broker
+from server.brokerwire import Mode
 from server.connection import Connection, read_message
 from server.convapi import router as conv_router
 from server.convconnection import ConvConnection, read_conv_message
@@ -29,16 +31,17 @@ from server.drawer import Drawer, auto_processes
 from server.follow import Leader, follow
 from server.gym import Gym
 from server.headers import SecurityHeaders
+from server.holding import Holding
 from server.invalid import invalid_request
 from server.joincode import JoinGate
+from server.lostleader import no_leader
 from server.manager import SessionManager, SessionsFull
-from server.pgstore import PostgresStore
 from server.saves import CONV, FOLD, saves_router
 from server.settings import Settings
-from server.store import SqlStore, Store
+from server.sql import SqlDatabase, open_database
+from server.store import SqlStore
 
 log = logging.getLogger("spacefold")
-Held = TypeVar("Held", Connection, ConvConnection)
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 
 
@@ -49,11 +52,11 @@ def origin_allowed(origin: str | None, host: str | None) -> bool:
     return host is not None and urlsplit(origin).netloc == host
 
 
-def make_store(settings: Settings, table: str) -> SqlStore:
-    """The saves of one mode: in PostgreSQL when ``settings.store`` names it, else in SQLite."""
-    if settings.store is not None:
-        return PostgresStore(settings.store, table)
-    return Store(settings.data_dir / "spacefold.db", table)
+def make_store(database: SqlDatabase, table: str) -> SqlStore:
+    """The saves of one mode, in a table of ``database`` (created when missing)."""
+    store = SqlStore(database, table)
+    database.create(store.create)
+    return store
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -67,14 +70,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gym.start()
         try:
             with ThreadPoolExecutor(settings.workers, thread_name_prefix="spacefold") as pool:
-                app.state.pool = pool
+                app.state.pool = app.state.holding.pool = pool
                 processes = settings.frame_processes
                 app.state.drawer = Drawer(
                     pool, auto_processes() if processes is None else processes
                 )
+                broker: Broker | None = app.state.broker
                 try:
+                    if broker is not None:
+                        await broker.start()
                     yield
                 finally:
+                    if broker is not None:
+                        await broker.stop()
+                    await app.state.holding.drain()  # the last autosaves of open tabs
                     app.state.drawer.close()
         finally:
             gym.stop()
@@ -92,8 +101,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.caps(),
         settings.instance,
     )
-    app.state.store = make_store(settings, "experiments")
-    app.state.conv_store = make_store(settings, "conv_experiments")
+    database = open_database(settings.store, settings.data_dir)
+    app.state.store = make_store(database, "experiments")
+    app.state.conv_store = make_store(database, "conv_experiments")
+    app.state.autosaves = Autosaves(database)
+    app.state.autosaves.prune()
+    app.state.holding = Holding(
+        app.state.manager, app.state.autosaves, settings.instance, settings.autosave_seconds
+    )
+    held = app.state.manager.connections, app.state.manager.conv_connections
+    moved = app.state.autosaves.moved
+    app.state.broker = Broker(settings.broker, *held, moved) if settings.broker else None
     if settings.join_code:
         app.add_middleware(JoinGate, code=settings.join_code.upper())
     app.add_middleware(SecurityHeaders)
@@ -117,19 +135,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def follow_leader(
         ws: WebSocket, leader: Leader | None, leader_id: str, conv: bool
     ) -> None:
-        """Follow ``leader`` (the socket of session ``leader_id``), or say it is not there."""
-        if leader is None:
-            await ws.send_text(
-                events.text(
-                    events.error(
-                        f"no session {leader_id} to follow: has its tab been closed?", "follow"
-                    )
-                )
-            )
-            await ws.close(code=status.WS_1008_POLICY_VIOLATION, reason="no such session")
-            return
+        """Follow ``leader`` (the socket of session ``leader_id``; None: not here, so through
+        the broker if there is one), or say it is not there."""
         read = read_conv_message if conv else read_message
-        await follow(ws, leader, settings.max_message_bytes, read)
+        mode: Mode = "conv" if conv else "fold"
+        broker: Broker | None = app.state.broker
+        if (
+            leader is None
+            and broker is not None
+            and await broker.follow(
+                ws, leader_id, mode, settings.max_message_bytes, read, settings.instance
+            )
+        ):
+            return
+        if leader is None:
+            await no_leader(ws, app.state.autosaves, app.state.pool, leader_id, mode)
+            return
+        await follow(ws, leader, settings.max_message_bytes, read, settings.instance)
 
     async def own_session(ws: WebSocket, conv: bool) -> ConvSession | Session | None:
         """Check the Origin, accept, and follow a leader (``?follow=ID``) or open a session of
@@ -156,20 +178,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await ws.close(code=status.WS_1013_TRY_AGAIN_LATER, reason="too many sessions")
             return None
 
-    async def serve_held(
-        connection: Held,
-        held: dict[str, Held],
-        session: Session | ConvSession,
-    ) -> None:
-        """Serve ``connection`` with ``held`` naming it by its session's id (its followers find
-        it there); the session is closed when the socket goes."""
-        held[session.id] = connection
-        try:
-            await connection.serve()
-        finally:
-            held.pop(session.id, None)
-            app.state.manager.close(session)
-
     @app.websocket("/ws/conv")
     async def conv_socket(ws: WebSocket) -> None:
         session = await own_session(ws, conv=True)
@@ -177,7 +185,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return
         manager: SessionManager = app.state.manager
         connection = ConvConnection(ws, session, app.state.pool, settings, manager.training_conv)
-        await serve_held(connection, manager.conv_connections, session)
+        await app.state.holding.serve(connection, manager.conv_connections, session, CONV, "conv")
 
     @app.websocket("/ws")
     async def socket(ws: WebSocket) -> None:
@@ -188,6 +196,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         connection = Connection(
             ws, session, app.state.pool, settings, app.state.gym, manager.training, app.state.drawer
         )
-        await serve_held(connection, manager.connections, session)
+        await app.state.holding.serve(connection, manager.connections, session, FOLD, "fold")
 
     return app

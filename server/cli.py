@@ -32,10 +32,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--host",
-        default="127.0.0.1",
+        default=None,
         help="address to listen on (default 127.0.0.1: this machine only)",
     )
-    parser.add_argument("--port", type=int, default=8000, help="port; 0 picks a free one")
+    parser.add_argument(
+        "--port", type=int, default=None, help="port (default 8000); 0 picks a free one"
+    )
     parser.add_argument(
         "--open",
         action=argparse.BooleanOptionalAction,
@@ -69,7 +71,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--device",
         choices=["auto", "cpu", "cuda"],
-        default="auto",
+        default=None,
         help="where the networks train (default auto: CUDA when present and "
         "measured faster, else the CPU)",
     )
@@ -99,9 +101,18 @@ def page_url(host: str, port: int) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else list(argv))
     try:
-        named = {"store": args.store, "instance": args.instance, "broker": args.broker}
+        # What the command line leaves out comes from the environment (SPACEFOLD_*), else the
+        # settings' defaults.
+        named = {
+            "host": args.host,
+            "port": args.port,
+            "device": args.device,
+            "store": args.store,
+            "instance": args.instance,
+            "broker": args.broker,
+        }
         chosen = {key: value for key, value in named.items() if value is not None}
-        settings = Settings(host=args.host, port=args.port, device=args.device, **chosen)
+        settings = Settings(**chosen)
         if args.data_dir is not None:
             settings = settings.model_copy(update={"data_dir": args.data_dir})
         if not is_loopback_host(settings.host) and not settings.join_code:

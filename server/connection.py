@@ -74,9 +74,15 @@ class Connection:
         self.wake = asyncio.Event()
         self.outbox = Outbox(self.wake)
         self.followers: set[Outbox] = set()  # read-only viewers of this session (follow mode)
+        # Followers on other instances (server.broker): their relay is one of ``followers``.
+        self.relay: Outbox | None = None
+        self.remote_followers = 0
         self.lessons_dir = settings.lessons_dir
         self.lesson: dict[str, Any] | None = None  # the lesson step the page shows, for followers
         self.dirty = True  # the client has not seen the current state yet
+        self.edits = 0  # changes made to the session (its autosaves watch this)
+        self.greeting: dict[str, Any] = {}  # more of this tab's hello (instance, resume...)
+        self.after_hello: list[events.Event] = []  # sent right after the hello
         # Training ran or paused: draw if the session has moved on from the last frame drawn.
         self.settle = False
         self.shown: tuple[int, int] | None = None  # (generation, step) of the last frame drawn
@@ -85,7 +91,9 @@ class Connection:
     async def serve(self) -> None:
         """Run until the client goes away; always cleans up its tasks."""
         self.session.on_change = self.changed
-        self._send(events.hello(self.session.id, self.session.state()))
+        self._send(events.hello(self.session.id, self.session.state(), **self.greeting))
+        for event in self.after_hello:
+            self._send(event)
         sender = asyncio.create_task(self.outbox.run(self.ws))
         producer = asyncio.create_task(self._produce())
         watchdog = asyncio.create_task(
@@ -126,6 +134,7 @@ class Connection:
     def changed(self) -> None:
         """The session changed outside this socket (an upload): show it."""
         self.dirty = True
+        self.edits += 1
         self.wake.set()
         self.gym.wake()
         self._send_state()
@@ -144,7 +153,7 @@ class Connection:
         self.outbox.send_text(events.text(event))
 
     def _send_state(self) -> None:
-        event = events.text(events.state(self.session.state(), len(self.followers)))
+        event = events.text(events.state(self.session.state(), self.follower_count()))
         self.outbox.send_text(event)
         for follower in self.followers:
             follower.send_text(event)
@@ -153,6 +162,11 @@ class Connection:
         self.outbox.offer_frame(frame)
         for follower in self.followers:
             follower.offer_frame(frame)
+
+    def follower_count(self) -> int:
+        """How many watch this session, here and on other instances (not their relay)."""
+        relayed = self.relay is not None and self.relay in self.followers
+        return len(self.followers) - relayed + self.remote_followers
 
     def follow(self, outbox: Outbox) -> None:
         """A follower joins: it gets every frame and state from now on, starting at once."""
@@ -287,6 +301,7 @@ class Connection:
             case _:
                 assert_never(message)
         self.dirty = True
+        self.edits += 1
         self.wake.set()
         self.gym.wake()
         self._send_state()

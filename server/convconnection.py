@@ -69,13 +69,21 @@ class ConvConnection:
         self.wake = asyncio.Event()
         self.outbox = Outbox(self.wake)
         self.dirty = True  # the client has not seen the current state yet
+        self.edits = 0  # changes made to the session (its autosaves watch this)
+        self.greeting: dict[str, Any] = {}  # more of this tab's hello (instance, resume...)
+        self.after_hello: list[events.Event] = []  # sent right after the hello
         self.followers: set[Outbox] = set()  # read-only viewers of this session (follow mode)
+        # Followers on other instances (server.broker): their relay is one of ``followers``.
+        self.relay: Outbox | None = None
+        self.remote_followers = 0
         self.lesson: dict[str, Any] | None = None  # the lesson step the page shows
 
     async def serve(self) -> None:
         """Run until the client goes away; always cleans up its tasks."""
         self.session.on_change = self.changed
-        self._send(events.hello(self.session.id, self.session.state()))
+        self._send(events.hello(self.session.id, self.session.state(), **self.greeting))
+        for event in self.after_hello:
+            self._send(event)
         sender = asyncio.create_task(self.outbox.run(self.ws))
         runner = asyncio.create_task(self._run())
         watchdog = asyncio.create_task(
@@ -110,6 +118,7 @@ class ConvConnection:
     def changed(self) -> None:
         """The session changed outside this socket (a save opened over HTTP): show it."""
         self.dirty = True
+        self.edits += 1
         self.wake.set()
         self._send_state()
 
@@ -127,7 +136,12 @@ class ConvConnection:
             outbox.send_text(text)
 
     def _send_state(self) -> None:
-        self._send(events.state(self.session.state(), len(self.followers)), everyone=True)
+        self._send(events.state(self.session.state(), self.follower_count()), everyone=True)
+
+    def follower_count(self) -> int:
+        """How many watch this session, here and on other instances (not their relay)."""
+        relayed = self.relay is not None and self.relay in self.followers
+        return len(self.followers) - relayed + self.remote_followers
 
     def follow(self, outbox: Outbox) -> None:
         """A follower joins: it gets every frame and state from now on, starting at once."""
@@ -221,6 +235,7 @@ class ConvConnection:
             case _:
                 assert_never(message)
         self.dirty = True
+        self.edits += 1
         self.wake.set()
         self._send_state()
 

@@ -11,8 +11,9 @@ from fastapi import HTTPException, Path, Request
 from engine.conv.session import ConvSession
 from engine.errors import Refused
 from engine.session import Session
+from server.manager import SESSION_ID_PATTERN
 
-SessionId = Annotated[str, Path(pattern=r"^[0-9a-f]{12}$", description="from the hello event")]
+SessionId = Annotated[str, Path(pattern=SESSION_ID_PATTERN, description="from the hello event")]
 
 
 def session_of(request: Request, session_id: str) -> Session:

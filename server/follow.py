@@ -35,18 +35,31 @@ async def follow(
     leader: Leader,
     max_bytes: int,
     read: Callable[[Mapping[str, Any], int], StrictModel] = read_message,
+    instance: str | None = None,
 ) -> None:
-    """Relay the leader's frames and states to ``ws`` until it goes away; it drives nothing:
-    every message but ``ack`` and ``ping`` (read by ``read``, the leader's protocol) is
-    refused as read-only."""
+    """Relay the leader's frames and states to ``ws`` until it goes away (see :func:`watch`);
+    ``instance`` is the name of the instance serving it."""
+    session = leader.session
+    hello = events.hello(session.id, session.state(), leader.lesson, follow=True, instance=instance)
+    await watch(ws, hello, leader.follow, leader.unfollow, max_bytes, read)
+
+
+async def watch(
+    ws: WebSocket,
+    hello: events.Event,
+    join: Callable[[Outbox], None],
+    leave: Callable[[Outbox], None],
+    max_bytes: int,
+    read: Callable[[Mapping[str, Any], int], StrictModel] = read_message,
+) -> None:
+    """Say ``hello``, then relay to ``ws`` what the leader sends the outbox that ``join`` was
+    given (``leave`` takes it back) until the socket goes away. It drives nothing: every
+    message but ``ack`` and ``ping`` (read by ``read``, the leader's protocol) is refused as
+    read-only."""
     outbox = Outbox(asyncio.Event())
-    outbox.send_text(
-        events.text(
-            events.hello(leader.session.id, leader.session.state(), leader.lesson, follow=True)
-        )
-    )
+    outbox.send_text(events.text(hello))
     sender = asyncio.create_task(outbox.run(ws))
-    leader.follow(outbox)
+    join(outbox)
     try:
         while True:
             received = await ws.receive()
@@ -64,6 +77,6 @@ async def follow(
             else:  # every other message would change the session or what it shows
                 outbox.send_text(events.text(events.error(READ_ONLY)))
     finally:
-        leader.unfollow(outbox)
+        leave(outbox)
         sender.cancel()
         await asyncio.gather(sender, return_exceptions=True)

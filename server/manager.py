@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from server.convconnection import ConvConnection
 
 
+#: A session id: 12 hex digits, after the instance's name and a dash behind a proxy (see new_id).
+SESSION_ID_PATTERN = r"^([a-z0-9]{1,12}-)?[0-9a-f]{12}$"
+
+
 class SessionsFull(RuntimeError):
     """No room for another session."""
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
-import threading
 import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from server.sql import SqlDatabase, SqliteDatabase
 
 ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no 0/o, 1/l: ids are read aloud in class
 ID_LENGTH = 8
@@ -49,41 +49,24 @@ class Saved:
 
 
 class SqlStore:
-    """The saves as rows of one SQL table, whatever the database: a subclass opens the
-    connection (``_open``) and runs a statement on it (``_run``); the SQL here is what SQLite
-    and PostgreSQL both take, written with ``?`` for each argument. Thread-safe: one
-    connection, one lock. Every write is committed before it returns."""
+    """The saves as rows of one table of a :class:`server.sql.SqlDatabase`, whatever the
+    database: the statements are written once, for both."""
 
-    #: A column of seconds since the epoch (both databases take it).
-    TIME = "DOUBLE PRECISION"
-
-    def __init__(self, table: str) -> None:
+    def __init__(self, database: SqlDatabase, table: str) -> None:
         if not table.isidentifier():
             raise ValueError(f"a table's name is one word, not {table!r}")
         self.table = table  # the convolution mode keeps its saves in a table of its own
-        self._lock = threading.Lock()
-        self._connection: Any = None
+        self.database = database
+        self._lock = database.lock
+        self._execute = database.execute
+        self.create = (
+            f"CREATE TABLE IF NOT EXISTS {table} (id TEXT PRIMARY KEY,"
+            f" name TEXT NOT NULL, created {database.TIME} NOT NULL,"
+            f" updated {database.TIME} NOT NULL, body TEXT NOT NULL)"
+        )
 
     def _create(self) -> None:
-        with self._lock:
-            self._execute(
-                f"CREATE TABLE IF NOT EXISTS {self.table} (id TEXT PRIMARY KEY,"
-                f" name TEXT NOT NULL, created {self.TIME} NOT NULL,"
-                f" updated {self.TIME} NOT NULL, body TEXT NOT NULL)"
-            )
-
-    def _open(self) -> Any:
-        raise NotImplementedError
-
-    def _run(self, connection: Any, sql: str, args: tuple[Any, ...]) -> Any:
-        return connection.execute(sql, args)
-
-    def _execute(self, sql: str, args: tuple[Any, ...] = ()) -> Any:
-        """Run ``sql`` (hold the lock); the connection is opened on first use and again after
-        ``close``."""
-        if self._connection is None:
-            self._connection = self._open()
-        return self._run(self._connection, sql, args)
+        self.database.create(self.create)
 
     def save(self, name: str, body: dict[str, Any]) -> Saved:
         """Keep ``body`` under a new id; ValueError if ``name`` cannot name it (check_name)."""
@@ -139,25 +122,13 @@ class SqlStore:
         return int(n)
 
     def close(self) -> None:
-        with self._lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
+        self.database.close()
 
 
 class Store(SqlStore):
     """The saves in an embedded SQLite database (WAL), the default."""
 
-    TIME = "REAL"
-
     def __init__(self, path: Path, table: str = "experiments") -> None:
-        super().__init__(table)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        super().__init__(SqliteDatabase(path), table)
         self.path = path
         self._create()
-
-    def _open(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=FULL")
-        return connection

@@ -15,6 +15,7 @@ from engine import palette
 from engine.projections import Projection
 from nets.datasets import KINDS
 from nets.features import FEATURES, FORMULAS, Features
+from server.manager import SESSION_ID_PATTERN
 from tests.node import FRONTEND, run_js
 
 SCRIPTS = sorted(FRONTEND.rglob("*.js"))
@@ -83,3 +84,10 @@ def test_the_page_computes_every_feature_as_the_network_does(tmp_path: Path) -> 
         "sin x₁",
         "sin x₂",
     ]
+
+
+def test_the_page_reads_session_ids_as_the_server_makes_them() -> None:
+    """The follow link's check in the page is the server's pattern of a session id."""
+    text = (FRONTEND / "classroom" / "follow.js").read_text(encoding="utf-8")
+    found = re.search(r"const SESSION = /(.+)/;", text)
+    assert found is not None and found.group(1) == SESSION_ID_PATTERN

@@ -5,7 +5,7 @@
 import { t } from "../i18n.js";
 import { el } from "../views/dom.js";
 
-const SESSION = /^[0-9a-f]{12}$/;
+const SESSION = /^([a-z0-9]{1,12}-)?[0-9a-f]{12}$/; // server/manager.py SESSION_ID_PATTERN
 
 /**
  * The session this page follows (?follow=…), or null when it leads its own.

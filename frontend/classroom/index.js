@@ -30,7 +30,6 @@ import "./strings.js";
  * @property {HTMLElement} panel where the drawer's classroom sections go
  * @property {HTMLElement} main the main column
  * @property {HTMLCanvasElement} morphCanvas
- * @property {() => void} closeSocket
  * @property {string} [search] the address's query as this mode reads it (the conv mode's
  *   lesson, save and follow keys left out)
  */
@@ -145,12 +144,24 @@ export function setupClassroom(ctx) {
 }
 
 /**
+ * Say what came back when a reconnected tab's experiment was reopened from its autosave: all of
+ * it, or the state of some seconds ago when its server stopped.
+ * @param {import("../views/messages.js").MessageBar} messages
+ * @param {{step: number, age: number, final: boolean}} restored
+ */
+function tellRestored(messages, restored) {
+  const params = { step: restored.step, age: Math.round(restored.age) };
+  if (restored.final) messages.show({ kind: "info", key: "msg.resumed", params, tag: "resumed" });
+  else messages.show({ kind: "warn", key: "msg.restored", params, tag: "resumed" });
+}
+
+/**
  * What a classroom does with the socket's events, in either mode: greet a new session (open the
  * save or the lesson the link names, once), keep the follow panel's numbers, follow the
  * leader's lesson step, and stop knocking when the session to follow is gone.
  * @param {{follow: FollowPanel, lessons: LessonPlayer, saves: SavesPanel, following: boolean,
  *   opening: string | null, lesson: string | null, params: URLSearchParams}} parts
- * @param {{closeSocket: () => void}} ctx
+ * @param {{messages: import("../views/messages.js").MessageBar}} ctx
  */
 export function socketHandlers(parts, ctx) {
   const { follow, lessons, saves, following, opening, lesson, params } = parts;
@@ -158,6 +169,7 @@ export function socketHandlers(parts, ctx) {
   const handlers = {
     hello(message) {
       follow.update(message);
+      if (message.restored) tellRestored(ctx.messages, message.restored);
       if (following) handlers.lesson(message); // the lesson step the leader shows when we join
       if (greeted) {
         if (!following && lessons.active) lessons.announce(); // a new session: say it again
@@ -179,10 +191,12 @@ export function socketHandlers(parts, ctx) {
     lesson(message) {
       if (following) lessons.show(message.lesson?.name ?? null, message.lesson?.step ?? 0);
     },
-    error(message) {
-      // The session to follow is gone: stop knocking.
-      if (following && message.field === "follow") ctx.closeSocket();
+    /** News that is no refusal (the followed session answers again): it replaces the error it ends. */
+    notice(message) {
+      ctx.messages.show({ kind: "info", key: "msg.notice", params: { message: message.message }, tag: message.field });
     },
+    // A session to follow that is gone for good closes its socket with 1008, and the socket
+    // stops knocking (socket.js); one whose server stopped closes with 1013: knock again.
   };
   return handlers;
 }

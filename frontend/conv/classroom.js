@@ -62,7 +62,6 @@ function floatWhenAway(bar, slot, place) {
  * @property {HTMLElement} root the conv mode's container
  * @property {HTMLElement} bar its part of the top bar
  * @property {string} search the address's query when the page opened in this mode, else ""
- * @property {() => void} closeSocket
  */
 
 /**

@@ -173,7 +173,6 @@ export class ConvPage {
       root: this.root,
       bar: this.bar,
       search: this.search,
-      closeSocket: () => this.socket?.close(),
     });
     this.info.classroom = this.classroom;
     // The caption above the maps takes room from them: fit them again when it changes.
@@ -228,17 +227,18 @@ export class ConvPage {
         classroom.state(message);
       },
       lesson: (message) => classroom.lesson(message),
+      notice: (message) => classroom.notice(message),
       error: (message) => {
         const field = message.field ? ` (${message.field})` : "";
         this.messages.show({
           key: "msg.error",
           params: { message: `${message.message}${field}` },
           extra: message.allowed ? { key: "msg.allowed", params: { allowed: message.allowed } } : null,
+          tag: message.field === "follow" ? "follow" : null, // a later notice about it replaces it
         });
         this.refresh();
         this.controls?.revert(); // what the user typed goes back to what the server kept
-        classroom.error(message);
-      },
+        },
       pong: () => {},
       frame: (buffer) => this.frame(buffer),
       close: () => {

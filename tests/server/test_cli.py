@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -9,8 +10,10 @@ import urllib.request
 
 import pytest
 import torch
+from websockets.sync.client import connect
 
 from server.cli import bind, page_url, parse_args
+from server.settings import Settings
 from tests.live_server import ROOT, live_server
 from tests.server.wsutil import run_async
 
@@ -25,6 +28,13 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def test_what_the_command_line_leaves_out_comes_from_the_environment() -> None:
+    env = {**os.environ, "SPACEFOLD_INSTANCE": "z", "SPACEFOLD_DEVICE": "cpu"}
+    with live_server(env=env) as server, connect(server.ws_url) as ws:
+        assert json.loads(ws.recv(timeout=10))["session"].startswith("z-")
+        assert server.health()["device"] == "cpu"
+
+
 def test_port_zero_picks_a_free_port_and_the_page_answers() -> None:
     with live_server() as server:
         assert not server.url.endswith(":0/")
@@ -33,9 +43,13 @@ def test_port_zero_picks_a_free_port_and_the_page_answers() -> None:
         assert "spacefold is running at" in server.log()
 
 
-def test_defaults_are_loopback_and_browser_on() -> None:
-    args = parse_args([])
-    assert (args.host, args.port, args.open, args.device) == ("127.0.0.1", 8000, True, "auto")
+def test_defaults_are_loopback_and_browser_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("SPACEFOLD_HOST", "SPACEFOLD_PORT", "SPACEFOLD_DEVICE"):
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings()
+    assert (settings.host, settings.port, settings.device) == ("127.0.0.1", 8000, "auto")
+    args = parse_args([])  # what it leaves out is the settings' (the environment's, else these)
+    assert (args.host, args.port, args.open, args.device) == (None, None, True, None)
     assert parse_args(["--no-open"]).open is False
     assert page_url("0.0.0.0", 81) == "http://127.0.0.1:81/"
     assert page_url("::1", 82) == "http://[::1]:82/"

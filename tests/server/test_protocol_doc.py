@@ -100,12 +100,21 @@ def sample_events() -> list[events.Event]:
     shown = {"name": "01-linear-layer", "step": 0}
     return [
         events.hello(session.id, session.state()),
+        events.hello(
+            session.id,
+            session.state(),
+            instance="a",
+            resume="key",
+            restored={"from": "a-1", "step": 3, "age": 1.5, "final": False, "instance": "a"},
+        ),
+        events.moved("a-2"),
         events.hello(session.id, session.state(), shown, follow=True),
         events.state(session.state(), followers=2),
         events.error("refused", "model.width", "from 1 up to 32"),
         events.diverged(3, "diverged"),
         events.pong(),
         events.lesson(shown),
+        events.notice("back", "follow"),
     ]
 
 
@@ -335,12 +344,21 @@ def conv_events() -> list[events.Event]:
     shown = {"name": "01-weight-sharing", "step": 0}
     return [
         events.hello(session.id, session.state()),
+        events.hello(
+            session.id,
+            session.state(),
+            instance="a",
+            resume="key",
+            restored={"from": "a-1", "step": 3, "age": 1.5, "final": False, "instance": "a"},
+        ),
+        events.moved("a-2"),
         events.hello(session.id, session.state(), shown, follow=True),
         events.state(session.state(), followers=1),
         events.error("refused", "model.layers.0.kernel", "from 1 up to 9"),
         events.diverged(3, "diverged"),
         events.pong(),
         events.lesson(shown),
+        events.notice("back", "follow"),
     ]
 
 

@@ -1,0 +1,121 @@
+"""Serving a session's own socket: the session is held by its id while the tab is connected
+(followers find it there), autosaved meanwhile, reopened from an autosave when the tab
+reconnects (``?resume=ID&key=KEY``), and closed when the socket goes."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import Executor
+from typing import Any, Protocol
+
+from starlette.websockets import WebSocket
+
+from engine import events
+from server.autosaver import Autosaver
+from server.autosaves import Autosaves, Mode
+from server.manager import SessionManager
+from server.resume import dump, reopen
+from server.saves import Saves
+
+TAKE_OVER_SECONDS = 5.0  # how long a tab's new socket waits for its old one here to let go
+
+
+class Held(Protocol):
+    """A session's socket: server.connection.Connection or server.convconnection's."""
+
+    ws: WebSocket
+    edits: int
+    greeting: dict[str, Any]
+    after_hello: list[events.Event]
+
+    async def serve(self) -> None: ...
+
+
+class Holding:
+    """The app's held sessions' serving: one per app; ``pool`` is set once the app starts."""
+
+    def __init__(
+        self,
+        manager: SessionManager,
+        autosaves: Autosaves,
+        instance: str | None,
+        autosave_seconds: float,
+    ) -> None:
+        self.manager, self.autosaves = manager, autosaves
+        self.instance, self.autosave_seconds = instance, autosave_seconds
+        self.pool: Executor | None = None
+        self.serving: dict[str, asyncio.Task[None]] = {}  # each held session's, by id
+        self.finishing: dict[str, asyncio.Task[None]] = {}  # last autosaves being written
+
+    async def _let_go(self, old: str) -> None:
+        """Session ``old``'s socket may still be held here (its tab reconnected before the old
+        socket was seen to close): stop serving it and wait for its last autosave."""
+        task = self.serving.get(old)
+        if task is not None:
+            task.cancel()
+            await asyncio.wait({task}, timeout=TAKE_OVER_SECONDS)
+        last = self.finishing.get(old)
+        if last is not None:
+            await asyncio.wait({last}, timeout=TAKE_OVER_SECONDS)
+
+    async def serve(
+        self,
+        connection: Held,
+        held: dict[str, Any],
+        session: Any,
+        kind: Saves[Any, Any],
+        mode: Mode,
+    ) -> None:
+        """Serve ``connection`` (of ``session``), named by the session's id in ``held``."""
+        assert self.pool is not None, "the app has not started"
+        query = connection.ws.query_params
+        old, key = query.get("resume"), query.get("key")
+        restored: dict[str, Any] | None = None
+        if old is not None:
+            await self._let_go(old)
+            restored, refusal = await reopen(
+                self.autosaves, kind, mode, old, key or "", session, self.pool
+            )
+            if refusal is not None:
+                connection.after_hello.append(refusal)
+        autosaver = Autosaver(
+            self.autosaves,
+            mode,
+            session,
+            lambda: dump(kind, session),
+            lambda: connection.edits,
+            self.pool,
+            interval=self.autosave_seconds,
+            instance=self.instance,
+        )
+        connection.greeting = {"instance": self.instance, "resume": autosaver.key}
+        if restored is not None:
+            connection.greeting["restored"] = restored
+        saving = asyncio.create_task(autosaver.run())
+        task = asyncio.create_task(connection.serve())
+        held[session.id], self.serving[session.id] = connection, task
+        try:
+            await asyncio.wait({task})
+        finally:
+            task.cancel()
+            saving.cancel()
+            held.pop(session.id, None)
+            self.serving.pop(session.id, None)
+            self.manager.close(session)
+            last = asyncio.create_task(self._last(task, saving, autosaver, session.id))
+            self.finishing[session.id] = last
+
+    async def _last(
+        self, task: asyncio.Task[None], saving: asyncio.Task[None], saver: Autosaver, key: str
+    ) -> None:
+        """Once the socket's tasks have ended, write the last autosave, marked final."""
+        try:
+            await asyncio.gather(task, saving, return_exceptions=True)
+            await saver.save(final=True)
+        finally:
+            self.finishing.pop(key, None)
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Wait for the last autosaves being written (the app is stopping)."""
+        if self.finishing:
+            await asyncio.wait(set(self.finishing.values()), timeout=timeout)

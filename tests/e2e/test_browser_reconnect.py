@@ -1,0 +1,63 @@
+"""A page whose server died: it reconnects to the server started again in its place, gets its
+experiment back from the last autosave (its step, not step 0), says what happened, and trains
+on."""
+
+from __future__ import annotations
+
+import re
+import signal
+import socket
+import tempfile
+
+from playwright.sync_api import Browser
+
+from tests.live_server import live_server
+
+from .support import Tab
+
+AUTOSAVE_SECONDS = "0.5"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def test_a_page_gets_its_experiment_back_after_its_server_was_killed(browser: Browser) -> None:
+    port, data = str(free_port()), tempfile.mkdtemp(prefix="spacefold-data-")
+    args = ("--port", port, "--data-dir", data)
+    env = {"SPACEFOLD_AUTOSAVE_SECONDS": AUTOSAVE_SECONDS}
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        with live_server(*args, env={**_environ(), **env}) as first:
+            tab = Tab(page=context.new_page(), server=first)
+            tab.open("?width=3")
+            tab.wait("() => (window.spacefold.lastHeader?.step ?? 0) > 300")
+            tab.page.wait_for_timeout(1500)  # a few autosaves
+            before = tab.js("window.spacefold.state.session")
+            first.process.send_signal(signal.SIGKILL)
+            first.process.wait(10)
+            killed_at = tab.js("window.spacefold.lastHeader.step")
+        with live_server(*args, env={**_environ(), **env}) as second:
+            tab.server = second
+            warning = tab.page.get_by_test_id("message-warn").filter(has_text="autosave")
+            warning.wait_for(timeout=30_000)
+            text = warning.inner_text()
+            found = re.search(r"at step (\d+)", text)
+            assert found is not None, text
+            restored = int(found.group(1))
+            assert 0 < restored <= killed_at
+            assert tab.js("window.spacefold.state.session") != before
+            assert tab.js("window.spacefold.state.config.model.width") == 3
+            tab.wait("(n) => window.spacefold.lastHeader.step > n + 50", restored)  # trains on
+            assert tab.errors == []
+    finally:
+        context.close()
+
+
+def _environ() -> dict[str, str]:
+    import os
+
+    return dict(os.environ)
