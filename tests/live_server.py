@@ -20,6 +20,7 @@ from typing import Any
 from websockets.sync.client import connect
 
 from server.drawer import CROWD
+from tests.services import stop
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKOUT_SERVER = (sys.executable, "-m", "server")
@@ -85,12 +86,7 @@ def live_server(
         print(f"--- server log ({log_path}) ---\n{server.log()}", file=sys.stderr)
         raise
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def _wait_for_url(server: LiveServer, timeout: float) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from server.nginxconf import Instance, nginx_config, nginx_file
 from tests.node import missing
+from tests.services import free_port
 
 NGINX = Path("/usr/sbin/nginx")
 TEMP_KINDS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -27,13 +28,6 @@ def require_nginx() -> None:
     """Fail under CI, skip elsewhere, when nginx is not installed."""
     if not NGINX.is_file():
         missing("nginx (Debian's nginx-light package)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _temp_paths(folder: Path) -> list[str]:
@@ -92,7 +86,7 @@ def nginx_proxy(
     (``http://127.0.0.1:PORT/``). Its error log is printed if the block fails."""
     require_nginx()
     folder = Path(tempfile.mkdtemp(prefix="spacefold-nginx-"))
-    port = _free_port()
+    port = free_port()
     conf = folder / "nginx.conf"
     conf.write_text(
         contained_file(nginx_config(list(instances), f"127.0.0.1:{port}", broker=broker), folder)

@@ -7,13 +7,13 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from tests.node import missing
+from tests.services import free_port
 
 
 def _binaries() -> Path:
@@ -21,13 +21,6 @@ def _binaries() -> Path:
     if not found:
         missing("PostgreSQL (Debian's postgresql package)")
     return found[-1].parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _as_owner(command: list[str]) -> list[str]:
@@ -43,7 +36,7 @@ def postgres_server() -> Iterator[str]:
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
     data, log = folder / "data", folder / "log"
-    port = _free_port()
+    port = free_port()
     subprocess.run(
         _as_owner(
             [str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "spacefold", "-N"]

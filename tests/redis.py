@@ -14,15 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tests.node import missing
+from tests.services import free_port, stop
 
 REDIS_SERVER = Path("/usr/bin/redis-server")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def answers(port: int) -> bool:
@@ -57,10 +51,5 @@ def redis_server(port: int | None = None) -> Iterator[str]:
             time.sleep(0.05)
         yield f"redis://127.0.0.1:{port}/0"
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         shutil.rmtree(folder, ignore_errors=True)

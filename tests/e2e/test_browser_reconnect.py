@@ -6,23 +6,16 @@ from __future__ import annotations
 
 import re
 import signal
-import socket
 import tempfile
 
 from playwright.sync_api import Browser
 
 from tests.live_server import live_server
+from tests.services import free_port
 
 from .support import Tab
 
 AUTOSAVE_SECONDS = "0.5"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def test_a_page_gets_its_experiment_back_after_its_server_was_killed(browser: Browser) -> None:

@@ -25,8 +25,10 @@ from server.brokerwire import FRAME, TEXT, channel
 from server.outbox import Outbox
 from server.settings import Settings
 from tests.live_server import LiveServer, live_server
-from tests.redis import free_port, redis_server
+from tests.nginx import nginx_proxy
+from tests.redis import redis_server
 from tests.server.wsutil import run_async
+from tests.services import free_port
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -112,14 +114,19 @@ async def teacher_and_class(a: str, b: str, path: str, size: int) -> tuple[Watch
     return teacher, list(followers)
 
 
-async def every_frame_in_order(a: str, b: str, steps: int) -> None:
+async def every_frame_in_order(a: str, b: str, steps: int, served_by: set[str]) -> None:
+    """A teacher on ``a`` and 30 followers on ``b`` (or both through the proxy), the followers
+    served by the instances ``served_by`` between them: each sees the frames of steps 1 to
+    ``steps``, in order, and the teacher's lesson step."""
     teacher, followers = await teacher_and_class(a, b, "ws", 30)
     session = (await hello_of(teacher))["session"]
+    serving = set()
     for follower in followers:
         hello = await hello_of(follower)
         assert hello["session"] == session and hello["follow"] is True
-        assert hello["instance"] == "b"  # the instance serving the follower's socket
+        serving.add(hello["instance"])  # the instance serving the follower's socket
         assert hello["lesson"] is None and hello["config"] == teacher.of("hello")[0]["config"]
+    assert serving == served_by
     await asyncio.sleep(0.3)  # the frames the joins brought have all arrived
     for follower in followers:
         follower.steps.clear()
@@ -145,7 +152,21 @@ def test_thirty_followers_elsewhere_receive_every_frame_in_order(
     pair: tuple[LiveServer, LiveServer],
 ) -> None:
     a, b = pair
-    run_async(every_frame_in_order(a.ws_url.removesuffix("ws"), b.ws_url.removesuffix("ws"), 15))
+    run_async(every_frame_in_order(base(a), base(b), 15, {"b"}))
+
+
+def test_followers_through_the_proxy_are_spread_over_both_and_miss_nothing(
+    pair: tuple[LiveServer, LiveServer],
+) -> None:
+    """nginx configured for a broker sends follow sockets to any instance: the class is shared
+    by both, whichever holds the teacher's session."""
+    listed = [
+        (name, s.url.removeprefix("http://").rstrip("/"))
+        for name, s in zip("ab", pair, strict=True)
+    ]
+    with nginx_proxy(listed, broker=True) as proxy:
+        url = proxy.replace("http://", "ws://")
+        run_async(every_frame_in_order(url, url, 10, {"a", "b"}))
 
 
 def base(server: LiveServer) -> str:

@@ -20,19 +20,10 @@ from engine.encoding import decode_frame
 from tests.live_server import LiveServer, live_server
 from tests.nginx import nginx_proxy, require_nginx
 from tests.postgres import postgres_server
+from tests.server.wsutil import recv_event
 
 AUTOSAVE_SECONDS = 1.0
 SLACK_SECONDS = 1.0  # a loaded machine's lateness on top of the interval
-
-
-def event(ws: ClientConnection, kind: str, limit: int = 2000) -> dict[str, Any]:
-    for _ in range(limit):
-        message = ws.recv(timeout=15)
-        if isinstance(message, str):
-            found: dict[str, Any] = json.loads(message)
-            if found["type"] == kind:
-                return found
-    raise AssertionError(f"no {kind!r} event in {limit} messages")
 
 
 @contextlib.contextmanager
@@ -71,14 +62,14 @@ def test_a_killed_instances_students_get_their_autosave_back_on_the_other() -> N
         while sum(hello["instance"] == "a" for hello, _ in sockets) < 2:
             assert len(sockets) < 8, "the proxy never chose instance a"
             ws = connect_to("ws")
-            sockets.append((event(ws, "hello"), ws))
+            sockets.append((recv_event(ws, "hello"), ws))
         for _, ws in sockets:
             ws.send(json.dumps({"type": "configure", "changes": {"model": {"width": 3}}}))
             ws.send(json.dumps({"type": "play"}))
         on_a = [(hello, ws) for hello, ws in sockets if hello["instance"] == "a"]
         watched = on_a[0][0]["session"]
         follower = connect_to(f"ws?follow={watched}")
-        assert event(follower, "hello")["instance"] == "a"
+        assert recv_event(follower, "hello")["instance"] == "a"
         time.sleep(3 * AUTOSAVE_SECONDS)
 
         servers["a"].process.send_signal(signal.SIGKILL)
@@ -101,7 +92,7 @@ def test_a_killed_instances_students_get_their_autosave_back_on_the_other() -> N
         except ConnectionClosed:
             pass
         with connect(f"{proxy}ws?follow={watched}", open_timeout=10) as again:
-            told = event(again, "error")
+            told = recv_event(again, "error")
             assert told["field"] == "follow" and "stopped with its server" in told["message"]
             with contextlib.suppress(ConnectionClosed):
                 again.recv(timeout=15)
@@ -112,21 +103,21 @@ def test_a_killed_instances_students_get_their_autosave_back_on_the_other() -> N
         for hello, _ in on_a:
             old = hello["session"]
             ws = connect_to(f"ws?resume={old}&key={hello['resume']}")
-            back = event(ws, "hello")
+            back = recv_event(ws, "hello")
             assert back["instance"] == "b" and back["session"].startswith("b-")
             assert back["restored"]["step"] == rows[old][0] == back["step"]
             assert back["restored"]["final"] is False and back["restored"]["instance"] == "a"
             assert back["config"]["model"]["width"] == 3
             ws.send(json.dumps({"type": "play"}))
-            assert event(ws, "state")["running"] is True
+            assert recv_event(ws, "state")["running"] is True
             moved_to[old] = back["session"]
             sockets.append((back, ws))
 
         # The follower knocks once more: told where the session went, it follows it there.
         with connect(f"{proxy}ws?follow={watched}", open_timeout=10) as again:
-            assert event(again, "moved")["session"] == moved_to[watched]
+            assert recv_event(again, "moved")["session"] == moved_to[watched]
         with connect(f"{proxy}ws?follow={moved_to[watched]}", open_timeout=10) as again:
-            followed = event(again, "hello")
+            followed = recv_event(again, "hello")
             assert followed["follow"] is True and followed["instance"] == "b"
 
         # The students on b never noticed: their frames go on.

@@ -95,19 +95,22 @@ def test_every_client_message_and_its_fields_are_documented() -> None:
                 assert f"`{field}`" in row, f"{message_tag(message)}.{field} is not documented"
 
 
+def reopened(session: str, state: dict[str, Any]) -> list[events.Event]:
+    """The events of a session reopened from its autosave, in either mode: its tab's hello
+    (with the instance, the resume key and what was restored) and its followers' ``moved``."""
+    restored = {"from": "a-1", "step": 3, "age": 1.5, "final": False, "instance": "a"}
+    return [
+        events.hello(session, state, instance="a", resume="key", restored=restored),
+        events.moved("a-2"),
+    ]
+
+
 def sample_events() -> list[events.Event]:
     session = Session(ExperimentConfig(), torch.device("cpu"))
     shown = {"name": "01-linear-layer", "step": 0}
     return [
         events.hello(session.id, session.state()),
-        events.hello(
-            session.id,
-            session.state(),
-            instance="a",
-            resume="key",
-            restored={"from": "a-1", "step": 3, "age": 1.5, "final": False, "instance": "a"},
-        ),
-        events.moved("a-2"),
+        *reopened(session.id, session.state()),
         events.hello(session.id, session.state(), shown, follow=True),
         events.state(session.state(), followers=2),
         events.error("refused", "model.width", "from 1 up to 32"),
@@ -344,14 +347,7 @@ def conv_events() -> list[events.Event]:
     shown = {"name": "01-weight-sharing", "step": 0}
     return [
         events.hello(session.id, session.state()),
-        events.hello(
-            session.id,
-            session.state(),
-            instance="a",
-            resume="key",
-            restored={"from": "a-1", "step": 3, "age": 1.5, "final": False, "instance": "a"},
-        ),
-        events.moved("a-2"),
+        *reopened(session.id, session.state()),
         events.hello(session.id, session.state(), shown, follow=True),
         events.state(session.state(), followers=1),
         events.error("refused", "model.layers.0.kernel", "from 1 up to 9"),

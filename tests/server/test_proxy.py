@@ -11,7 +11,6 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from websockets.exceptions import InvalidStatus
@@ -22,6 +21,7 @@ from server.nginxconf import MAX_BODY, main, nginx_config, nginx_file
 from server.saves import MAX_FILE_BYTES
 from tests.live_server import ROOT, LiveServer, live_server
 from tests.nginx import nginx_proxy, require_nginx
+from tests.server.wsutil import recv_event
 
 DEPLOY = ROOT / "docs" / "deploy.md"
 
@@ -51,17 +51,6 @@ def _fetch(request: urllib.request.Request) -> tuple[int, str, bytes]:
         return exc.code, exc.headers.get("content-type", ""), exc.read()
 
 
-def event(ws: ClientConnection, kind: str, limit: int = 200) -> dict[str, Any]:
-    """The next text event of type ``kind``, skipping frames and other events."""
-    for _ in range(limit):
-        message = ws.recv(timeout=10)
-        if isinstance(message, str):
-            found: dict[str, Any] = json.loads(message)
-            if found["type"] == kind:
-                return found
-    raise AssertionError(f"no {kind!r} event in {limit} messages")
-
-
 @contextlib.contextmanager
 def instances_behind_nginx(*names: str, broker: bool = False) -> Iterator[Proxied]:
     require_nginx()  # before starting the instances
@@ -87,7 +76,7 @@ def sessions(proxied: Proxied, count: int, path: str = "ws") -> Iterator[dict[st
     with contextlib.ExitStack() as stack:
         made: dict[str, str] = {}
         for _ in range(count):
-            session = event(stack.enter_context(proxied.ws(path)), "hello")["session"]
+            session = recv_event(stack.enter_context(proxied.ws(path)), "hello")["session"]
             made.setdefault(session.split("-")[0], session)
         yield made
 
@@ -105,7 +94,9 @@ def test_followers_always_reach_the_sessions_instance(pair: Proxied, path: str) 
         for session in made.values():
             for _ in range(6):
                 with pair.ws(f"{path}?follow={session}") as follower:
-                    hello = event(follower, "hello")  # the instance without it says "no session"
+                    hello = recv_event(
+                        follower, "hello"
+                    )  # the instance without it says "no session"
                     assert hello["follow"] is True and hello["session"] == session
 
 
@@ -144,7 +135,7 @@ def test_a_browsers_origin_passes_the_proxy(pair: Proxied) -> None:
     own = pair.url.rstrip("/")
     for path in ("ws", "ws/conv"):
         with pair.ws(path, origin=own) as ws:
-            assert event(ws, "hello")["session"]
+            assert recv_event(ws, "hello")["session"]
         with pytest.raises(InvalidStatus) as refused:
             pair.ws(path, origin="http://elsewhere.example")
         assert refused.value.response.status_code == 403
@@ -163,9 +154,9 @@ def test_a_stopped_instances_sessions_go_to_the_next_live_one() -> None:
             server.process.wait(10)
             for _ in range(4):
                 with trio.ws(f"ws?resume={lost}") as back:
-                    assert event(back, "hello")["session"].startswith(f"{next_one}-")
+                    assert recv_event(back, "hello")["session"].startswith(f"{next_one}-")
             with trio.ws(f"ws?follow={lost}") as follower:
-                assert f"no session {lost}" in event(follower, "error")["message"]
+                assert f"no session {lost}" in recv_event(follower, "error")["message"]
             status, _, body = trio.get(f"api/sessions/{lost}/data.csv")
             assert status == 404 and b"no open session" in body, body[:300]
             with sessions(trio, 2) as made:

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 from starlette.testclient import WebSocketTestSession
+from websockets.sync.client import ClientConnection
 
 from engine.encoding import decode_frame
 
@@ -47,6 +48,17 @@ def next_frame(ws: WebSocketTestSession, limit: int = 500) -> Frame:
         if message.get("bytes") is not None:
             return decode_frame(message["bytes"])
     raise AssertionError(f"no frame in {limit} messages")
+
+
+def recv_event(ws: ClientConnection, kind: str, limit: int = 2000) -> dict[str, Any]:
+    """As :func:`next_event`, on a real socket (the ``websockets`` package's client)."""
+    for _ in range(limit):
+        message = ws.recv(timeout=15)
+        if isinstance(message, str):
+            found: dict[str, Any] = json.loads(message)
+            if found["type"] == kind:
+                return found
+    raise AssertionError(f"no {kind!r} event in {limit} messages")
 
 
 def send(ws: WebSocketTestSession, **message: Any) -> None:
