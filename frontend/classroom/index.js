@@ -170,6 +170,7 @@ export function socketHandlers(parts, ctx) {
     hello(message) {
       follow.update(message);
       if (message.restored) tellRestored(ctx.messages, message.restored);
+      if (following) ctx.messages.dismissTag("follow"); // following again: what said it stopped is over
       if (following) handlers.lesson(message); // the lesson step the leader shows when we join
       if (greeted) {
         if (!following && lessons.active) lessons.announce(); // a new session: say it again

@@ -1,9 +1,10 @@
 """A page whose server died: it reconnects to the server started again in its place, gets its
 experiment back from the last autosave (its step, not step 0), says what happened, and trains
-on."""
+on; a student's page following it follows the reopened session, and says nothing stale."""
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import tempfile
@@ -15,26 +16,28 @@ from tests.services import free_port
 
 from .support import Tab
 
-AUTOSAVE_SECONDS = "0.5"
+ENV = {**os.environ, "SPACEFOLD_AUTOSAVE_SECONDS": "0.5"}
 
 
 def test_a_page_gets_its_experiment_back_after_its_server_was_killed(browser: Browser) -> None:
     port, data = str(free_port()), tempfile.mkdtemp(prefix="spacefold-data-")
     args = ("--port", port, "--data-dir", data)
-    env = {"SPACEFOLD_AUTOSAVE_SECONDS": AUTOSAVE_SECONDS}
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    teacher = browser.new_context(viewport={"width": 1280, "height": 720})
+    student = browser.new_context(viewport={"width": 1280, "height": 720})
     try:
-        with live_server(*args, env={**_environ(), **env}) as first:
-            tab = Tab(page=context.new_page(), server=first)
+        with live_server(*args, env=ENV) as first:
+            tab = Tab(page=teacher.new_page(), server=first)
             tab.open("?width=3")
             tab.wait("() => (window.spacefold.lastHeader?.step ?? 0) > 300")
-            tab.page.wait_for_timeout(1500)  # a few autosaves
             before = tab.js("window.spacefold.state.session")
+            follower = Tab(page=student.new_page(), server=first)
+            follower.open(f"?follow={before}")
+            tab.page.wait_for_timeout(1500)  # a few autosaves
             first.process.send_signal(signal.SIGKILL)
             first.process.wait(10)
             killed_at = tab.js("window.spacefold.lastHeader.step")
-        with live_server(*args, env={**_environ(), **env}) as second:
-            tab.server = second
+        with live_server(*args, env=ENV) as second:
+            tab.server = follower.server = second
             warning = tab.page.get_by_test_id("message-warn").filter(has_text="autosave")
             warning.wait_for(timeout=30_000)
             text = warning.inner_text()
@@ -42,15 +45,18 @@ def test_a_page_gets_its_experiment_back_after_its_server_was_killed(browser: Br
             assert found is not None, text
             restored = int(found.group(1))
             assert 0 < restored <= killed_at
-            assert tab.js("window.spacefold.state.session") != before
+            now = tab.js("window.spacefold.state.session")
+            assert now != before
             assert tab.js("window.spacefold.state.config.model.width") == 3
             tab.wait("(n) => window.spacefold.lastHeader.step > n + 50", restored)  # trains on
-            assert tab.errors == []
+
+            # The student's page follows the reopened session: its address says so, its frames
+            # go on past the restored step, and no message says the session stopped.
+            follower.page.wait_for_url(re.compile(f"follow={now}"), timeout=30_000)
+            follower.wait("(n) => (window.spacefold.lastHeader?.step ?? 0) > n + 50", restored)
+            errors = follower.page.get_by_test_id("message-error")
+            assert errors.filter(has_text="stopped").count() == 0
+            assert tab.errors == [] and follower.errors == []
     finally:
-        context.close()
-
-
-def _environ() -> dict[str, str]:
-    import os
-
-    return dict(os.environ)
+        teacher.close()
+        student.close()
