@@ -20,7 +20,9 @@ import json
 import multiprocessing
 import os
 import statistics
+from collections.abc import Callable
 from multiprocessing.synchronize import Event as ProcessEvent
+from typing import Any
 
 from bench import wire
 from bench.stats import percentile
@@ -123,17 +125,23 @@ def follower_process(
 
 
 async def in_processes(
-    url: str, n: int, seconds: float, processes: int, start: asyncio.Event
-) -> list[list[tuple[float, int]]]:
-    """``n`` followers spread over ``processes`` client processes, all started with ``start``
-    once every one has connected: what each of them saw."""
+    url: str,
+    n: int,
+    seconds: float,
+    processes: int,
+    start: asyncio.Event,
+    target: Callable[..., None] = follower_process,
+) -> list[Any]:
+    """``n`` followers spread over ``processes`` client processes running ``target`` (called
+    as :func:`follower_process` is), all started with ``start`` once every one has connected:
+    what each process sent back (by default, what each of its followers saw)."""
     context = multiprocessing.get_context("spawn")
     ready: multiprocessing.SimpleQueue[int] = context.SimpleQueue()
-    results: multiprocessing.SimpleQueue[list[list[tuple[float, int]]]] = context.SimpleQueue()
+    results: multiprocessing.SimpleQueue[Any] = context.SimpleQueue()
     go = context.Event()
     shares = [n // processes + (1 if i < n % processes else 0) for i in range(processes)]
     workers = [
-        context.Process(target=follower_process, args=(url, k, seconds, ready, go, results))
+        context.Process(target=target, args=(url, k, seconds, ready, go, results))
         for k in shares
         if k
     ]
@@ -144,12 +152,10 @@ async def in_processes(
         await loop.run_in_executor(None, ready.get)
     go.set()
     start.set()
-    runs: list[list[tuple[float, int]]] = []
-    for _ in workers:
-        runs += await loop.run_in_executor(None, results.get)
+    sent = [await loop.run_in_executor(None, results.get) for _ in workers]
     for w in workers:
         w.join()
-    return runs
+    return sent
 
 
 async def followers(
@@ -163,7 +169,8 @@ async def followers(
     leader = asyncio.create_task(client(url, seconds, speed, start, own, hello))
     follow_url = f"{url}?follow={await hello}"
     if processes > 1:
-        runs = await in_processes(follow_url, n, seconds, processes, start)
+        sent = await in_processes(follow_url, n, seconds, processes, start)
+        runs = [seen for process in sent for seen in process]
     else:
         tasks, runs = watchers(follow_url, n, seconds, start)
         await asyncio.sleep(0.5)

@@ -47,18 +47,31 @@ def layer_maps(net: FoldNet, every_weight: bool = False) -> list[dict[str, Any]]
     out: list[dict[str, Any]] = []
     square: list[tuple[dict[str, Any], np.ndarray]] = []
     linears = [m for m in net.body if isinstance(m, nn.Linear)]
-    for i, linear in enumerate(linears, start=1):
-        shape = tuple(linear.weight.shape)
+    shapes = [tuple(linear.weight.shape) for linear in linears]
+    sent = [every_weight or o * i <= SMALL_LAYER for o, i in shapes]
+    # The weights and biases sent, copied out in one piece (float64, as they are sent).
+    pieces = [
+        t.detach().reshape(-1)
+        for linear, send in zip(linears, sent, strict=True)
+        if send
+        for t in (linear.weight, linear.bias)
+    ]
+    flat = torch.cat(pieces).cpu().numpy().astype(np.float64) if pieces else np.zeros(0)
+    finite = np.isfinite(flat)
+    at = 0
+    for i, (shape, send) in enumerate(zip(shapes, sent, strict=True), start=1):
         entry: dict[str, Any] = {"layer": i, "shape": list(shape), "output": i == len(linears)}
         out.append(entry)
-        if not (every_weight or shape[0] * shape[1] <= SMALL_LAYER):
+        if not send:
             continue  # only the shape is sent: no copy of the weights needed
-        w = linear.weight.detach().cpu().numpy().astype(np.float64)
-        b = linear.bias.detach().cpu().numpy().astype(np.float64)
-        if not (np.isfinite(w).all() and np.isfinite(b).all()):
+        size = shape[0] * shape[1] + shape[0]
+        ok, values = finite[at : at + size].all(), flat[at : at + size]
+        at += size
+        if not ok:
             continue
+        w = values[: shape[0] * shape[1]].reshape(shape)
         entry["weight"] = w.tolist()
-        entry["bias"] = b.tolist()
+        entry["bias"] = values[shape[0] * shape[1] :].tolist()
         if shape == (2, 2):
             square.append((entry, w))
     # One SVD call for every 2×2 layer.

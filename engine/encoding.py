@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from engine import packing
+
 PROTOCOL = 1
 ALIGN = 8
 DTYPES: dict[str, np.dtype[Any]] = {
@@ -105,41 +107,19 @@ def compact(value: Any) -> Any:
 
 
 def _pack_coords(group: list[Coords]) -> list[tuple[np.ndarray, dict[str, Any]]]:
-    """Pack every array of ``group`` (all with the same last axis) in one vectorised pass: the
-    arrays are stacked row-wise and each one's column low and high found by ``reduceat``."""
+    """Pack every array of ``group`` (all with the same last axis) in one compiled pass over
+    the arrays stacked row-wise (:func:`engine.packing.pack_coords`)."""
     values = [np.asarray(c.values, dtype=np.float32) for c in group]
     flats = [v.reshape(-1, v.shape[-1]) if v.ndim > 1 else v.reshape(-1, 1) for v in values]
-    width = flats[0].shape[1]
-    rows = np.array([len(f) for f in flats])
+    rows = [len(f) for f in flats]
     stacked = np.concatenate(flats) if len(flats) > 1 else flats[0]
-    filled = rows > 0  # reduceat can't reduce an empty segment: those get low = high = 0
-    starts = (np.cumsum(rows) - rows)[filled]
-    finite = np.isfinite(stacked)
-    whole = bool(finite.all())  # the usual case: no NaN to step around
-    low = np.zeros((len(flats), width), np.float32)
-    high = np.zeros((len(flats), width), np.float32)
-    if len(starts):
-        lows = stacked if whole else np.where(finite, stacked, np.inf)
-        highs = stacked if whole else np.where(finite, stacked, -np.inf)
-        low[filled] = np.minimum.reduceat(lows, starts, axis=0)
-        high[filled] = np.maximum.reduceat(highs, starts, axis=0)
-        if not whole:  # a column with no finite value at all
-            low[~np.isfinite(low)] = 0
-            high[~np.isfinite(high)] = 0
-    span = high.astype(np.float64) - low
-    scale = np.zeros_like(span)
-    np.divide(COORD_TOP, span, out=scale, where=span > 0)
-    row_low = np.repeat(low.astype(np.float64), rows, axis=0)
-    base = stacked if whole else np.where(finite, stacked, row_low)
-    steps = (base - row_low) * np.repeat(scale, rows, axis=0)
-    codes = np.clip(np.rint(steps), 0, COORD_TOP).astype("<u2")
-    if not whole:
-        codes[~finite] = NAN_CODE
+    codes, low, high = packing.pack_coords(
+        np.ascontiguousarray(stacked), np.array(rows, dtype=np.intp), COORD_TOP, NAN_CODE
+    )
     out: list[tuple[np.ndarray, dict[str, Any]]] = []
-    ends = np.cumsum(rows).tolist()
-    for value, size, end, least, most in zip(
-        values, rows.tolist(), ends, low.tolist(), high.tolist(), strict=True
-    ):
+    end = 0
+    for value, size, least, most in zip(values, rows, low.tolist(), high.tolist(), strict=True):
+        end += size
         out.append((codes[end - size : end].reshape(value.shape), {"low": least, "high": most}))
     return out
 
@@ -148,12 +128,15 @@ def _pack_regions(group: list[RegionCode]) -> list[tuple[np.ndarray, dict[str, A
     """Pack every region grid of ``group`` (all with the same number of classes) at once."""
     k = max(2, group[0].classes)
     steps = levels(k)
-    floor = 1.0 / k
     conf = np.concatenate([np.ravel(code.conf) for code in group])
     label = np.concatenate([np.ravel(code.label) for code in group])
-    level = np.rint((np.nan_to_num(conf, nan=floor) - floor) / (1 - floor) * (steps - 1))
-    level = np.clip(level, 0, steps - 1)
-    packed = (label.astype(np.int64) * steps + level).astype(np.uint8)
+    if conf.dtype == np.float32:  # as frames have them: the compiled pass
+        packed = packing.pack_regions(label, conf, k, steps)
+    else:  # numpy's arithmetic in the confidences' own precision
+        floor = 1.0 / k
+        level = np.rint((np.nan_to_num(conf, nan=floor) - floor) / (1 - floor) * (steps - 1))
+        level = np.clip(level, 0, steps - 1)
+        packed = (label.astype(np.int64) * steps + level).astype(np.uint8)
     out: list[tuple[np.ndarray, dict[str, Any]]] = []
     start = 0
     for code in group:
@@ -204,7 +187,7 @@ def encode_frame(header: dict[str, Any], arrays: Mapping[str, Packable]) -> byte
     """Pack ``arrays`` behind ``header`` (sent with an ``arrays`` list added). Plain arrays must be
     float32 or uint8; :class:`Coords` and :class:`RegionCode` are packed as described above."""
     entries: list[dict[str, Any]] = []
-    blobs: list[np.ndarray] = []
+    blobs: list[bytes] = []
     packed = _pack_all(arrays)
     for name in arrays:
         array, meta = packed[name]
@@ -214,7 +197,7 @@ def encode_frame(header: dict[str, Any], arrays: Mapping[str, Packable]) -> byte
         entries.append(
             {"name": name, "dtype": dtype, "shape": list(array.shape), "offset": 0, **meta}
         )
-        blobs.append(np.ascontiguousarray(array).astype(DTYPES[dtype], copy=False))
+        blobs.append(array.astype(DTYPES[dtype], copy=False).tobytes())  # C order, little-endian
     # The header holds the offsets and the offsets follow the header. Real offsets add at most
     # OFFSET_DIGITS characters each to a header listing them as 0: leave that room, then place
     # the arrays after it (the header's length is stated, so the unused room is padding).
@@ -236,7 +219,7 @@ def encode_frame(header: dict[str, Any], arrays: Mapping[str, Packable]) -> byte
     offsets = []
     for blob in blobs:
         offsets.append(offset)
-        end = offset + blob.nbytes
+        end = offset + len(blob)
         offset = _aligned(end)
     head = (
         body
@@ -245,13 +228,13 @@ def encode_frame(header: dict[str, Any], arrays: Mapping[str, Packable]) -> byte
         + b"}"
     )
     assert 4 + len(head) <= start
-    out = bytearray(end)
-    struct.pack_into("<I", out, 0, len(head))
-    out[4 : 4 + len(head)] = head
-    view = np.frombuffer(out, np.uint8)
-    for at, blob in zip(offsets, blobs, strict=True):
-        view[at : at + blob.nbytes] = blob.reshape(-1).view(np.uint8)
-    return bytes(out)
+    # The pieces joined once: the length, the header, then each array after its padding.
+    parts = [struct.pack("<I", len(head)), head]
+    at = 4 + len(head)
+    for place, blob in zip(offsets, blobs, strict=True):
+        parts += (bytes(place - at), blob)
+        at = place + len(blob)
+    return b"".join(parts)
 
 
 def region_names(code_name: str) -> tuple[str, str]:

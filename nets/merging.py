@@ -25,6 +25,8 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.spatial import cKDTree
 
+from nets.merging_kernel import merged_clouds
+
 #: The tolerance as a fraction of the stage's extent.
 MERGE_TOLERANCE = 1e-3
 
@@ -93,6 +95,11 @@ def _class_index(labels: np.ndarray) -> tuple[np.ndarray, int, int]:
             return number, int(np.count_nonzero(np.bincount(number))), most + 1
     classes, number = np.unique(labels, return_inverse=True)
     return number.ravel(), len(classes), len(classes)
+
+
+#: Clouds of at most this many points in all go the compiled way (:mod:`nets.merging_kernel`):
+#: a frame's folds. Larger ones (thousands of points, dense clusters) take the sweep below.
+COMPILED_POINTS = 20_000
 
 
 #: ``eps`` of the rough passes of :func:`within`, roughest first. With ``eps`` the tree may
@@ -247,6 +254,14 @@ def merged_points_each(clouds: Sequence[np.ndarray], labels: np.ndarray) -> list
     label_of, classes, numbers = _class_index(labels)
     if classes < 2:
         return none
+    if n * len(clouds) <= COMPILED_POINTS:
+        stack = np.zeros((len(clouds), n, max(np.shape(z)[1] for z in clouds)))
+        for i, points in enumerate(clouds):
+            stack[i, :, : np.shape(points)[1]] = points
+        widths = np.array([np.shape(points)[1] for points in clouds], dtype=np.intp)
+        found, whole = merged_clouds(stack, widths, label_of, numbers, MERGE_TOLERANCE)
+        if whole:
+            return list(found)
     z = _columns(clouds, n)
     # A point takes part when it is finite, in a cloud of some width with two such points.
     taking = np.isfinite(z).all(axis=0)

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from torch import nn
 
-from nets.model import FoldNet
+from nets.model import Fold, FoldNet
 
 Extent = tuple[float, float, float, float]  # xmin, xmax, ymin, ymax
 
@@ -126,9 +127,11 @@ def _predictions(out: np.ndarray) -> np.ndarray:
 
 def fit_extent(points: np.ndarray, margin: float = 0.1) -> Extent:
     """A square box around the 2D ``points`` (their first two columns), with a margin."""
-    if len(points) == 0 or not np.isfinite(points[:, :2]).all():
+    if len(points) == 0:
         return (-1.0, 1.0, -1.0, 1.0)
     low, high = points[:, :2].min(axis=0), points[:, :2].max(axis=0)
+    if not (np.isfinite(low).all() and np.isfinite(high).all()):  # a NaN or an infinity
+        return (-1.0, 1.0, -1.0, 1.0)
     centre = (low + high) / 2
     half = max(float((high - low).max()) / 2 * (1 + margin), 1e-3)
     return (
@@ -176,12 +179,17 @@ def all_stage_regions(
     # (the grids are stacked in stage order, so those are a prefix of the batch).
     axes, cells = region_grids([extents[k] for k in order], [resolutions[k] for k in order])
     batch = torch.as_tensor(cells, device=device)
-    for i, k in enumerate(order):
-        upto = int(starts[i + 1])
-        stop = order[i + 1] if i + 1 < len(order) else net.n_stages - 1
-        if stop > k:
-            part = net.column_stages(batch[:, :upto], k, stop)[-1]
-            batch = torch.cat([part, batch[:, upto:]], dim=1) if upto < cells.shape[1] else part
+    modules = list(net.body)
+    if _two_wide(modules, order[0]):
+        batch = _ride_in_place(modules, batch, order, [int(v) for v in starts])
+    else:
+        for i, k in enumerate(order):
+            upto = int(starts[i + 1])
+            stop = order[i + 1] if i + 1 < len(order) else net.n_stages - 1
+            if stop > k:
+                part = net.column_stages(batch[:, :upto], k, stop)[-1]
+                rest = batch[:, upto:]
+                batch = torch.cat([part, rest], dim=1) if upto < cells.shape[1] else part
     out: dict[int, Regions] = {}
     if batch.shape[0] == 1:
         values = batch[0].cpu().numpy().astype(np.float32)
@@ -202,9 +210,57 @@ def all_stage_regions(
     return out
 
 
+def _two_wide(modules: list[nn.Module], first: int) -> bool:
+    """Whether every module from stage ``first`` up to the classifier keeps 2 units (2 × 2
+    layers and their folds): then the grids ride through them in place."""
+    for module in modules[first:-1]:
+        if isinstance(module, nn.Linear):
+            if tuple(module.weight.shape) != (2, 2):
+                return False
+        elif not isinstance(module, Fold):
+            return False
+    return True
+
+
+def _ride_in_place(
+    modules: list[nn.Module], batch: torch.Tensor, order: list[int], starts: list[int]
+) -> torch.Tensor:
+    """:func:`all_stage_regions`'s pass, for 2-wide stages (see :func:`_two_wide`): the rows
+    that have joined are mapped in place, a layer from one buffer into the prefix of another
+    (whose later rows still hold the grids to come), a fold where they are; only the classifier
+    makes a new tensor. The same numbers as :meth:`FoldNet.column_stages`, operation by
+    operation."""
+    total = batch.shape[1]
+    spare = batch.clone()
+    for i, k in enumerate(order):
+        upto = starts[i + 1]
+        stop = order[i + 1] if i + 1 < len(order) else len(modules)
+        for j in range(k, stop):
+            module, rows = modules[j], batch[:, :upto]
+            if j == len(modules) - 1:  # the classifier: as many rows as classes
+                assert isinstance(module, nn.Linear)
+                part = torch.addmm(module.bias[:, None], module.weight, rows)
+                batch = torch.cat([part, batch[:, upto:]], dim=1) if upto < total else part
+            elif isinstance(module, nn.Linear):
+                torch.addmm(module.bias[:, None], module.weight, rows, out=spare[:, :upto])
+                batch, spare = spare, batch
+            elif isinstance(module, Fold) and isinstance(module.act, nn.ReLU):
+                torch.relu_(rows)
+            elif isinstance(module, Fold):
+                rows.copy_(module.act(rows))
+    return batch
+
+
 def winners(columns: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
     """For logits held as columns, (classes, N): each point's winning class (uint8) and its
     softmax probability (float32)."""
+    if columns.shape[0] == 2:  # two classes: the same numbers row by row, without a reduction
+        first, second = columns[0], columns[1]
+        top = torch.maximum(first, second)
+        # max's index: the first of equal values, and a NaN's place (the first NaN) wins
+        pick = (second > first) | (second.isnan() & ~first.isnan())
+        conf = ((first - top).exp_() + (second - top).exp_()).reciprocal_()
+        return pick.to(torch.uint8).cpu().numpy(), conf.cpu().numpy().astype(np.float32, copy=False)
     top, label = columns.max(dim=0)
     conf = (columns - top).exp_().sum(dim=0).reciprocal_()
     return label.to(torch.uint8).cpu().numpy(), conf.cpu().numpy().astype(np.float32, copy=False)

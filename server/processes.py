@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
+from engine import packing
 from engine.projections import ViewMemory
 from engine.state import SessionState, draw, ready
 
@@ -46,6 +47,8 @@ def serve(conn: Connection) -> None:
     is how it ends: Ctrl-C in the server's terminal is the server's to handle)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     ready()
+    with contextlib.suppress(Exception):  # a frame that fails says why, with its job
+        packing.warm()  # before saying it is ready: the first frame then takes milliseconds
     try:
         conn.send_bytes(READY)
         while True:
