@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             gym.stop()
             app.state.store.close()
             app.state.conv_store.close()
+            app.state.autosaves.database.close()
 
     app = FastAPI(title="spacefold", version="0.1.0", lifespan=lifespan)
     app.add_exception_handler(RequestValidationError, invalid_request)
@@ -104,7 +105,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     database = open_database(settings.store, settings.data_dir)
     app.state.store = make_store(database, "experiments")
     app.state.conv_store = make_store(database, "conv_experiments")
-    app.state.autosaves = Autosaves(database)
+    # Autosaves on a link of their own: they never wait behind a save, nor a save behind them.
+    app.state.autosaves = Autosaves(
+        open_database(settings.store, settings.data_dir, durable=False)
+    )
     app.state.autosaves.prune()
     app.state.holding = Holding(
         app.state.manager, app.state.autosaves, settings.instance, settings.autosave_seconds

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import secrets
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -63,7 +64,10 @@ class Autosaver:
             log.exception("autosave of session %s failed", self.session.id)
 
     async def run(self) -> None:
-        """Save every ``interval`` seconds, until cancelled."""
+        """Save every ``interval`` seconds, until cancelled; the first time at a random point
+        of the first interval, so that a class whose tabs opened together does not write all
+        at once."""
+        await asyncio.sleep(random.uniform(0, self.interval))
         while True:
-            await asyncio.sleep(self.interval)
             await self.save()
+            await asyncio.sleep(self.interval)

@@ -27,6 +27,8 @@ if TYPE_CHECKING:  # these need the redis package, which only a broker needs
     from server.brokerleader import Held, Relays
 
 log = logging.getLogger("spacefold")
+#: Connections to Redis an instance holds at most (one listens, one writes the keys...).
+MAX_CONNECTIONS = 16
 
 
 def _client_library() -> Any:
@@ -76,9 +78,17 @@ class Broker:
         from server.brokerfollow import Watches
         from server.brokerleader import Relays
 
-        self.redis = redis.asyncio.Redis.from_url(
-            self.url, socket_connect_timeout=2, socket_timeout=5
+        # A few connections, shared: a class joining at once queues its requests on them
+        # rather than opening a connection each (hundreds of connects time out on a busy
+        # machine).
+        pool = redis.asyncio.BlockingConnectionPool.from_url(
+            self.url,
+            max_connections=MAX_CONNECTIONS,
+            timeout=5,
+            socket_connect_timeout=2,
+            socket_timeout=5,
         )
+        self.redis = redis.asyncio.Redis(connection_pool=pool)
         self.pubsub = self.redis.pubsub()
         await self.pubsub.subscribe(WATCH)
         self.relays = Relays(self.redis, self.tables)

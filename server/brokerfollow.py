@@ -45,8 +45,9 @@ BROKER_LOST = (
     "the link to the teacher's server (through Redis) is lost; this view goes on when it is back"
 )
 BACK = "the teacher's session answers again"
-#: How long a follower waits for the key of a session that has only just opened.
-KEY_WAIT = 1.5
+#: How long a follower waits for the key of a session that has only just opened: its
+#: instance writes the keys of its sessions once a second (later on a busy machine).
+KEY_WAIT = 3.0
 
 
 class Watch:
@@ -91,8 +92,8 @@ class Watches:
         while True:
             try:
                 raw = await self.redis.get(leader_key(session))
-            except (RedisError, OSError):
-                return None
+            except (RedisError, OSError):  # busy or lost: ask again until the deadline
+                raw = None
             hello = followers_hello(session, mode, raw, instance)
             if hello is not None:
                 return hello

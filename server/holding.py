@@ -5,7 +5,7 @@ reconnects (``?resume=ID&key=KEY``), and closed when the socket goes."""
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any, Protocol
 
 from starlette.websockets import WebSocket
@@ -31,6 +31,10 @@ class Held(Protocol):
     async def serve(self) -> None: ...
 
 
+def _writer() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(1, thread_name_prefix="spacefold-autosave")
+
+
 class Holding:
     """The app's held sessions' serving: one per app; ``pool`` is set once the app starts."""
 
@@ -44,6 +48,9 @@ class Holding:
         self.manager, self.autosaves = manager, autosaves
         self.instance, self.autosave_seconds = instance, autosave_seconds
         self.pool: Executor | None = None
+        # Autosaves are written by a thread of their own, so that a class's autosaves never
+        # keep the shared pool from control messages and frames.
+        self.writer = _writer()
         self.serving: dict[str, asyncio.Task[None]] = {}  # each held session's, by id
         self.finishing: dict[str, asyncio.Task[None]] = {}  # last autosaves being written
 
@@ -84,7 +91,7 @@ class Holding:
             session,
             lambda: dump(kind, session),
             lambda: connection.edits,
-            self.pool,
+            self.writer,
             interval=self.autosave_seconds,
             instance=self.instance,
         )
@@ -119,3 +126,5 @@ class Holding:
         """Wait for the last autosaves being written (the app is stopping)."""
         if self.finishing:
             await asyncio.wait(set(self.finishing.values()), timeout=timeout)
+        self.writer.shutdown(wait=False)
+        self.writer = _writer()  # for the app's next start (its thread starts when first used)

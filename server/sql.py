@@ -54,15 +54,19 @@ class SqliteDatabase(SqlDatabase):
 
     TIME = "REAL"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, durable: bool = True) -> None:
+        """``durable``: every commit is on the disk before it returns (``synchronous=FULL``),
+        as a save must be; else a crash of the machine (not of the server: WAL keeps what was
+        committed) may lose the last commits, as autosaves may: each is a few seconds' work,
+        written often, and the next one follows."""
         super().__init__()
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
+        self.path, self.durable = path, durable
 
     def _open(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=FULL")
+        connection.execute(f"PRAGMA synchronous={'FULL' if self.durable else 'NORMAL'}")
         return connection
 
 
@@ -103,8 +107,8 @@ class PostgresDatabase(SqlDatabase):
             raise RuntimeError(f"cannot use the PostgreSQL store: {exc}".strip()) from None
 
 
-def open_database(store: str | None, data_dir: Path) -> SqlDatabase:
-    """PostgreSQL when ``store`` names it, else SQLite in ``data_dir``."""
+def open_database(store: str | None, data_dir: Path, *, durable: bool = True) -> SqlDatabase:
+    """PostgreSQL when ``store`` names it, else SQLite in ``data_dir`` (see ``durable``)."""
     if store is not None:
         return PostgresDatabase(store)
-    return SqliteDatabase(data_dir / "spacefold.db")
+    return SqliteDatabase(data_dir / "spacefold.db", durable=durable)
