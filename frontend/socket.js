@@ -2,7 +2,7 @@
 // Text messages go to handlers[message.type]; binary ones to handlers.frame (an ArrayBuffer).
 // A reconnect asks for the tab's own experiment back (?resume=ID&key=KEY, from the last hello);
 // a follower told that its session moved follows the new id; a socket refused by policy (1008:
-// no such session, origin) is not knocked on again.
+// no such session, origin) or closed as idle (1001) is not knocked on again.
 
 const PING_EVERY_MS = 20000;
 
@@ -46,7 +46,8 @@ export class Socket {
       clearInterval(this.pingTimer);
       if (this.ws !== ws) return;
       this.ws = null;
-      if (event.code === 1008) this.closedOnPurpose = true; // refused for good: say so, stop
+      // Refused for good (1008), or closed as idle (1001: the page says to reload): stop.
+      if (event.code === 1008 || event.code === 1001) this.closedOnPurpose = true;
 
       this.handlers.close?.();
       if (!this.closedOnPurpose) {

@@ -5,6 +5,8 @@ reconnects (``?resume=ID&key=KEY``), and closed when the socket goes."""
 from __future__ import annotations
 
 import asyncio
+import math
+import time
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any, Protocol
 
@@ -18,6 +20,7 @@ from server.resume import dump, reopen
 from server.saves import Saves
 
 TAKE_OVER_SECONDS = 5.0  # how long a tab's new socket waits for its old one here to let go
+PRUNE_EVERY = 3600.0  # seconds between forgetting old autosaves while the app runs
 
 
 class Held(Protocol):
@@ -53,6 +56,7 @@ class Holding:
         self.writer = _writer()
         self.serving: dict[str, asyncio.Task[None]] = {}  # each held session's, by id
         self.finishing: dict[str, asyncio.Task[None]] = {}  # last autosaves being written
+        self.pruned_at = time.monotonic()  # the app prunes when it starts
 
     async def _let_go(self, old: str) -> None:
         """Session ``old``'s socket may still be held here (its tab reconnected before the old
@@ -119,8 +123,21 @@ class Holding:
         try:
             await asyncio.gather(task, saving, return_exceptions=True)
             await saver.save(final=True)
+            await self._prune()
         finally:
             self.finishing.pop(key, None)
+
+    async def _prune(self) -> None:
+        """Forget old autosaves (a day), at most once every :data:`PRUNE_EVERY` seconds."""
+        now = time.monotonic()
+        if now - self.pruned_at < PRUNE_EVERY:
+            return
+        self.pruned_at = now
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self.writer, self.autosaves.prune)
+        except Exception:  # the store is down: the next tab that goes tries again
+            self.pruned_at = -math.inf
 
     async def drain(self, timeout: float = 10.0) -> None:
         """Wait for the last autosaves being written (the app is stopping)."""

@@ -137,3 +137,28 @@ def test_a_conv_tab_gets_its_experiment_back(client: TestClient) -> None:
         again = next_event(ws, "hello")
         after = experiment(client, again["session"], "/api/conv")
     assert again["restored"]["step"] == 12 and after == before
+
+
+def test_a_tab_reconnecting_before_its_old_socket_closed_takes_its_session_over(
+    client: TestClient,
+) -> None:
+    """The old socket is still held (half-open, as after a network change): it is let go, its
+    last autosave written, and the new socket reopens it with nothing lost."""
+    with client.websocket_connect("/ws") as old_ws:
+        hello = edited(old_ws)
+        before = experiment(client, hello["session"])
+        resume = f"/ws?resume={hello['session']}&key={hello['resume']}"
+        with client.websocket_connect(resume) as ws:
+            again = next_event(ws, "hello")
+            assert again["restored"]["final"] is True and again["restored"]["step"] == 30
+            assert experiment(client, again["session"]) == before
+            answer = client.get(f"/api/sessions/{hello['session']}/experiment")
+            assert answer.status_code == 404  # the old session is gone
+
+
+def test_autosaves_older_than_a_day_are_forgotten(client: TestClient) -> None:
+    autosaves = client.app.state.autosaves  # type: ignore[attr-defined]
+    autosaves.put("a-00000000000a", "fold", "k", "a", 1, {"x": 1})
+    assert autosaves.prune() == 0  # written now: kept
+    assert autosaves.prune(older_than=-1.0) == 1
+    assert autosaves.stopped("a-00000000000a", "fold") is False  # no longer there
