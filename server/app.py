@@ -106,9 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = make_store(database, "experiments")
     app.state.conv_store = make_store(database, "conv_experiments")
     # Autosaves on a link of their own: they never wait behind a save, nor a save behind them.
-    app.state.autosaves = Autosaves(
-        open_database(settings.store, settings.data_dir, durable=False)
-    )
+    app.state.autosaves = Autosaves(open_database(settings.store, settings.data_dir, durable=False))
     app.state.autosaves.prune()
     app.state.holding = Holding(
         app.state.manager, app.state.autosaves, settings.instance, settings.autosave_seconds
