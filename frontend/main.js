@@ -2,7 +2,7 @@
 // training, and draw the latest frame once per animation frame (with the morph, if it plays).
 
 import { followTarget } from "./classroom/follow.js";
-import { setupClassroom } from "./classroom/index.js";
+import { LOST_TAG, setupClassroom } from "./classroom/index.js";
 import { Controls } from "./controls.js";
 import { foldQuery, setupModes } from "./conv/mode.js";
 import { decodeFrame } from "./frame.js";
@@ -423,7 +423,7 @@ async function main() {
         // A new session: ask for the experiment we had, in the state we had it.
         wanted = state.config ?? wanted;
       }
-      messages.dismissTag("lost");
+      messages.dismissTag(LOST_TAG.fold);
       adopt(message);
       state.session = message.session;
       state.connected = true;
@@ -451,11 +451,11 @@ async function main() {
       classroom.state(message);
     },
     error(message) {
+      if (classroom.followError(message)) return;
       messages.show({
         key: "msg.error",
         params: { message: message.message },
         extra: message.allowed ? { key: "msg.allowed", params: { allowed: message.allowed } } : null,
-        tag: message.field === "follow" ? "follow" : null, // a later notice about it replaces it
       });
       refresh(); // put any control the user moved back to the config the server kept
       inspector.refused();
@@ -516,7 +516,7 @@ async function main() {
     close() {
       const wasConnected = state.connected;
       state.connected = false;
-      if (wasConnected) messages.show({ kind: "warn", key: "msg.lost", tag: "lost" });
+      if (wasConnected) messages.show({ kind: "warn", key: "msg.lost", tag: LOST_TAG.fold });
       refresh();
     },
   });

@@ -33,6 +33,9 @@ export class Socket {
 
   connect() {
     this.closedOnPurpose = false;
+    const old = this.ws;
+    this.ws = null;
+    old?.close(); // one socket at a time
     const ws = new WebSocket(this.address());
     ws.binaryType = "arraybuffer";
     ws.onopen = () => {
@@ -41,7 +44,9 @@ export class Socket {
       this.pingTimer = setInterval(() => this.send({ type: "ping" }), PING_EVERY_MS);
       this.handlers.open?.();
     };
-    ws.onmessage = (event) => this.dispatch(event.data);
+    ws.onmessage = (event) => {
+      if (this.ws === ws) this.dispatch(event.data); // never what a replaced socket still hears
+    };
     ws.onclose = (event) => {
       clearInterval(this.pingTimer);
       if (this.ws !== ws) return;

@@ -151,7 +151,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ):
             return
         if leader is None:
-            await no_leader(ws, app.state.autosaves, app.state.pool, leader_id, mode)
+            await no_leader(
+                ws,
+                app.state.autosaves,
+                app.state.pool,
+                leader_id,
+                mode,
+                app.state.holding.opening,
+            )
             return
         await follow(ws, leader, settings.max_message_bytes, read, settings.instance)
 

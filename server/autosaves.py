@@ -91,30 +91,34 @@ class Autosaves:
             raise Refusal(f"session {session_id} was reopened already, as {moved_to}")
         return Autosave(int(step), float(saved), bool(final), instance, dict(json.loads(body)))
 
-    def moved(self, session_id: str, mode: Mode) -> str | None:
-        """Where session ``session_id`` lives now if its tab reopened it elsewhere (followed
-        through every move), else None."""
-        found = None
+    def whereabouts(self, session_id: str, mode: Mode) -> tuple[str | None, bool]:
+        """What became of session ``session_id``, asked at one moment (a tab may be reopening
+        it meanwhile): where it lives now if its tab reopened it (followed through every move),
+        and whether it stopped with its instance (an autosave neither final nor taken: its tab
+        has not come back yet)."""
+        moved, stopped = None, False
         with self.database.lock:
-            for _ in range(MOVES):
+            for hop in range(MOVES):
                 row = self.database.execute(
-                    f"SELECT moved_to FROM {self.table} WHERE id = ? AND mode = ?",
+                    f"SELECT final, moved_to FROM {self.table} WHERE id = ? AND mode = ?",
                     (session_id, mode),
                 ).fetchone()
-                if row is None or row[0] is None:
+                if row is None:
                     break
-                found = session_id = str(row[0])
-        return found
+                final, moved_to = row
+                if moved_to is None:
+                    stopped = hop == 0 and not final
+                    break
+                moved = session_id = str(moved_to)
+        return moved, stopped
+
+    def moved(self, session_id: str, mode: Mode) -> str | None:
+        """Where session ``session_id`` lives now if its tab reopened it, else None."""
+        return self.whereabouts(session_id, mode)[0]
 
     def stopped(self, session_id: str, mode: Mode) -> bool:
-        """Session ``session_id`` has an autosave not taken and not final: its instance stopped
-        without closing it, and its tab has not come back yet."""
-        with self.database.lock:
-            row = self.database.execute(
-                f"SELECT final, moved_to FROM {self.table} WHERE id = ? AND mode = ?",
-                (session_id, mode),
-            ).fetchone()
-        return row is not None and not row[0] and row[1] is None
+        """Whether session ``session_id`` stopped with its instance (see whereabouts)."""
+        return self.whereabouts(session_id, mode)[1]
 
     def prune(self, older_than: float = KEEP_SECONDS) -> int:
         """Forget autosaves older than ``older_than`` seconds; how many."""

@@ -57,6 +57,7 @@ class Holding:
         self.serving: dict[str, asyncio.Task[None]] = {}  # each held session's, by id
         self.finishing: dict[str, asyncio.Task[None]] = {}  # last autosaves being written
         self.pruned_at = time.monotonic()  # the app prunes when it starts
+        self.opening: set[str] = set()  # sessions being reopened from an autosave, by new id
 
     async def _let_go(self, old: str) -> None:
         """Session ``old``'s socket may still be held here (its tab reconnected before the old
@@ -83,10 +84,15 @@ class Holding:
         old, key = query.get("resume"), query.get("key")
         restored: dict[str, Any] | None = None
         if old is not None:
-            await self._let_go(old)
-            restored, refusal = await reopen(
-                self.autosaves, kind, mode, old, key or "", session, self.pool
-            )
+            self.opening.add(session.id)  # followers told it moved here may come before it
+            try:
+                await self._let_go(old)
+                restored, refusal = await reopen(
+                    self.autosaves, kind, mode, old, key or "", session, self.pool
+                )
+            except BaseException:
+                self.opening.discard(session.id)
+                raise
             if refusal is not None:
                 connection.after_hello.append(refusal)
         autosaver = Autosaver(
@@ -105,6 +111,7 @@ class Holding:
         saving = asyncio.create_task(autosaver.run())
         task = asyncio.create_task(connection.serve())
         held[session.id], self.serving[session.id] = connection, task
+        self.opening.discard(session.id)
         try:
             await asyncio.wait({task})
         finally:

@@ -5,6 +5,7 @@ should try again), or that there is no such session."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Container
 from concurrent.futures import Executor
 
 from fastapi import WebSocket, status
@@ -19,14 +20,21 @@ STOPPED = (
 
 
 async def no_leader(
-    ws: WebSocket, autosaves: Autosaves, pool: Executor, leader_id: str, mode: Mode
+    ws: WebSocket,
+    autosaves: Autosaves,
+    pool: Executor,
+    leader_id: str,
+    mode: Mode,
+    opening: Container[str] = (),
 ) -> None:
+    """``opening``: sessions being reopened here from an autosave (a follower told where its
+    session went may come a moment before it is there): try again, at once."""
+    if leader_id in opening:
+        await ws.close(code=status.WS_1013_TRY_AGAIN_LATER, reason="the session is opening")
+        return
     loop = asyncio.get_running_loop()
     try:
-        moved = await loop.run_in_executor(pool, autosaves.moved, leader_id, mode)
-        stopped = moved is None and await loop.run_in_executor(
-            pool, autosaves.stopped, leader_id, mode
-        )
+        moved, stopped = await loop.run_in_executor(pool, autosaves.whereabouts, leader_id, mode)
     except Exception:  # the store is down: what can be said without it
         moved, stopped = None, False
     if moved is not None:

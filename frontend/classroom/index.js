@@ -143,6 +143,12 @@ export function setupClassroom(ctx) {
   return api;
 }
 
+/** The tags of each mode's "lost the connection" message (main.js, conv/page.js). */
+export const LOST_TAG = { fold: "lost", conv: "conv-lost" };
+
+/** A server's message (written to follow "The server refused that: ") as a sentence of its own. */
+const sentence = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+
 /**
  * Say what came back when a reconnected tab's experiment was reopened from its autosave: all of
  * it, or the state of some seconds ago when its server stopped.
@@ -194,7 +200,17 @@ export function socketHandlers(parts, ctx) {
     },
     /** News that is no refusal (the followed session answers again): it replaces the error it ends. */
     notice(message) {
-      ctx.messages.show({ kind: "info", key: "msg.notice", params: { message: message.message }, tag: message.field });
+      ctx.messages.show({ kind: "info", key: "msg.notice", params: { message: sentence(message.message) }, tag: message.field });
+    },
+    /**
+     * An error about the session this page follows (gone, its server stopped): news for the
+     * student, not a refusal of anything they did. Shown as such; true when it was one.
+     */
+    followError(message) {
+      if (message.field !== "follow") return false;
+      for (const tag of Object.values(LOST_TAG)) ctx.messages.dismissTag(tag); // a server answered
+      ctx.messages.show({ kind: "warn", key: "msg.notice", params: { message: sentence(message.message) }, tag: "follow" });
+      return true;
     },
     // A session to follow that is gone for good closes its socket with 1008, and the socket
     // stops knocking (socket.js); one whose server stopped closes with 1013: knock again.

@@ -6,6 +6,7 @@
 import { decodeFrame } from "../frame.js";
 import { problemOf } from "../http.js";
 import { onLanguageChange, t } from "../i18n.js";
+import { LOST_TAG } from "../classroom/index.js";
 import { Socket, socketUrl } from "../socket.js";
 import { difference, merge } from "../state.js";
 import { el, fmt, pct, setText, typing } from "../views/dom.js";
@@ -206,7 +207,7 @@ export class ConvPage {
       hello: (message) => {
         const again = this.state.session !== null;
         if (again) this.wanted = this.state.config ?? this.wanted;
-        this.messages.dismissTag("conv-lost");
+        this.messages.dismissTag(LOST_TAG.conv);
         this.adopt(message);
         this.state.session = message.session;
         this.state.connected = true;
@@ -230,11 +231,11 @@ export class ConvPage {
       notice: (message) => classroom.notice(message),
       error: (message) => {
         const field = message.field ? ` (${message.field})` : "";
+        if (classroom.followError(message)) return;
         this.messages.show({
           key: "msg.error",
           params: { message: `${message.message}${field}` },
           extra: message.allowed ? { key: "msg.allowed", params: { allowed: message.allowed } } : null,
-          tag: message.field === "follow" ? "follow" : null, // a later notice about it replaces it
         });
         this.refresh();
         this.controls?.revert(); // what the user typed goes back to what the server kept
@@ -244,7 +245,7 @@ export class ConvPage {
       close: () => {
         const was = this.state.connected;
         this.state.connected = false;
-        if (was) this.messages.show({ kind: "warn", key: "msg.lost", tag: "conv-lost" });
+        if (was) this.messages.show({ kind: "warn", key: "msg.lost", tag: LOST_TAG.conv });
         this.refresh();
       },
     });

@@ -214,9 +214,9 @@ def test_a_follower_sees_the_teachers_frames_read_only(tab: Tab, other: Tab) -> 
 
 def test_following_a_session_that_is_gone_says_so(tab: Tab) -> None:
     tab.page.goto(tab.server.url + "?follow=000000000000")
-    message = tab.page.get_by_test_id("message-error")
+    message = tab.page.get_by_test_id("message-warn")
     message.wait_for()
-    assert "no session 000000000000 to follow" in message.inner_text()
+    assert "No session 000000000000 to follow" in message.inner_text()
     assert follower_count(tab) == "Following (read-only)"
     # The page stops knocking: one refusal, not one every few seconds.
     tab.wait("() => !window.spacefold.state.connected")

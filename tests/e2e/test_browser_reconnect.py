@@ -17,6 +17,9 @@ from tests.services import free_port
 from .support import Tab
 
 ENV = {**os.environ, "SPACEFOLD_AUTOSAVE_SECONDS": "0.5"}
+# At the default speed (150 steps/s): the steps of the interval and 1.5 s of lateness, and of
+# the frames still on their way when the server died.
+STEPS_LOST, STEPS_AHEAD = 300, 150
 
 
 def test_a_page_gets_its_experiment_back_after_its_server_was_killed(browser: Browser) -> None:
@@ -44,7 +47,9 @@ def test_a_page_gets_its_experiment_back_after_its_server_was_killed(browser: Br
             found = re.search(r"at step (\d+)", text)
             assert found is not None, text
             restored = int(found.group(1))
-            assert 0 < restored <= killed_at
+            # The last autosave may be a little ahead of the last frame drawn (frames in flight)
+            # and at most an interval and a busy machine's lateness behind it.
+            assert killed_at - STEPS_LOST <= restored <= killed_at + STEPS_AHEAD, (killed_at, text)
             now = tab.js("window.spacefold.state.session")
             assert now != before
             assert tab.js("window.spacefold.state.config.model.width") == 3
@@ -52,11 +57,15 @@ def test_a_page_gets_its_experiment_back_after_its_server_was_killed(browser: Br
 
             # The student's page follows the reopened session: its address says so, its frames
             # go on past the restored step, and no message says the session stopped.
-            follower.page.wait_for_url(re.compile(f"follow={now}"), timeout=30_000)
+            said = "() => Array.from(document.querySelectorAll('.message'), (m) => m.innerText)"
+            try:
+                follower.wait("(id) => location.search.includes(`follow=${id}`)", now, 30_000)
+            except Exception as exc:
+                raise AssertionError(f"{follower.page.url}: {follower.js(said)}") from exc
             follower.wait("(n) => (window.spacefold.lastHeader?.step ?? 0) > n + 50", restored)
-            errors = follower.page.get_by_test_id("message-error")
+            errors = follower.page.get_by_test_id("message-warn")
             assert errors.filter(has_text="stopped").count() == 0
-            assert tab.errors == [] and follower.errors == []
+            assert tab.errors == [] and follower.errors == [], (tab.errors, follower.errors)
     finally:
         teacher.close()
         student.close()

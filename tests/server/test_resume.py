@@ -162,3 +162,18 @@ def test_autosaves_older_than_a_day_are_forgotten(client: TestClient) -> None:
     assert autosaves.prune() == 0  # written now: kept
     assert autosaves.prune(older_than=-1.0) == 1
     assert autosaves.stopped("a-00000000000a", "fold") is False  # no longer there
+
+
+def test_what_became_of_a_session_is_read_at_one_moment(client: TestClient) -> None:
+    """A session's whereabouts: stopped (its autosave neither final nor taken), moved (and
+    where, through every move), or neither; each answered from one reading of its row."""
+    autosaves = client.app.state.autosaves  # type: ignore[attr-defined]
+    autosaves.put("a-0000000000a1", "fold", "k", "a", 1, {})
+    assert autosaves.whereabouts("a-0000000000a1", "fold") == (None, True)
+    autosaves.take("a-0000000000a1", "fold", "k", "b-0000000000b1")
+    autosaves.put("b-0000000000b1", "fold", "k2", "b", 2, {})
+    autosaves.take("b-0000000000b1", "fold", "k2", "c-0000000000c1")
+    assert autosaves.whereabouts("a-0000000000a1", "fold") == ("c-0000000000c1", False)
+    autosaves.put("a-0000000000a2", "fold", "k", "a", 1, {}, final=True)
+    assert autosaves.whereabouts("a-0000000000a2", "fold") == (None, False)
+    assert autosaves.whereabouts("a-0000000000a2", "conv") == (None, False)
