@@ -20,9 +20,8 @@ from engine import events
 from engine.conv.session import ConvSession
 from engine.session import Session
 from server.api import router as api_router
-from server.autosaves import Autosaves
+from server.autosaves import Autosaves, Mode
 from server.broker import Broker
-from server.brokerwire import Mode
 from server.connection import Connection, read_message
 from server.convapi import router as conv_router
 from server.convconnection import ConvConnection, read_conv_message

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from starlette.websockets import WebSocket
 
 from engine.schemas import StrictModel
-from server.brokerwire import TICK, WATCH, Mode
+from server.autosaves import Mode
+from server.brokerwire import TICK, WATCH
 from server.follow import watch
 
 if TYPE_CHECKING:  # these need the redis package, which only a broker needs

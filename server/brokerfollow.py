@@ -20,12 +20,12 @@ from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
 from engine import events
+from server.autosaves import Mode
 from server.brokerwire import (
     FRAME,
     GONE_AFTER,
     TEXT,
     WATCH,
-    Mode,
     channel,
     leader_key,
     watch_message,

@@ -18,13 +18,13 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from starlette.websockets import WebSocket
 
+from server.autosaves import Mode
 from server.brokerwire import (
     BEAT,
     FRAME,
     GONE_AFTER,
     KEY_SECONDS,
     TEXT,
-    Mode,
     channel,
     leader_key,
     read_watch,

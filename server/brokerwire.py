@@ -14,10 +14,11 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Any, get_args
 
-Mode = Literal["fold", "conv"]
-MODES: tuple[Mode, ...] = ("fold", "conv")
+from server.autosaves import Mode  # the two modes' names, written once
+
+MODES: tuple[Mode, ...] = get_args(Mode)
 
 TICK = 1.0  # seconds between keys refreshed, heartbeats and watch messages
 KEY_SECONDS = 3  # a leader's key outlives two missed refreshes
