@@ -133,11 +133,16 @@ export function gridPolyline(grid, lines, samples, d = 2) {
   const x = new Float32Array(n);
   const y = new Float32Array(n);
   let o = 0;
+  let row = 0;
   for (let line = 0; line < count; line++) {
-    const part = columns(grid, d, line * samples, (line + 1) * samples);
-    x.set(part.x, o);
-    y.set(part.y, o);
-    o += samples;
+    for (let s = 0; s < samples; s++, row++, o++) {
+      const k = d * row;
+      if (d === 3) [x[o], y[o]] = flatten3(grid[k], grid[k + 1], grid[k + 2]);
+      else {
+        x[o] = grid[k];
+        y[o] = grid[k + 1];
+      }
+    }
     x[o] = NaN;
     y[o] = NaN;
     o++;

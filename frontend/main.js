@@ -22,6 +22,7 @@ import { usePalette } from "./views/palette.js";
 import { stalest } from "./views/plotchart.js";
 import { RangeKeeper } from "./views/ranges.js";
 import { StagesView } from "./views/stages.js";
+import { setHidden, setText } from "./views/dom.js";
 import { stepperChange } from "./views/shape.js";
 import { Challenges } from "./challenges.js";
 import { Inspector } from "./views/inspector.js";
@@ -327,8 +328,8 @@ async function main() {
 
   const renderNote = () => {
     const note = $("stages-note");
-    note.hidden = !stages.projected;
-    if (stages.projected) note.textContent = t(taskKey("stages.projected"));
+    setHidden(note, !stages.projected);
+    if (stages.projected) setText(note, t(taskKey("stages.projected")));
   };
 
   // Drawing: keep only the newest frame; draw it on the next animation frame, then move the

@@ -29,6 +29,21 @@ export function setText(node, text) {
   if (node.textContent !== text) node.textContent = text;
 }
 
+/** Set a data attribute only when it differs (an unchanged write still costs a style pass). */
+export function setData(node, key, value) {
+  if (node.dataset[key] !== value) node.dataset[key] = value;
+}
+
+/** Set an attribute only when it differs. */
+export function setAttr(node, name, value) {
+  if (node.getAttribute(name) !== value) node.setAttribute(name, value);
+}
+
+/** Show or hide a node, touching it only when that changes. */
+export function setHidden(node, hidden) {
+  if (node.hidden !== hidden) node.hidden = hidden;
+}
+
 /** A number as shown: 3 decimals (none from 100 on), a true minus sign. */
 export function fmt(value, digits = 3) {
   if (!Number.isFinite(value)) return "–";

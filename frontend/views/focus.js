@@ -6,6 +6,7 @@
 
 import { columns, gridPolyline } from "../frame.js";
 import { t } from "../i18n.js";
+import { setData, setHidden, setText } from "./dom.js";
 import { affineAt, affineStep, morphAt } from "../morphpath.js";
 import { drawScene3d, hasWebGL } from "./focus3d.js";
 import { plotlyReady } from "./plotly.js";
@@ -198,19 +199,19 @@ export class FocusView {
     setText(this.el.title, title);
     setText(this.el.detail, detail);
     const stage = header.stages[positions[0]];
-    this.el.root.dataset.stage = positions.join("-");
-    this.el.root.dataset.kind = positions.length === 1 ? stage.kind : "morph";
+    setData(this.el.root, "stage", positions.join("-"));
+    setData(this.el.root, "kind", positions.length === 1 ? stage.kind : "morph");
   }
 
   showNotice(reason, stage) {
     const text = reason ? t(reason, { caption: stage ? projectionCaption(stage) : "" }) : "";
-    this.el.notice.hidden = !reason;
+    setHidden(this.el.notice, !reason);
     setText(this.el.notice, text);
   }
 
   /** The lines about the close-up's layer (`layer`, kept in data-layer). */
   showInfo(lines, layer) {
-    this.el.info.dataset.layer = String(layer ?? "");
+    setData(this.el.info, "layer", String(layer ?? ""));
     const key = lines.join("\n");
     if (this.infoKey === key) return;
     this.infoKey = key;
@@ -224,9 +225,6 @@ export class FocusView {
   }
 }
 
-function setText(node, text) {
-  if (node.textContent !== text) node.textContent = text;
-}
 
 function detailOf(header, stage) {
   const fold = foldCaption(foldOf(header, stage));

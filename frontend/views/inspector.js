@@ -8,7 +8,7 @@
 import "../strings/inspector.js";
 import { t } from "../i18n.js";
 import { BasisCanvas } from "./basis.js";
-import { degrees, el, fmt, pct, setText } from "./dom.js";
+import { degrees, el, fmt, pct, setData, setHidden, setText } from "./dom.js";
 import { EditChannel } from "./edits.js";
 import { LayerParts } from "./inspector_parts.js";
 
@@ -204,10 +204,10 @@ export class Inspector {
       decomposition: entry.decomposition ?? null,
       shear: entry.shear ?? null,
     };
-    this.root.dataset.layer = String(entry.layer);
-    this.root.dataset.shape = `${rows}x${cols}`;
+    setData(this.root, "layer", String(entry.layer));
+    setData(this.root, "shape", `${rows}x${cols}`);
     // The sliders and the square always follow the layer (what an edit starts from).
-    this.plane.hidden = !(square && entry.weight);
+    setHidden(this.plane, !(square && entry.weight));
     if (square && entry.weight && entry.decomposition) {
       this.basis.update(entry.weight);
       this.parts.update(entry.decomposition, entry.bias);
@@ -215,7 +215,7 @@ export class Inspector {
     if (!this.visible) return; // the rest waits until the card is in sight
     const which = cols < rows ? "raise" : cols > rows ? "lower" : "same";
     setText(this.dims, t(`insp.dims.${which}`, { a: cols, b: rows }));
-    this.dims.dataset.change = which;
+    setData(this.dims, "change", which);
     this.renderTable(entry);
     this.renderFacts(entry);
     const m = this.header.metrics ?? {};
@@ -226,7 +226,7 @@ export class Inspector {
   renderTable(entry) {
     const [rows, cols] = entry.shape;
     const has = Boolean(entry.weight && entry.bias);
-    this.noWeights.hidden = has;
+    setHidden(this.noWeights, has);
     const key = `${entry.layer}:${rows}x${cols}:${has}`;
     if (key !== this.tableKey) {
       this.tableKey = key;
@@ -336,7 +336,7 @@ export class Inspector {
       })
       : "";
     setText(this.after, text);
-    this.after.hidden = !text;
+    setHidden(this.after, !text);
   }
 
   relabel() {

@@ -5,7 +5,7 @@
 
 import { t } from "../i18n.js";
 import { AFFINE_PHASES, affinePhase, affineStep } from "../morphpath.js";
-import { fmt } from "./dom.js";
+import { fmt, setData } from "./dom.js";
 import { isProjection, stageName, stageShort } from "./titles.js";
 
 export const SECONDS_PER_STAGE = [1, 2, 3, 5, 8];
@@ -175,7 +175,7 @@ export class MorphPlayer {
     if (step.extra) parts.push(t(step.extra, step.params));
     const text = parts.join(" ");
     if (this.el.caption.textContent !== text) this.el.caption.textContent = text;
-    this.el.caption.dataset.step = step.id;
+    setData(this.el.caption, "step", step.id);
     const key = `${step.phases.join()}:${step.current}`;
     if (key === this.captionKey) return;
     this.captionKey = key;

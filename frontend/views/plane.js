@@ -23,6 +23,7 @@ import { flatten3 } from "../frame.js";
 import {
   AXIS, DEAD_MARK, FONT, FRAME, GRID_LINE, INK, MERGED_RING, MUTED, WRONG_RING,
 } from "./palette.js";
+import { PolylineRun } from "./polyline.js";
 import { SizedCanvas } from "./sized.js";
 import { dotSprite, ringSprite, squareSprite, StampLayer } from "./stamps.js";
 import { formatTick, niceTicks } from "./ticks.js";
@@ -55,8 +56,9 @@ export class PlaneCanvas {
     const margin = this.margin;
     // Room on the left for the widest y tick label (ticks of the range asked for: close
     // enough to the ones drawn, which the box's shape may widen a little).
-    ctx.font = `${this.fontSize}px ${FONT}`;
-    const labels = scene.axes3d ? 0 : labelWidth(ctx, scene.range.y, this.tickCount) + 7;
+    const font = `${this.fontSize}px ${FONT}`;
+    ctx.font = font;
+    const labels = scene.axes3d ? 0 : labelWidth(ctx, font, scene.range.y, this.tickCount) + 7;
     const left = Math.max(margin.l, labels);
     const box = {
       x: left,
@@ -190,14 +192,20 @@ function clampPx(v) {
 
 function drawRegions(ctx, regions, carry, view) {
   const [x, y, w, h] = regions.box;
+  ctx.imageSmoothingEnabled = true;
+  // The image's first row is the highest y.
+  if (!carry) {
+    // Scaled only, not flipped or turned: the canvas's cheapest way to stretch an image.
+    const [left, top] = [view.ox + view.s * x, view.oy - view.s * (y + h)];
+    ctx.drawImage(regions.image, left, top, view.s * w, view.s * h);
+    return;
+  }
   ctx.save();
   ctx.transform(view.s, 0, 0, -view.s, view.ox, view.oy);
-  if (carry) {
-    const { m, c } = carry;
-    ctx.transform(m[0][0], m[1][0], m[0][1], m[1][1], c[0], c[1]);
-  }
-  ctx.imageSmoothingEnabled = true;
-  // The image's first row is the lowest y: with y pointing up it lands at the bottom.
+  const { m, c } = carry;
+  ctx.transform(m[0][0], m[1][0], m[0][1], m[1][1], c[0], c[1]);
+  // Drawn upside down in data coordinates (y up), its top row lands at y + h.
+  ctx.transform(1, 0, 0, -1, 0, 2 * y + h);
   ctx.drawImage(regions.image, x, y, w, h);
   ctx.restore();
 }
@@ -238,17 +246,18 @@ function drawZeroLines(ctx, view, box) {
 
 function drawTickLabels(ctx, ticks, view, box, size, width) {
   ctx.fillStyle = MUTED;
-  ctx.font = `${size}px ${FONT}`;
+  const font = `${size}px ${FONT}`;
+  ctx.font = font;
   ctx.textAlign = "center";
   ctx.textBaseline = "top";
   // Every k-th x label, so that none overlaps the next (the labels at multiples of k steps).
   const labels = ticks.x.values.map((v) => formatTick(v, ticks.x.step));
-  const widest = Math.max(0, ...labels.map((text) => ctx.measureText(text).width));
+  const widest = Math.max(0, ...labels.map((text) => textWidth(ctx, font, text)));
   const every = Math.max(1, Math.ceil((widest + 8) / (ticks.x.step * view.s)));
   ticks.x.values.forEach((v, i) => {
     if (Math.round(v / ticks.x.step) % every !== 0) return;
     // Kept inside the canvas: the last label may sit at its right edge.
-    const half = ctx.measureText(labels[i]).width / 2;
+    const half = textWidth(ctx, font, labels[i]) / 2;
     const x = Math.min(view.ox + view.s * v, width - half - 1);
     ctx.fillText(labels[i], x, box.y + box.h + 3);
   });
@@ -259,35 +268,45 @@ function drawTickLabels(ctx, ticks, view, box, size, width) {
   }
 }
 
-/** The width of the widest tick label of a range, in the context's font. */
-function labelWidth(ctx, range, count) {
+const WIDTHS = new Map(); // "font|text" -> px: tick labels repeat from frame to frame
+const WIDTHS_KEPT = 4096;
+
+/** The width of `text` in `font`, the context's font, measured once. */
+function textWidth(ctx, font, text) {
+  const key = `${font}|${text}`;
+  let width = WIDTHS.get(key);
+  if (width === undefined) {
+    if (WIDTHS.size >= WIDTHS_KEPT) WIDTHS.clear();
+    width = ctx.measureText(text).width;
+    WIDTHS.set(key, width);
+  }
+  return width;
+}
+
+/** The width of the widest tick label of a range, in `font` (the context's). */
+function labelWidth(ctx, font, range, count) {
   const ticks = niceTicks(range[0], range[1], count);
   let widest = 0;
   for (const v of ticks.values) {
-    widest = Math.max(widest, ctx.measureText(formatTick(v, ticks.step)).width);
+    widest = Math.max(widest, textWidth(ctx, font, formatTick(v, ticks.step)));
   }
   return widest;
 }
 
-/** A polyline with NaN gaps (one path, one stroke). */
+/**
+ * A polyline with NaN gaps (one path, one stroke), its needless vertices left out (see
+ * polyline.js).
+ */
 function polyline(ctx, xs, ys, view) {
   ctx.beginPath();
-  let pen = false;
+  const run = new PolylineRun(ctx);
   for (let i = 0; i < xs.length; i++) {
     const x = xs[i];
     const y = ys[i];
-    if (!Number.isFinite(x) || !Number.isFinite(y)) {
-      pen = false;
-      continue;
-    }
-    const px = clampPx(view.ox + view.s * x);
-    const py = clampPx(view.oy - view.s * y);
-    if (pen) ctx.lineTo(px, py);
-    else {
-      ctx.moveTo(px, py);
-      pen = true;
-    }
+    if (!Number.isFinite(x) || !Number.isFinite(y)) run.end();
+    else run.add(clampPx(view.ox + view.s * x), clampPx(view.oy - view.s * y));
   }
+  run.end();
   ctx.stroke();
 }
 

@@ -47,6 +47,15 @@ function logOdds(label, conf) {
   return out;
 }
 
+/** Cells listed from the lowest row up, as rows from the highest down (`cols` a row). */
+function topDown(colors, cols) {
+  const out = [];
+  for (let start = colors.length - cols; start >= 0; start -= cols) {
+    out.push(...colors.slice(start, start + cols));
+  }
+  return out;
+}
+
 /** RGB colours as the four bytes of an opaque ImageData pixel, in one number each. */
 function packColors(colors) {
   const bytes = new Uint8ClampedArray(4 * colors.length);
@@ -94,12 +103,14 @@ function sampling(count, factor) {
  */
 function shadeFine(words, z, rows, cols, factor, table) {
   const width = cols * factor;
+  const height = rows * factor;
   const across = sampling(cols, factor);
   const down = sampling(rows, factor);
   const scale = (SHADES - 1) / (2 * REACH);
-  for (let v = 0; v < rows * factor; v++) {
+  for (let v = 0; v < height; v++) {
     const i0 = down.j0[v];
     const ty = down.t[v];
+    const line = (height - 1 - v) * width; // the image's top row is the highest y
     for (let u = 0; u < width; u++) {
       const j0 = across.j0[u];
       const tx = across.t[u];
@@ -107,12 +118,15 @@ function shadeFine(words, z, rows, cols, factor, table) {
       const top = z[o] * (1 - tx) + z[o + 1] * tx;
       const bottom = z[o + cols] * (1 - tx) + z[o + cols + 1] * tx;
       const step = Math.round((top * (1 - ty) + bottom * ty + REACH) * scale);
-      words[v * width + u] = table[step < 0 ? 0 : step >= SHADES ? SHADES - 1 : step];
+      words[line + u] = table[step < 0 ? 0 : step >= SHADES ? SHADES - 1 : step];
     }
   }
 }
 
-/** An entry's canvas and pixels, `width` × `height` (row 0 = the lowest y, as the regions). */
+/**
+ * An entry's canvas and pixels, `width` × `height`. Row 0 is the highest y (the regions' last
+ * row), as on screen: the image is drawn without a flip, which costs the canvas more.
+ */
 function pixels(entry, width, height) {
   if (!entry.image || entry.image.width !== width || entry.image.height !== height) {
     entry.canvas.width = width;
@@ -142,7 +156,7 @@ function paint(entry, region, classes, factor, valueRange) {
     const [lo, hi] = valueRange;
     const span = hi > lo ? hi - lo : 1;
     const colors = Array.from(region.value, (v) => rampColor((v - lo) / span));
-    pixels(entry, cols, rows).set(packColors(colors));
+    pixels(entry, cols, rows).set(packColors(topDown(colors, cols)));
   } else if (classes <= 2) {
     const strong = strongColors(2);
     const key = `${strong[0]} ${strong[1]}`;
@@ -157,7 +171,7 @@ function paint(entry, region, classes, factor, valueRange) {
       const sure = Math.min(1, Math.max(0, (region.conf[cell] - floor) / (1 - floor)));
       return pale[k].map((c, n) => c + (strong[k][n] - c) * sure);
     });
-    pixels(entry, cols, rows).set(packColors(colors));
+    pixels(entry, cols, rows).set(packColors(topDown(colors, cols)));
   }
   entry.canvas.getContext("2d").putImageData(entry.image, 0, 0);
 }

@@ -4,6 +4,7 @@
 // the rest of the network there. A click on a panel shows it large in the focus view.
 
 import { t } from "../i18n.js";
+import { setAttr, setData, setText } from "./dom.js";
 import { PlaneCanvas } from "./plane.js";
 import { count, frameFacts, pointRadius, stageScene, stageTarget } from "./scene.js";
 import { GAP_X, GAP_Y, stripGrid } from "./striplayout.js";
@@ -72,9 +73,9 @@ export class StagesView {
       if (panel.title.title !== title) panel.title.title = title; // a narrow panel cuts it short
       setText(panel.detail, detail);
       if (panel.detail.title !== detail) panel.detail.title = detail;
-      panel.node.dataset.kind = stage.kind;
-      panel.node.dataset.index = String(stage.index);
-      panel.node.setAttribute("aria-label", `${title} ${detail}`.trim());
+      setData(panel.node, "kind", stage.kind);
+      setData(panel.node, "index", String(stage.index));
+      setAttr(panel.node, "aria-label", `${title} ${detail}`.trim());
       panel.drawn = {
         index: stage.index,
         kind: stage.kind,
@@ -91,7 +92,7 @@ export class StagesView {
     // Say why some panels have no regions: only stages drawn as their own plane have them.
     this.projected = Boolean(view.regions) && stages.some(isProjection);
     this.stageCount = stages.length;
-    this.root.dataset.stageCount = String(stages.length);
+    setData(this.root, "stageCount", String(stages.length));
   }
 
   /** Make `count` panels. */
@@ -171,6 +172,3 @@ export class StagesView {
   }
 }
 
-function setText(node, text) {
-  if (node.textContent !== text) node.textContent = text;
-}

@@ -12,9 +12,15 @@
  * @property {Float32Array} rgba its colour times its alpha (0–255) and its alpha (0–1), four
  *   numbers a pixel (premultiplied, as blending wants them)
  * @property {Uint32Array} packed each pixel as the four bytes of an ImageData, in one number
+ * @property {Uint32Array} premul each pixel's colour times its alpha, rounded, packed as
+ *   `packed` (alpha byte 0): what it adds over an opaque pixel
+ * @property {Uint16Array} keep each pixel's 256 · (1 − alpha), rounded down: how much of an
+ *   opaque pixel under it stays
  * @property {number} opaque the first `opaque` pixels are opaque (the rest are not)
  * @property {Map<number, Int32Array>} offsets by a layer's width: each pixel's index from the
  *   centre's (the input plane and the close-up, of other widths, share sprites)
+ * @property {number} offsetsWidth the width last stamped on, whose offsets are `lastOffsets`
+ * @property {Int32Array} lastOffsets
  */
 
 /** @type {Map<string, Sprite>} */
@@ -62,11 +68,21 @@ function sprite(key, reach, paint) {
     const k = 4 * ((dy[i] + half) * size + dx[i] + half);
     bytes.set(pixels.subarray(k, k + 4), 4 * i);
   }
+  const premul = new Uint8Array(dx.length * 4);
+  const keep = new Uint16Array(dx.length);
+  for (let i = 0; i < dx.length; i++) {
+    for (let n = 0; n < 3; n++) premul[4 * i + n] = Math.round(rgba[4 * i + n]);
+    keep[i] = Math.floor(256 * (1 - rgba[4 * i + 3]));
+  }
   const made = {
     half,
     packed: new Uint32Array(bytes.buffer),
+    premul: new Uint32Array(premul.buffer),
+    keep,
     opaque,
     offsets: new Map(),
+    offsetsWidth: 0,
+    lastOffsets: new Int32Array(0),
     dx: Int16Array.from(dx),
     dy: Int16Array.from(dy),
     rgba: Float32Array.from(rgba),
@@ -196,15 +212,24 @@ export class StampLayer {
   /** A sprite that lies wholly inside the layer, centred on pixel `centre`. */
   stampInside(mark, centre) {
     const width = /** @type {ImageData} */ (this.image).width;
-    let offsets = mark.offsets.get(width);
+    let offsets = mark.offsetsWidth === width ? mark.lastOffsets : mark.offsets.get(width);
     if (!offsets) {
       offsets = Int32Array.from(mark.dx, (dx, i) => mark.dy[i] * width + dx);
       mark.offsets.set(width, offsets);
     }
-    const { packed, opaque } = mark;
+    mark.offsetsWidth = width;
+    mark.lastOffsets = offsets;
+    const { packed, opaque, premul, keep } = mark;
     const { words, bytes } = this;
     for (let i = 0; i < opaque; i++) words[centre + offsets[i]] = packed[i];
-    for (let i = opaque; i < offsets.length; i++) blend(bytes, words, mark, i, centre + offsets[i]);
+    // The sprite's edge: blend's two common cases written out here (a hot loop).
+    for (let i = opaque; i < offsets.length; i++) {
+      const p = centre + offsets[i];
+      const below = bytes[4 * p + 3];
+      if (below === 0) words[p] = packed[i];
+      else if (below === 255) words[p] = overOpaque(words[p], premul[i], keep[i]);
+      else blend(bytes, words, mark, i, p);
+    }
   }
 
   /** A sprite that the layer's edge cuts, centred on pixel (cx, cy). */
@@ -241,8 +266,19 @@ export class StampLayer {
 }
 
 /**
+ * A sprite's pixel (`premul`, `keep`: see Sprite) over an opaque pixel `under` (where marks
+ * pile up, the common case), in whole numbers, red and blue at once: the colour plus what
+ * stays of the pixel, each rounded down so that no channel can pass 255 into the next.
+ */
+function overOpaque(under, premul, keep) {
+  const redBlue = (((under & 0xff00ff) * keep) >>> 8) & 0xff00ff;
+  const green = (((under >>> 8) & 0xff) * keep) >>> 8;
+  return (premul + redBlue + (green << 8)) | 0xff000000;
+}
+
+/**
  * Pixel i of a sprite over pixel p of a layer (its bytes and, the same, its words): "source
- * over", rounded to whole levels (every result lies within 0–255).
+ * over", to whole levels (every result lies within 0–255).
  */
 function blend(data, words, mark, i, p) {
   const k = 4 * p;
@@ -252,10 +288,7 @@ function blend(data, words, mark, i, p) {
   if (below === 0 || a === 1) {
     words[p] = mark.packed[i]; // nothing under it shows
   } else if (below === 255) {
-    const keep = 1 - a;
-    data[k] = (rgba[4 * i] + data[k] * keep + 0.5) | 0;
-    data[k + 1] = (rgba[4 * i + 1] + data[k + 1] * keep + 0.5) | 0;
-    data[k + 2] = (rgba[4 * i + 2] + data[k + 2] * keep + 0.5) | 0;
+    words[p] = overOpaque(words[p], mark.premul[i], mark.keep[i]);
   } else {
     const keep = (below / 255) * (1 - a);
     const out = a + keep;

@@ -6,7 +6,7 @@
 import "../strings/inspector.js";
 import { t } from "../i18n.js";
 import { layerSteps, mapStage } from "../morphpath.js";
-import { el, setText } from "./dom.js";
+import { el, setData, setText } from "./dom.js";
 
 const SAME = 1e-9;
 const LAYERED = ["affine", "fold", "output"];
@@ -133,7 +133,7 @@ export class StepThrough {
       text = t("steps.at", { layer, i: i + 1, n: steps.length, name });
     }
     setText(this.label, text);
-    this.label.dataset.step = i < 0 ? "" : steps[i].phase;
+    setData(this.label, "step", i < 0 ? "" : steps[i].phase);
   }
 
   /** The operation's name: for a map between dimensions, which way it goes. */
