@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import plotly
@@ -27,7 +28,7 @@ from server.convapi import router as conv_router
 from server.convconnection import ConvConnection, read_conv_message
 from server.device import choose_device
 from server.drawer import Drawer, auto_processes
-from server.follow import Leader, follow
+from server.follow import follow
 from server.gym import Gym
 from server.headers import SecurityHeaders
 from server.holding import Holding
@@ -39,6 +40,7 @@ from server.saves import CONV, FOLD, saves_router
 from server.settings import Settings
 from server.sql import SqlDatabase, open_database
 from server.store import SqlStore
+from server.watched import Watched
 
 log = logging.getLogger("spacefold")
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
@@ -134,7 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=settings.frontend_dir), name="static")
 
     async def follow_leader(
-        ws: WebSocket, leader: Leader | None, leader_id: str, conv: bool
+        ws: WebSocket, leader: Watched[Any] | None, leader_id: str, conv: bool
     ) -> None:
         """Follow ``leader`` (the socket of session ``leader_id``; None: not here, so through
         the broker if there is one), or say it is not there."""
@@ -171,7 +173,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await ws.accept()
         leader_id = ws.query_params.get("follow")
         if leader_id is not None:
-            leaders: Mapping[str, Leader] = (
+            leaders: Mapping[str, Watched[Any]] = (
                 manager.conv_connections if conv else manager.connections
             )
             await follow_leader(ws, leaders.get(leader_id), leader_id, conv)
@@ -193,7 +195,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return
         manager: SessionManager = app.state.manager
         connection = ConvConnection(ws, session, app.state.pool, settings, manager.training_conv)
-        await app.state.holding.serve(connection, manager.conv_connections, session, CONV, "conv")
+        await app.state.holding.serve(connection, manager.conv_connections, session, CONV)
 
     @app.websocket("/ws")
     async def socket(ws: WebSocket) -> None:
@@ -204,6 +206,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         connection = Connection(
             ws, session, app.state.pool, settings, app.state.gym, manager.training, app.state.drawer
         )
-        await app.state.holding.serve(connection, manager.connections, session, FOLD, "fold")
+        await app.state.holding.serve(connection, manager.connections, session, FOLD)
 
     return app

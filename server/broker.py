@@ -25,7 +25,8 @@ from server.follow import watch
 
 if TYPE_CHECKING:  # these need the redis package, which only a broker needs
     from server.brokerfollow import Watches
-    from server.brokerleader import Held, Relays
+    from server.brokerleader import Relays
+    from server.watched import Watched
 
 log = logging.getLogger("spacefold")
 #: Connections to Redis an instance holds at most (one listens, one writes the keys...).
@@ -61,15 +62,15 @@ class Broker:
     def __init__(
         self,
         url: str,
-        fold: Mapping[str, Held],
-        conv: Mapping[str, Held],
+        fold: Mapping[str, Watched[Any]],
+        conv: Mapping[str, Watched[Any]],
         moved: Callable[[str, Mode], str | None] | None = None,
     ) -> None:
         """``moved``: where a session was reopened (see brokerfollow.Watches). Raises a
         one-line RuntimeError when Redis does not answer."""
         check_reachable(url)
         self.url, self.moved = url, moved
-        self.tables: dict[Mode, Mapping[str, Held]] = {"fold": fold, "conv": conv}
+        self.tables: dict[Mode, Mapping[str, Watched[Any]]] = {"fold": fold, "conv": conv}
         self.instance = uuid.uuid4().hex  # how the others tell this instance's followers apart
         self.broken = False  # Redis did not answer the last time it was asked
         self.tasks: list[asyncio.Task[None]] = []

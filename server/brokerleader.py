@@ -12,7 +12,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Mapping
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -30,25 +30,9 @@ from server.brokerwire import (
     read_watch,
 )
 from server.outbox import Outbox
+from server.watched import Watched
 
 log = logging.getLogger("spacefold")
-
-
-class Held(Protocol):
-    """A leader's connection (server.connection's or server.convconnection's)."""
-
-    @property
-    def session(self) -> Any: ...
-
-    lesson: dict[str, Any] | None
-    relay: Outbox | None
-    remote_followers: int
-
-    def follow(self, outbox: Outbox) -> None: ...
-
-    def unfollow(self, outbox: Outbox) -> None: ...
-
-    def changed(self) -> None: ...
 
 
 class Publisher:
@@ -71,7 +55,7 @@ class Publisher:
 class Relay:
     """Relays ``leader`` while other instances say they have followers of it."""
 
-    def __init__(self, leader: Held, redis: Redis, mode: Mode) -> None:
+    def __init__(self, leader: Watched[Any], redis: Redis, mode: Mode) -> None:
         self.leader = leader
         self.outbox = Outbox(asyncio.Event())
         publisher = cast(WebSocket, Publisher(redis, channel(mode, leader.session.id)))
@@ -102,7 +86,7 @@ class Relay:
 class Relays:
     """Every relay of this instance's leaders (``tables``: the live connections by mode)."""
 
-    def __init__(self, redis: Redis, tables: Mapping[Mode, Mapping[str, Held]]) -> None:
+    def __init__(self, redis: Redis, tables: Mapping[Mode, Mapping[str, Watched[Any]]]) -> None:
         self.redis, self.tables = redis, tables
         self.relays: dict[tuple[Mode, str], Relay] = {}
 

@@ -12,7 +12,7 @@ import logging
 import math
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
-from typing import Any, TypeVar, assert_never
+from typing import Any, assert_never
 
 from pydantic import ValidationError
 from starlette.websockets import WebSocket
@@ -44,17 +44,15 @@ from nets.editing import add_point, empty, remove_nearest
 from nets.train import Diverged, StepLimit
 from server.drawer import Drawer
 from server.gym import Gym
-from server.idle import IdleWatch
 from server.lessonstep import shown_step
-from server.outbox import Outbox
 from server.receiving import Unreadable, apply_or_explain, parse_json, receive
 from server.settings import Settings
+from server.watched import Watched
 
 log = logging.getLogger("spacefold")
-T = TypeVar("T")
 
 
-class Connection:
+class Connection(Watched[Session]):
     def __init__(
         self,
         ws: WebSocket,
@@ -65,24 +63,10 @@ class Connection:
         busy: Callable[[], int] = lambda: 1,
         drawer: Drawer | None = None,
     ) -> None:
-        self.ws, self.session, self.pool, self.gym = ws, session, pool, gym
+        super().__init__(ws, session, pool, settings, busy)
+        self.gym = gym
         self.drawer = drawer or Drawer(pool, processes=0)
         self.max_fps, self.max_total_fps = settings.max_fps, settings.max_total_fps
-        self.busy = busy  # how many sessions are training on this server now
-        self.max_bytes = settings.max_message_bytes
-        self.idle = IdleWatch(settings.idle_minutes * 60)
-        self.wake = asyncio.Event()
-        self.outbox = Outbox(self.wake)
-        self.followers: set[Outbox] = set()  # read-only viewers of this session (follow mode)
-        # Followers on other instances (server.broker): their relay is one of ``followers``.
-        self.relay: Outbox | None = None
-        self.remote_followers = 0
-        self.lessons_dir = settings.lessons_dir
-        self.lesson: dict[str, Any] | None = None  # the lesson step the page shows, for followers
-        self.dirty = True  # the client has not seen the current state yet
-        self.edits = 0  # changes made to the session (its autosaves watch this)
-        self.greeting: dict[str, Any] = {}  # more of this tab's hello (instance, resume...)
-        self.after_hello: list[events.Event] = []  # sent right after the hello
         # Training ran or paused: draw if the session has moved on from the last frame drawn.
         self.settle = False
         self.shown: tuple[int, int] | None = None  # (generation, step) of the last frame drawn
@@ -90,10 +74,7 @@ class Connection:
 
     async def serve(self) -> None:
         """Run until the client goes away; always cleans up its tasks."""
-        self.session.on_change = self.changed
-        self._send(events.hello(self.session.id, self.session.state(), **self.greeting))
-        for event in self.after_hello:
-            self._send(event)
+        self.greet()
         sender = asyncio.create_task(self.outbox.run(self.ws))
         producer = asyncio.create_task(self._produce())
         watchdog = asyncio.create_task(
@@ -123,67 +104,27 @@ class Connection:
             await asyncio.gather(*tasks, return_exceptions=True)
             self.session.running = False
 
-    def _stop(self) -> None:
-        self.session.running = False
-
     def interval(self) -> float:
         """Seconds between frames: the tab's cap, or a fair share of the server's frame budget
         when many tabs train at once (a class)."""
         return max(1.0 / self.max_fps, self.busy() / self.max_total_fps)
 
     def changed(self) -> None:
-        """The session changed outside this socket (an upload): show it."""
-        self.dirty = True
-        self.edits += 1
-        self.wake.set()
+        """The session changed outside this socket (an upload): show it, and train on."""
+        super().changed()
         self.gym.wake()
-        self._send_state()
 
     # -- helpers --------------------------------------------------------------------------
-    async def _locked(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run ``fn`` in a worker thread, holding the session's lock."""
-
-        def call() -> T:
-            with self.session.lock:
-                return fn(*args)
-
-        return await asyncio.get_running_loop().run_in_executor(self.pool, call)
-
-    def _send(self, event: events.Event) -> None:
-        self.outbox.send_text(events.text(event))
-
-    def _send_state(self) -> None:
-        event = events.text(events.state(self.session.state(), self.follower_count()))
-        self.outbox.send_text(event)
-        for follower in self.followers:
-            follower.send_text(event)
-
     def _offer_frame(self, frame: bytes) -> None:
         self.outbox.offer_frame(frame)
         for follower in self.followers:
             follower.offer_frame(frame)
 
-    def follower_count(self) -> int:
-        """How many watch this session, here and on other instances (not their relay)."""
-        relayed = self.relay is not None and self.relay in self.followers
-        return len(self.followers) - relayed + self.remote_followers
-
-    def follow(self, outbox: Outbox) -> None:
-        """A follower joins: it gets every frame and state from now on, starting at once."""
-        self.followers.add(outbox)
-        self.changed()
-
     async def _show_lesson(self, message: ShowLesson) -> None:
-        """The page shows this lesson step (or none): keep it and tell every follower."""
-        shown = await shown_step(self.pool, self.lessons_dir, Lesson, message, "/api/lessons")
-        self.lesson = shown
-        event = events.text(events.lesson(shown))
-        for follower in self.followers:
-            follower.send_text(event)
-
-    def unfollow(self, outbox: Outbox) -> None:
-        self.followers.discard(outbox)
-        self._send_state()
+        """The page shows this lesson step (or none)."""
+        self.show_lesson(
+            await shown_step(self.pool, self.lessons_dir, Lesson, message, "/api/lessons")
+        )
 
     async def _train(self, steps: int) -> None:
         """Train by request (the step button), in a worker thread."""
@@ -212,9 +153,7 @@ class Connection:
     def _diverged(self, exc: Diverged) -> None:
         self.session.running = False
         message = f"Training diverged ({exc}). Press reset to start again."
-        event = events.text(events.diverged(self.session.step, message))
-        for outbox in (self.outbox, *self.followers):
-            outbox.send_text(event)
+        self._send_all(events.diverged(self.session.step, message))
         self._send_state()
 
     # -- producing frames -----------------------------------------------------------------

@@ -12,7 +12,7 @@ import logging
 import math
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
-from typing import Any, TypeVar, assert_never
+from typing import Any, assert_never
 
 from pydantic import ValidationError
 from starlette.websockets import WebSocket
@@ -33,14 +33,12 @@ from engine.conv.session import ConvSession
 from engine.errors import Refused, validation_event
 from engine.schemas import Ack, Pause, Ping, Play, Reset, ShowLesson, Step, merge_config
 from nets.train import Diverged
-from server.idle import IdleWatch
 from server.lessonstep import shown_step
-from server.outbox import Outbox
 from server.receiving import Unreadable, apply_or_explain, parse_json, receive
 from server.settings import Settings
+from server.watched import Watched
 
 log = logging.getLogger("spacefold")
-T = TypeVar("T")
 
 #: Frames a second at most while training (each draws every stage and the metrics).
 CONV_FPS = 30
@@ -52,7 +50,7 @@ CONV_FRAME_BUDGET = 120.0
 METRICS_AGE = 0.2
 
 
-class ConvConnection:
+class ConvConnection(Watched[ConvSession]):
     def __init__(
         self,
         ws: WebSocket,
@@ -61,29 +59,11 @@ class ConvConnection:
         settings: Settings,
         busy: Callable[[], int] = lambda: 1,
     ) -> None:
-        self.ws, self.session, self.pool = ws, session, pool
-        self.busy = busy  # how many conv sessions are training on this server now
-        self.max_bytes = settings.max_message_bytes
-        self.lessons_dir = settings.lessons_dir
-        self.idle = IdleWatch(settings.idle_minutes * 60)
-        self.wake = asyncio.Event()
-        self.outbox = Outbox(self.wake)
-        self.dirty = True  # the client has not seen the current state yet
-        self.edits = 0  # changes made to the session (its autosaves watch this)
-        self.greeting: dict[str, Any] = {}  # more of this tab's hello (instance, resume...)
-        self.after_hello: list[events.Event] = []  # sent right after the hello
-        self.followers: set[Outbox] = set()  # read-only viewers of this session (follow mode)
-        # Followers on other instances (server.broker): their relay is one of ``followers``.
-        self.relay: Outbox | None = None
-        self.remote_followers = 0
-        self.lesson: dict[str, Any] | None = None  # the lesson step the page shows
+        super().__init__(ws, session, pool, settings, busy)
 
     async def serve(self) -> None:
         """Run until the client goes away; always cleans up its tasks."""
-        self.session.on_change = self.changed
-        self._send(events.hello(self.session.id, self.session.state(), **self.greeting))
-        for event in self.after_hello:
-            self._send(event)
+        self.greet()
         sender = asyncio.create_task(self.outbox.run(self.ws))
         runner = asyncio.create_task(self._run())
         watchdog = asyncio.create_task(
@@ -111,46 +91,6 @@ class ConvConnection:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-
-    def _stop(self) -> None:
-        self.session.running = False
-
-    def changed(self) -> None:
-        """The session changed outside this socket (a save opened over HTTP): show it."""
-        self.dirty = True
-        self.edits += 1
-        self.wake.set()
-        self._send_state()
-
-    async def _locked(self, fn: Callable[..., T], *args: Any) -> T:
-        def call() -> T:
-            with self.session.lock:
-                return fn(*args)
-
-        return await asyncio.get_running_loop().run_in_executor(self.pool, call)
-
-    def _send(self, event: events.Event, everyone: bool = False) -> None:
-        """Send ``event`` to this tab (and, with ``everyone``, to its followers)."""
-        text = events.text(event)
-        for outbox in (self.outbox, *self.followers) if everyone else (self.outbox,):
-            outbox.send_text(text)
-
-    def _send_state(self) -> None:
-        self._send(events.state(self.session.state(), self.follower_count()), everyone=True)
-
-    def follower_count(self) -> int:
-        """How many watch this session, here and on other instances (not their relay)."""
-        relayed = self.relay is not None and self.relay in self.followers
-        return len(self.followers) - relayed + self.remote_followers
-
-    def follow(self, outbox: Outbox) -> None:
-        """A follower joins: it gets every frame and state from now on, starting at once."""
-        self.followers.add(outbox)
-        self.changed()
-
-    def unfollow(self, outbox: Outbox) -> None:
-        self.followers.discard(outbox)
-        self._send_state()
 
     # -- training and frames --------------------------------------------------------------
     def interval(self) -> float:
@@ -198,7 +138,7 @@ class ConvConnection:
         except Diverged as exc:
             self.session.running = False
             message = f"Training diverged ({exc}). Press reset to start again."
-            self._send(events.diverged(self.session.trainer.step_count, message), True)
+            self._send_all(events.diverged(self.session.trainer.step_count, message))
             self._send_state()
         self.dirty = True
 
@@ -240,13 +180,11 @@ class ConvConnection:
         self._send_state()
 
     async def _show_lesson(self, message: ShowLesson) -> None:
-        """The page shows this convolution lesson step (or none): tell every follower."""
+        """The page shows this convolution lesson step (or none)."""
         folder = self.lessons_dir / CONV_LESSONS
-        shown = await shown_step(self.pool, folder, ConvLesson, message, "/api/conv/lessons")
-        self.lesson = shown
-        text = events.text(events.lesson(shown))
-        for follower in self.followers:
-            follower.send_text(text)
+        self.show_lesson(
+            await shown_step(self.pool, folder, ConvLesson, message, "/api/conv/lessons")
+        )
 
 
 def read_conv_message(received: Mapping[str, Any], max_bytes: int) -> ConvMessage:

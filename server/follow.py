@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any
 
 from starlette.websockets import WebSocket
 
@@ -13,26 +13,14 @@ from engine.schemas import Ack, Ping, StrictModel
 from server.connection import read_message
 from server.outbox import Outbox
 from server.receiving import Unreadable
+from server.watched import Watched
 
 READ_ONLY = "this is a read-only view of another session: it cannot be changed here"
 
 
-class Leader(Protocol):
-    """The socket a follower follows: the fold's Connection or the convolution's."""
-
-    @property
-    def session(self) -> Any: ...
-
-    lesson: dict[str, Any] | None
-
-    def follow(self, outbox: Outbox) -> None: ...
-
-    def unfollow(self, outbox: Outbox) -> None: ...
-
-
 async def follow(
     ws: WebSocket,
-    leader: Leader,
+    leader: Watched[Any],
     max_bytes: int,
     read: Callable[[Mapping[str, Any], int], StrictModel] = read_message,
     instance: str | None = None,

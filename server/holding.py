@@ -8,30 +8,17 @@ import asyncio
 import math
 import time
 from concurrent.futures import Executor, ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import Any
 
-from starlette.websockets import WebSocket
-
-from engine import events
 from server.autosaver import Autosaver
-from server.autosaves import Autosaves, Mode
+from server.autosaves import Autosaves
 from server.manager import SessionManager
 from server.resume import dump, reopen
 from server.saves import Saves
+from server.watched import Watched
 
 TAKE_OVER_SECONDS = 5.0  # how long a tab's new socket waits for its old one here to let go
 PRUNE_EVERY = 3600.0  # seconds between forgetting old autosaves while the app runs
-
-
-class Held(Protocol):
-    """A session's socket: server.connection.Connection or server.convconnection's."""
-
-    ws: WebSocket
-    edits: int
-    greeting: dict[str, Any]
-    after_hello: list[events.Event]
-
-    async def serve(self) -> None: ...
 
 
 def _writer() -> ThreadPoolExecutor:
@@ -72,11 +59,10 @@ class Holding:
 
     async def serve(
         self,
-        connection: Held,
+        connection: Watched[Any],
         held: dict[str, Any],
         session: Any,
         kind: Saves[Any, Any],
-        mode: Mode,
     ) -> None:
         """Serve ``connection`` (of ``session``), named by the session's id in ``held``."""
         assert self.pool is not None, "the app has not started"
@@ -88,7 +74,7 @@ class Holding:
             try:
                 await self._let_go(old)
                 restored, refusal = await reopen(
-                    self.autosaves, kind, mode, old, key or "", session, self.pool
+                    self.autosaves, kind, old, key or "", session, self.pool
                 )
             except BaseException:
                 self.opening.discard(session.id)
@@ -97,7 +83,7 @@ class Holding:
                 connection.after_hello.append(refusal)
         autosaver = Autosaver(
             self.autosaves,
-            mode,
+            kind.mode,
             session,
             lambda: dump(kind, session),
             lambda: connection.edits,

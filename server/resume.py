@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from engine import events
 from engine.errors import Refused
-from server.autosaves import Autosave, Autosaves, Mode, Refusal
+from server.autosaves import Autosave, Autosaves, Refusal
 from server.saves import Saves
 
 log = logging.getLogger("spacefold")
@@ -32,7 +32,6 @@ def dump(kind: Saves[Any, Any], session: Any) -> dict[str, Any] | None:
 async def reopen(
     autosaves: Autosaves,
     kind: Saves[Any, Any],
-    mode: Mode,
     old_id: str,
     key: str,
     session: Any,
@@ -42,7 +41,7 @@ async def reopen(
     (``restored``), or else an error event saying why not."""
 
     def work() -> Autosave:
-        saved = autosaves.take(old_id, mode, key, session.id)
+        saved = autosaves.take(old_id, kind.mode, key, session.id)
         with session.lock:
             kind.restore(session, kind.file.model_validate(saved.body))
         return saved

@@ -18,6 +18,7 @@ from engine.experiment import ExperimentFile, to_file
 from engine.experiment import restore as restore_file
 from engine.schemas import StrictModel
 from engine.session import Session
+from server.autosaves import Mode
 from server.deps import AnySession, SessionId, change_session
 from server.store import ID_ALPHABET, ID_LENGTH, MAX_NAME, SqlStore, check_name
 
@@ -53,10 +54,11 @@ class Saves(Generic[AnySession, AnyFile]):
     restore: Callable[[AnySession, AnyFile], None]
     page: str  # the page's query that opens a save: "/?{page}open=ID"
     filename: str
+    mode: Mode  # its autosaves' and the broker's name for it
 
 
 FOLD: Saves[Session, ExperimentFile] = Saves(
-    "/api", "sessions", "store", ExperimentFile, to_file, restore_file, "", "spacefold"
+    "/api", "sessions", "store", ExperimentFile, to_file, restore_file, "", "spacefold", "fold"
 )
 CONV: Saves[ConvSession, ConvExperimentFile] = Saves(
     "/api/conv",
@@ -67,6 +69,7 @@ CONV: Saves[ConvSession, ConvExperimentFile] = Saves(
     restore_conv,
     "mode=conv&",
     "spacefold-conv",
+    "conv",
 )
 
 

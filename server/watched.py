@@ -1,0 +1,131 @@
+"""What the socket driving a session keeps and does in either mode (server.connection for the
+fold, server.convconnection for convolution): its outbox, the followers that watch it here and
+on other instances, the lesson step it shows them, the edits its autosaves watch, and its
+hello. The two modes' sockets differ in how they train and draw, and in nothing here."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Any, Generic, Protocol, TypeVar
+
+from starlette.websockets import WebSocket
+
+from engine import events
+from server.idle import IdleWatch
+from server.outbox import Outbox
+from server.settings import Settings
+
+T = TypeVar("T")
+
+
+class Watchable(Protocol):
+    """A session of either mode, as its socket sees it."""
+
+    id: str
+    lock: threading.Lock
+    running: bool
+    on_change: Callable[[], None] | None
+
+    def state(self) -> dict[str, Any]: ...
+
+
+S = TypeVar("S", bound=Watchable)
+
+
+class Watched(Generic[S]):
+    """The socket that drives ``session``; ``busy`` counts the sessions of its mode training
+    on this server now."""
+
+    def __init__(
+        self,
+        ws: WebSocket,
+        session: S,
+        pool: Executor,
+        settings: Settings,
+        busy: Callable[[], int],
+    ) -> None:
+        self.ws, self.session, self.pool, self.busy = ws, session, pool, busy
+        self.max_bytes = settings.max_message_bytes
+        self.lessons_dir = settings.lessons_dir
+        self.idle = IdleWatch(settings.idle_minutes * 60)
+        self.wake = asyncio.Event()
+        self.outbox = Outbox(self.wake)
+        self.followers: set[Outbox] = set()  # read-only viewers of this session (follow mode)
+        # Followers on other instances (server.broker): their relay is one of ``followers``.
+        self.relay: Outbox | None = None
+        self.remote_followers = 0
+        self.lesson: dict[str, Any] | None = None  # the lesson step the page shows, for followers
+        self.dirty = True  # the client has not seen the current state yet
+        self.edits = 0  # changes made to the session (its autosaves watch this)
+        self.greeting: dict[str, Any] = {}  # more of this tab's hello (instance, resume...)
+        self.after_hello: list[events.Event] = []  # sent right after the hello
+
+    async def serve(self) -> None:
+        """Run until the client goes away (each mode's own)."""
+        raise NotImplementedError
+
+    def greet(self) -> None:
+        """Take the session's outside changes from now on, and say hello (and what follows it)."""
+        self.session.on_change = self.changed
+        self._send(events.hello(self.session.id, self.session.state(), **self.greeting))
+        for event in self.after_hello:
+            self._send(event)
+
+    def _stop(self) -> None:
+        self.session.running = False
+
+    def changed(self) -> None:
+        """The session changed outside this socket (a save opened, an upload): show it."""
+        self.dirty = True
+        self.edits += 1
+        self.wake.set()
+        self._send_state()
+
+    async def _locked(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn`` in a worker thread, holding the session's lock."""
+
+        def call() -> T:
+            with self.session.lock:
+                return fn(*args)
+
+        return await asyncio.get_running_loop().run_in_executor(self.pool, call)
+
+    def _send(self, event: events.Event) -> None:
+        """Send ``event`` to this tab."""
+        self.outbox.send_text(events.text(event))
+
+    def _send_all(self, event: events.Event) -> None:
+        """Send ``event`` to this tab and every follower."""
+        text = events.text(event)
+        for outbox in (self.outbox, *self.followers):
+            outbox.send_text(text)
+
+    def _tell_followers(self, event: events.Event) -> None:
+        text = events.text(event)
+        for follower in self.followers:
+            follower.send_text(text)
+
+    def _send_state(self) -> None:
+        self._send_all(events.state(self.session.state(), self.follower_count()))
+
+    def follower_count(self) -> int:
+        """How many watch this session, here and on other instances (not their relay)."""
+        relayed = self.relay is not None and self.relay in self.followers
+        return len(self.followers) - relayed + self.remote_followers
+
+    def follow(self, outbox: Outbox) -> None:
+        """A follower joins: it gets every frame and state from now on, starting at once."""
+        self.followers.add(outbox)
+        self.changed()
+
+    def unfollow(self, outbox: Outbox) -> None:
+        self.followers.discard(outbox)
+        self._send_state()
+
+    def show_lesson(self, shown: dict[str, Any] | None) -> None:
+        """The page shows this lesson step (or none): keep it and tell every follower."""
+        self.lesson = shown
+        self._tell_followers(events.lesson(shown))
