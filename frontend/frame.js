@@ -42,6 +42,43 @@ function unpackRegions(codes, classes) {
   return { label, conf };
 }
 
+/**
+ * A frame's arrays by name, the packed ones unpacked when first read: a frame replaced by the
+ * next before it was drawn never pays for its unpacking.
+ * @extends {Map<string, Float32Array|Uint8Array>}
+ */
+class FrameArrays extends Map {
+  constructor() {
+    super();
+    /** @type {Map<string, () => void>} what unpacks a name not unpacked yet (into this map) */
+    this.later = new Map();
+  }
+
+  /** @param {string} name */
+  get(name) {
+    this.later.get(name)?.();
+    return super.get(name);
+  }
+
+  /** @param {string} name */
+  has(name) {
+    return this.later.has(name) || super.has(name);
+  }
+
+  /**
+   * Unpack `names` with `unpack` when one of them is first read.
+   * @param {string[]} names
+   * @param {() => (Float32Array|Uint8Array)[]} unpack their arrays, in that order
+   */
+  defer(names, unpack) {
+    const run = () => {
+      for (const name of names) this.later.delete(name);
+      unpack().forEach((values, i) => this.set(names[i], values));
+    };
+    for (const name of names) this.later.set(name, run);
+  }
+}
+
 /** @typedef {Record<string, any>} Header a frame's JSON header (docs/protocol.md) */
 
 /**
@@ -61,7 +98,7 @@ export function decodeFrame(buffer) {
     throw new Error(`header of ${headerLength} bytes does not fit in ${buffer.byteLength}`);
   }
   const header = JSON.parse(decoder.decode(new Uint8Array(buffer, 4, headerLength)));
-  const arrays = new Map();
+  const arrays = new FrameArrays();
   const shapes = new Map();
   for (const spec of header.arrays ?? []) {
     const Typed = TYPED[spec.dtype];
@@ -73,15 +110,18 @@ export function decodeFrame(buffer) {
     }
     const raw = new Typed(buffer, spec.offset, count);
     if (spec.low) {
-      arrays.set(spec.name, unpackCoords(raw, spec.low, spec.high));
+      const { low, high } = spec;
+      arrays.defer([spec.name], () => [unpackCoords(raw, low, high)]);
       shapes.set(spec.name, spec.shape);
     } else if (spec.classes) {
       const base = spec.name.slice(0, spec.name.lastIndexOf("/"));
-      const { label, conf } = unpackRegions(raw, spec.classes);
-      for (const [name, values] of [[`${base}/label`, label], [`${base}/conf`, conf]]) {
-        arrays.set(name, values);
-        shapes.set(name, spec.shape);
-      }
+      const names = [`${base}/label`, `${base}/conf`];
+      const classes = spec.classes;
+      arrays.defer(names, () => {
+        const { label, conf } = unpackRegions(raw, classes);
+        return [label, conf];
+      });
+      for (const name of names) shapes.set(name, spec.shape);
     } else {
       arrays.set(spec.name, raw);
       shapes.set(spec.name, spec.shape);

@@ -375,9 +375,15 @@ async function main() {
   };
   draw = (now) => {
     scheduled = false;
-    const frame = pending;
+    let frame = pending;
     pending = null;
     spacefold.pending = false;
+    if (frame && frame.header.generation < state.generation) {
+      // A network that went while its frame waited for this animation frame: its numbers
+      // must not enter the new network's charts.
+      send({ type: "ack" });
+      frame = null;
+    }
     const clock = new Stopwatch();
     if (frame) {
       const { header } = frame;

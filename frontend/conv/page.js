@@ -359,6 +359,10 @@ export class ConvPage {
     this.pending = null;
     if (!frame || !this.active) return;
     const fresh = frame !== this.info.lastFrame;
+    if (fresh && frame.header.generation < this.state.generation) {
+      this.send({ type: "ack" }); // its network went while it waited to be drawn
+      return;
+    }
     const started = performance.now();
     const { header, arrays, shapes } = frame;
     const config = this.state.config ?? this.schema.defaults;

@@ -148,7 +148,7 @@ export class PlaneCanvas {
       const mark = group.hollow
         ? ringSprite(group.color, ratio * r, ratio * (r > 3 ? 1.5 : 1))
         : dotSprite(group.color, ratio * r);
-      stampIndices(layer, px, py, group.indices, mark, ratio);
+      stampIndices(layer, px, py, group.indices, mark, ratio, group.hollow);
     }
     if (scene.wrong) {
       const mark = ringSprite(WRONG_RING, ratio * (r + 3.5), ratio * 1.1);
@@ -333,26 +333,27 @@ function drawLine(ctx, line, view) {
 }
 
 /**
- * Stamp a mark on every point of a group. Points on one device pixel (a fold piles many up)
- * are stamped once: the picture is the same.
+ * Stamp a mark on every point of a group. Points on one device pixel (a fold piles many up),
+ * or with `coarse` in one square of 2 × 2 (an outline: see StampLayer.stampOnce), are stamped
+ * once: the picture is the same.
  */
-function stampIndices(layer, px, py, indices, mark, ratio) {
+function stampIndices(layer, px, py, indices, mark, ratio, coarse) {
   layer.newPass();
   for (let n = 0; n < indices.length; n++) {
     const i = indices[n];
     const x = ratio * px[i];
     const y = ratio * py[i];
-    if (!Number.isNaN(x) && !Number.isNaN(y)) layer.stampOnce(mark, x, y);
+    if (!Number.isNaN(x) && !Number.isNaN(y)) layer.stampOnce(mark, x, y, coarse);
   }
 }
 
-/** Stamp a mark on every point where `mask` is 1, once per device pixel. */
+/** Stamp an outline on every point where `mask` is 1, once per 2 × 2 device pixels. */
 function stampMask(layer, px, py, mask, mark, ratio) {
   layer.newPass();
   for (let i = 0; i < mask.length; i++) {
     const x = ratio * px[i];
     const y = ratio * py[i];
-    if (mask[i] && !Number.isNaN(x) && !Number.isNaN(y)) layer.stampOnce(mark, x, y);
+    if (mask[i] && !Number.isNaN(x) && !Number.isNaN(y)) layer.stampOnce(mark, x, y, true);
   }
 }
 

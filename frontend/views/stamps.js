@@ -152,15 +152,17 @@ export class StampLayer {
 
   /**
    * `stamp`, unless this pass already stamped a mark on the same device pixel (a fold piles
-   * many points on one spot: the picture is the same, and stamping costs).
+   * many points on one spot: the picture is the same, and stamping costs), or with `coarse`,
+   * in the same square of 2 × 2 device pixels: for outlines (rings, squares), as one ring over
+   * another a pixel off looks the same.
    * @param {Sprite} mark
    */
-  stampOnce(mark, x, y) {
+  stampOnce(mark, x, y, coarse = false) {
     const { width, height } = /** @type {ImageData} */ (this.image);
     const cx = Math.floor(x);
     const cy = Math.floor(y);
     if (cx >= 0 && cy >= 0 && cx < width && cy < height) {
-      const p = cy * width + cx;
+      const p = coarse ? (cy >> 1) * ((width + 1) >> 1) + (cx >> 1) : cy * width + cx;
       if (this.seen[p] === this.pass) return;
       this.seen[p] = this.pass;
     }
