@@ -83,6 +83,44 @@ def test_before_a_new_network_s_first_frame_the_chart_says_no_data_yet(tab: Tab)
     assert tab.errors == []
 
 
+# Holds the page's animation frames while window.__hold is true; __release() runs them.
+HOLD_ANIMATION_FRAMES = """(() => {
+  const later = window.requestAnimationFrame.bind(window);
+  window.__hold = false;
+  window.__held = [];
+  window.requestAnimationFrame = (callback) => {
+    if (!window.__hold) return later(callback);
+    window.__held.push(callback);
+    return 0;
+  };
+  window.__release = () => {
+    window.__hold = false;
+    for (const callback of window.__held.splice(0)) later(callback);
+  };
+})()"""
+
+
+def test_a_frame_whose_network_went_while_it_waited_to_be_drawn_is_not_drawn(tab: Tab) -> None:
+    # Drawn, its numbers would enter the new network's charts (a ReLU frame's dead shares in a
+    # tanh network's chart, say).
+    tab.page.add_init_script(HOLD_ANIMATION_FRAMES)
+    tab.open("?paused=1")
+    tab.settle()
+    drawn = tab.frames()
+    tab.js("() => { window.__hold = true; }")
+    tab.page.locator("#btn-step").click()
+    # A frame of this network waits to be drawn (polled by time: animation frames are held).
+    tab.page.wait_for_function("() => window.spacefold.pending", polling=50)
+    tab.js("""window.spacefold.dispatch({type: 'state', generation: 1000, step: 0,
+             running: false, config: window.spacefold.state.config})""")
+    tab.js("() => window.__release()")
+    tab.js("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    assert tab.js("window.spacefold.pending") is False
+    assert tab.frames() == drawn
+    assert tab.js("window.spacefold.views.metrics.history.step.length") == 0
+    assert tab.errors == []
+
+
 def test_the_chart_relabels_when_the_language_changes(tab: Tab) -> None:
     tab.open("?paused=1")
     wait_drawn(tab, CHART, "#plot-metrics")
