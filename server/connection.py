@@ -8,7 +8,6 @@ trains.
 from __future__ import annotations
 
 import asyncio
-import logging
 import math
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
@@ -48,8 +47,6 @@ from server.lessonstep import shown_step
 from server.receiving import Unreadable, apply_or_explain, parse_json, receive
 from server.settings import Settings
 from server.watched import Watched
-
-log = logging.getLogger("spacefold")
 
 
 class Connection(Watched[Session]):
@@ -115,11 +112,6 @@ class Connection(Watched[Session]):
         self.gym.wake()
 
     # -- helpers --------------------------------------------------------------------------
-    def _offer_frame(self, frame: bytes) -> None:
-        self.outbox.offer_frame(frame)
-        for follower in self.followers:
-            follower.offer_frame(frame)
-
     async def _show_lesson(self, message: ShowLesson) -> None:
         """The page shows this lesson step (or none)."""
         self.show_lesson(
@@ -131,7 +123,7 @@ class Connection(Watched[Session]):
         try:
             await self._locked(self.session.train, steps)
         except Diverged as exc:
-            self._diverged(exc)
+            self._diverged(exc, self.session.step)
         self.dirty = True
         self.wake.set()
 
@@ -141,7 +133,7 @@ class Connection(Watched[Session]):
             self.wake.set()
             return
         if isinstance(result, Diverged):
-            self._diverged(result)
+            self._diverged(result, self.session.step)
         else:
             self.session.running = False
             internal = "training stopped on an internal error; press play or reset to go on"
@@ -149,12 +141,6 @@ class Connection(Watched[Session]):
             self._send_state()
         self.dirty = True
         self.wake.set()
-
-    def _diverged(self, exc: Diverged) -> None:
-        self.session.running = False
-        message = f"Training diverged ({exc}). Press reset to start again."
-        self._send_all(events.diverged(self.session.step, message))
-        self._send_state()
 
     # -- producing frames -----------------------------------------------------------------
     async def _produce(self) -> None:
@@ -184,8 +170,7 @@ class Connection(Watched[Session]):
                 self.shown = drawn.shows
                 self._offer_frame(drawn.frame)
             except Exception:  # a bug must not kill the session: say so, keep going
-                log.exception("frame of session %s failed", self.session.id)
-                self._send(events.error("this step could not be drawn; training goes on"))
+                self._frame_failed()
             finally:
                 self.drawing = False
 

@@ -8,7 +8,6 @@ fold's gym: its steps are convolutions, not the tiny matrix products the gym bat
 from __future__ import annotations
 
 import asyncio
-import logging
 import math
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
@@ -37,8 +36,6 @@ from server.lessonstep import shown_step
 from server.receiving import Unreadable, apply_or_explain, parse_json, receive
 from server.settings import Settings
 from server.watched import Watched
-
-log = logging.getLogger("spacefold")
 
 #: Frames a second at most while training (each draws every stage and the metrics).
 CONV_FPS = 30
@@ -116,11 +113,9 @@ class ConvConnection(Watched[ConvSession]):
                 try:
                     age = METRICS_AGE if self.session.running else 0.0
                     frame = await self._locked(render_conv, self.session, age)
-                    for outbox in (self.outbox, *self.followers):
-                        outbox.offer_frame(frame)
+                    self._offer_frame(frame)
                 except Exception:  # a bug must not kill the session: say so, keep going
-                    log.exception("conv frame of session %s failed", self.session.id)
-                    self._send(events.error("this step could not be drawn; training goes on"))
+                    self._frame_failed()
             if self.session.running:
                 await asyncio.sleep(max(0.0, 1.0 / CONV_FPS - (loop.time() - start)))
             else:
@@ -136,10 +131,7 @@ class ConvConnection(Watched[ConvSession]):
             self._send(exc.event())
             self._send_state()
         except Diverged as exc:
-            self.session.running = False
-            message = f"Training diverged ({exc}). Press reset to start again."
-            self._send_all(events.diverged(self.session.trainer.step_count, message))
-            self._send_state()
+            self._diverged(exc, self.session.trainer.step_count)
         self.dirty = True
 
     # -- control messages -----------------------------------------------------------------

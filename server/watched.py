@@ -6,6 +6,7 @@ hello. The two modes' sockets differ in how they train and draw, and in nothing 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -18,6 +19,7 @@ from server.idle import IdleWatch
 from server.outbox import Outbox
 from server.settings import Settings
 
+log = logging.getLogger("spacefold")
 T = TypeVar("T")
 
 
@@ -102,6 +104,23 @@ class Watched(Generic[S]):
         text = events.text(event)
         for outbox in (self.outbox, *self.followers):
             outbox.send_text(text)
+
+    def _offer_frame(self, frame: bytes) -> None:
+        """Offer a frame to this tab and every follower (each takes it when it is ready)."""
+        for outbox in (self.outbox, *self.followers):
+            outbox.offer_frame(frame)
+
+    def _frame_failed(self) -> None:
+        """Drawing a frame raised (a bug): log it and say so; the session goes on."""
+        log.exception("frame of session %s failed", self.session.id)
+        self._send(events.error("this step could not be drawn; training goes on"))
+
+    def _diverged(self, exc: Exception, step: int) -> None:
+        """Training diverged at ``step``: stop, and tell this tab and every follower."""
+        self.session.running = False
+        message = f"Training diverged ({exc}). Press reset to start again."
+        self._send_all(events.diverged(step, message))
+        self._send_state()
 
     def _tell_followers(self, event: events.Event) -> None:
         text = events.text(event)
