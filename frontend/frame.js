@@ -172,17 +172,12 @@ export function gridPolyline(grid, lines, samples, d = 2) {
   const n = count * (samples + 1);
   const x = new Float32Array(n);
   const y = new Float32Array(n);
+  const all = columns(grid, d, 0, count * samples); // once: a line at a time allocated more
   let o = 0;
-  let row = 0;
   for (let line = 0; line < count; line++) {
-    for (let s = 0; s < samples; s++, row++, o++) {
-      const k = d * row;
-      if (d === 3) [x[o], y[o]] = flatten3(grid[k], grid[k + 1], grid[k + 2]);
-      else {
-        x[o] = grid[k];
-        y[o] = grid[k + 1];
-      }
-    }
+    x.set(all.x.subarray(line * samples, (line + 1) * samples), o);
+    y.set(all.y.subarray(line * samples, (line + 1) * samples), o);
+    o += samples;
     x[o] = NaN;
     y[o] = NaN;
     o++;

@@ -19,8 +19,6 @@
  * @property {number} opaque the first `opaque` pixels are opaque (the rest are not)
  * @property {Map<number, Int32Array>} offsets by a layer's width: each pixel's index from the
  *   centre's (the input plane and the close-up, of other widths, share sprites)
- * @property {number} offsetsWidth the width last stamped on, whose offsets are `lastOffsets`
- * @property {Int32Array} lastOffsets
  */
 
 /** @type {Map<string, Sprite>} */
@@ -81,8 +79,6 @@ function sprite(key, reach, paint) {
     keep,
     opaque,
     offsets: new Map(),
-    offsetsWidth: 0,
-    lastOffsets: new Int32Array(0),
     dx: Int16Array.from(dx),
     dy: Int16Array.from(dy),
     rgba: Float32Array.from(rgba),
@@ -214,24 +210,15 @@ export class StampLayer {
   /** A sprite that lies wholly inside the layer, centred on pixel `centre`. */
   stampInside(mark, centre) {
     const width = /** @type {ImageData} */ (this.image).width;
-    let offsets = mark.offsetsWidth === width ? mark.lastOffsets : mark.offsets.get(width);
+    let offsets = mark.offsets.get(width);
     if (!offsets) {
       offsets = Int32Array.from(mark.dx, (dx, i) => mark.dy[i] * width + dx);
       mark.offsets.set(width, offsets);
     }
-    mark.offsetsWidth = width;
-    mark.lastOffsets = offsets;
-    const { packed, opaque, premul, keep } = mark;
+    const { packed, opaque } = mark;
     const { words, bytes } = this;
     for (let i = 0; i < opaque; i++) words[centre + offsets[i]] = packed[i];
-    // The sprite's edge: blend's two common cases written out here (a hot loop).
-    for (let i = opaque; i < offsets.length; i++) {
-      const p = centre + offsets[i];
-      const below = bytes[4 * p + 3];
-      if (below === 0) words[p] = packed[i];
-      else if (below === 255) words[p] = overOpaque(words[p], premul[i], keep[i]);
-      else blend(bytes, words, mark, i, p);
-    }
+    for (let i = opaque; i < offsets.length; i++) blend(bytes, words, mark, i, centre + offsets[i]);
   }
 
   /** A sprite that the layer's edge cuts, centred on pixel (cx, cy). */
