@@ -62,10 +62,25 @@ class Watch:
         self.lost = False
         self.asking = False  # whether the session moved (see Watches.moved)
         self.moved: str | None = None  # where it did, told its followers
+        self.frame: bytes | None = None  # the last frame heard: what a joiner here is shown
 
     def send(self, text: str) -> None:
         for outbox in self.followers:
             outbox.send_text(text)
+
+    def add(self, outbox: Outbox) -> None:
+        """A follower joins here: it is shown the last frame heard (if any; else the next)."""
+        self.followers.add(outbox)
+        if self.frame is not None:
+            outbox.offer_frame(self.frame)
+
+    def offer(self, frame: bytes) -> None:
+        """A frame heard: every follower's, unless it is the last one carried again (for new
+        followers elsewhere, see brokerleader.Relay.recount), which every follower here has."""
+        if frame != self.frame:
+            self.frame = frame
+            for outbox in self.followers:
+                outbox.offer_frame(frame)
 
 
 class Watches:
@@ -122,7 +137,7 @@ class Watches:
 
     def join(self, watch: Watch, outbox: Outbox) -> None:
         watch.joining -= 1
-        watch.followers.add(outbox)
+        watch.add(outbox)
         self._later(self._announce(watch))
 
     def leave(self, watch: Watch, outbox: Outbox) -> None:
@@ -154,9 +169,7 @@ class Watches:
         if kind == TEXT:
             watch.send(data[1:].decode())
         elif kind == FRAME:
-            frame = data[1:]
-            for outbox in watch.followers:
-                outbox.offer_frame(frame)
+            watch.offer(data[1:])
 
     async def tick(self, now: float, broken: bool) -> None:
         """Tell followers of a leader gone quiet; say again what is followed from here."""

@@ -40,6 +40,7 @@ class Publisher:
 
     def __init__(self, redis: Redis, name: str) -> None:
         self.redis, self.name = redis, name
+        self.scope: dict[str, Any] = {}  # as a socket's, offering no extension (sharedframe)
 
     async def send_text(self, text: str) -> None:
         await self._publish(TEXT + text.encode())
@@ -71,9 +72,13 @@ class Relay:
         self.leader.follow(self.outbox)  # a state and a frame follow, for the new followers
 
     def recount(self) -> None:
-        """The remote followers changed: the leader tells everyone (a joiner gets a frame)."""
-        self.leader.remote_followers = self.count()
-        self.leader.changed()
+        """The remote followers changed: the leader tells everyone, and if there are more, the
+        relay carries the last frame again for those who joined (their instance gives it only
+        to them)."""
+        count = self.count()
+        grew = count > self.leader.remote_followers
+        self.leader.remote_followers = count
+        self.leader.recounted(self.outbox if grew else None)
 
     def detach(self) -> None:
         if self.leader.relay is self.outbox:

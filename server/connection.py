@@ -44,7 +44,7 @@ from nets.train import Diverged, StepLimit
 from server.drawer import Drawer
 from server.gym import Gym
 from server.lessonstep import shown_step
-from server.receiving import Unreadable, apply_or_explain, parse_json, receive
+from server.receiving import ACK, Unreadable, apply_or_explain, is_ack, parse_json, receive
 from server.settings import Settings
 from server.watched import Watched
 
@@ -234,6 +234,8 @@ class Connection(Watched[Session]):
 def read_message(received: Mapping[str, Any], max_bytes: int) -> ClientMessage:
     """The client message in a message received from the socket (one of the messages of
     engine.schemas). Raises :class:`Unreadable`."""
+    if is_ack(received):
+        return ACK
     raw = parse_json(received, max_bytes)
     try:
         return CLIENT_MESSAGE.validate_python(raw)

@@ -33,7 +33,7 @@ from engine.errors import Refused, validation_event
 from engine.schemas import Ack, Pause, Ping, Play, Reset, ShowLesson, Step, merge_config
 from nets.train import Diverged
 from server.lessonstep import shown_step
-from server.receiving import Unreadable, apply_or_explain, parse_json, receive
+from server.receiving import ACK, Unreadable, apply_or_explain, is_ack, parse_json, receive
 from server.settings import Settings
 from server.watched import Watched
 
@@ -181,6 +181,8 @@ class ConvConnection(Watched[ConvSession]):
 
 def read_conv_message(received: Mapping[str, Any], max_bytes: int) -> ConvMessage:
     """The conv client message in a message from the socket. Raises :class:`Unreadable`."""
+    if is_ack(received):
+        return ACK
     raw = parse_json(received, max_bytes)
     try:
         return CONV_MESSAGE.validate_python(raw)

@@ -7,6 +7,8 @@ from collections import deque
 
 from starlette.websockets import WebSocket
 
+from server.sharedframe import send_frame
+
 MAX_QUEUED_TEXTS = 256
 FRAME_WINDOW = 2  # frames sent but not yet acknowledged, once a client acknowledges frames
 
@@ -67,4 +69,4 @@ class Outbox:
             if self._frame is not None:
                 frame, self._frame = self._frame, None
                 self._in_flight += 1
-                await ws.send_bytes(frame)
+                await send_frame(ws, frame)

@@ -14,7 +14,7 @@ from starlette.websockets import WebSocket
 
 from engine import events
 from engine.errors import Refused, validation_event
-from engine.schemas import allowed_text
+from engine.schemas import Ack, allowed_text
 from server.idle import IdleWatch
 
 log = logging.getLogger("spacefold")
@@ -27,6 +27,18 @@ class Unreadable(ValueError):
     def __init__(self, event: events.Event) -> None:
         super().__init__(event["message"])
         self.event = event
+
+
+#: A page's acknowledgement of a frame, as its ``JSON.stringify`` writes it: the message that
+#: arrives most (every follower sends one for every frame), read without parsing it.
+ACK_TEXT = '{"type":"ack"}'
+ACK = Ack(type="ack")
+
+
+def is_ack(received: Mapping[str, Any]) -> bool:
+    """Whether ``received`` is the acknowledgement written as the page writes it (any other
+    spelling of it is read as every message is)."""
+    return received.get("text") == ACK_TEXT
 
 
 def parse_json(received: Mapping[str, Any], max_bytes: int) -> Any:

@@ -61,6 +61,7 @@ class Watched(Generic[S]):
         self.remote_followers = 0
         self.lesson: dict[str, Any] | None = None  # the lesson step the page shows, for followers
         self.dirty = True  # the client has not seen the current state yet
+        self.last_frame: bytes | None = None  # the last frame offered: what a joiner is shown
         self.edits = 0  # changes made to the session (its autosaves watch this)
         self.greeting: dict[str, Any] = {}  # more of this tab's hello (instance, resume...)
         self.after_hello: list[events.Event] = []  # sent right after the hello
@@ -107,6 +108,7 @@ class Watched(Generic[S]):
 
     def _offer_frame(self, frame: bytes) -> None:
         """Offer a frame to this tab and every follower (each takes it when it is ready)."""
+        self.last_frame = frame
         for outbox in (self.outbox, *self.followers):
             outbox.offer_frame(frame)
 
@@ -138,7 +140,19 @@ class Watched(Generic[S]):
     def follow(self, outbox: Outbox) -> None:
         """A follower joins: it gets every frame and state from now on, starting at once."""
         self.followers.add(outbox)
-        self.changed()
+        self.recounted(outbox)
+
+    def recounted(self, joiner: Outbox | None = None) -> None:
+        """The followers changed: everyone hears how many, and ``joiner`` (a follower, or the
+        relay of new followers elsewhere) is offered the last frame. Nothing is drawn again:
+        a class joining one by one would redraw the frame for everyone at every join."""
+        if joiner is not None:
+            if self.last_frame is not None:
+                joiner.offer_frame(self.last_frame)
+            else:  # nothing drawn yet: the first frame goes to every follower
+                self.dirty = True
+                self.wake.set()
+        self._send_state()
 
     def unfollow(self, outbox: Outbox) -> None:
         self.followers.discard(outbox)

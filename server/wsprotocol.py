@@ -15,12 +15,42 @@ client's mistake, not the server's.
 
 from __future__ import annotations
 
+from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.frames import Frame, Opcode
+from websockets.http11 import Request
+from websockets.protocol import State
 
 MAX_UNREAD = 8
+FRAMED = "spacefold.framed"  # the scope extension: {"send": send_framed}
+
+
+def framed(message: bytes) -> bytes:
+    """``message`` as one unmasked binary frame of the WebSocket protocol (what a server sends)."""
+    return Frame(Opcode.BINARY, message).serialize(mask=False)
 
 
 class ReadAhead(WebSocketsSansIOProtocol):
+    def handle_connect(self, event: Request) -> None:
+        """As uvicorn, and offer the app :meth:`send_framed` in the scope's extensions."""
+        super().handle_connect(event)
+        scope = getattr(self, "scope", None)  # set for an upgrade, not for a refusal
+        if scope is not None:
+            scope["extensions"][FRAMED] = {"send": self.send_framed}
+
+    async def send_framed(self, wire: bytes) -> bool:
+        """Write a binary message already framed (:func:`framed`): a follower's frame is the same
+        bytes for the hundreds that watch, framed once, written as they are. False (nothing
+        written) where the connection frames messages itself (an extension such as compression
+        is on); raises ``ClientDisconnected`` as uvicorn's ``send`` does."""
+        await self.writable.wait()
+        if self.disconnected or self.close_sent or self.conn.state is not State.OPEN:
+            raise ClientDisconnected()
+        if self.conn.extensions or not self.handshake_complete:
+            return False
+        self.transport.write(wire)
+        return True
+
     def send_receive_event_to_app(self) -> None:
         """Hand the message just read to the app (as the base class does, but for when reading
         stops and how bad text is logged)."""

@@ -1,7 +1,9 @@
 """Follow mode: read-only viewers get the leader's frames and states."""
 
 import asyncio
+import contextlib
 import json
+from typing import Any
 
 import websockets
 from fastapi.testclient import TestClient
@@ -126,3 +128,47 @@ def test_thirty_followers_receive_every_frame_of_the_leader() -> None:
     assert sent == list(range(1, 13))
     for follower in seen:
         assert follower == sent
+
+
+async def quiet_messages(ws: Any, quiet: float = 0.6) -> list[str | bytes]:
+    """What ``ws`` receives until nothing comes for ``quiet`` seconds."""
+    got: list[str | bytes] = []
+    while True:
+        try:
+            got.append(await asyncio.wait_for(ws.recv(), quiet))
+        except TimeoutError:
+            return got
+
+
+async def joins_of_a_paused_session(url: str, joiners: int) -> tuple[bytes, list[Any], list[Any]]:
+    """A leader takes 3 steps and rests; then ``joiners`` followers join one after another.
+    Returns the leader's last frame, what each follower received and what the leader
+    received while they joined."""
+    async with websockets.connect(url, max_size=None) as leader:
+        session = json.loads(await leader.recv())["session"]
+        await leader.send(json.dumps({"type": "step", "count": 3}))
+        frames = [m for m in await quiet_messages(leader) if isinstance(m, bytes)]
+        assert read_header(frames[-1])["step"] == 3
+        async with contextlib.AsyncExitStack() as stack:
+            followed = []
+            for _ in range(joiners):
+                ws = await stack.enter_async_context(
+                    websockets.connect(f"{url}?follow={session}", max_size=None)
+                )
+                followed.append(await quiet_messages(ws))
+            during = await quiet_messages(leader)
+    return frames[-1], followed, during
+
+
+def test_a_joiner_is_shown_the_last_frame_and_no_one_else_a_frame_again() -> None:
+    """A follower joining is offered the frame its leader last drew, the same bytes; the leader
+    and the followers already there hear the new count, and are sent no frame again (a class
+    joining one by one would have the frame drawn and sent to all at every join)."""
+    with live_server() as server:
+        last, followed, during = run_async(joins_of_a_paused_session(server.ws_url, 3))
+    for messages in followed:
+        assert [m for m in messages if isinstance(m, bytes)] == [last]
+        assert json.loads(messages[0])["type"] == "hello"
+    assert not [m for m in during if isinstance(m, bytes)]
+    counts = [json.loads(m)["followers"] for m in during if json.loads(m)["type"] == "state"]
+    assert counts == [1, 2, 3]

@@ -10,7 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.testclient import WebSocketTestSession
 
+from engine.schemas import Ack
 from nets.train import MAX_STEP
+from server.connection import read_message
+from server.convconnection import read_conv_message
+from server.receiving import Unreadable
 from tests.server.wsutil import next_event, send
 
 WRONG_TYPES: list[tuple[dict[str, Any], str]] = [
@@ -225,3 +229,16 @@ def test_set_layer_sets_something(client: TestClient, extra: dict[str, Any]) -> 
         error = answer(ws)
         assert error["type"] == "error"
         assert "set_layer needs a weight, a bias or both" in error["message"]
+
+
+@pytest.mark.parametrize("read", [read_message, read_conv_message])
+def test_an_ack_read_without_parsing_is_the_ack_parsing_reads(read: Any) -> None:
+    """The page's acknowledgement is recognised by its text alone (followers send thousands a
+    second); any other spelling is read as every message is, and what is no ack stays refused."""
+    assert isinstance(read({"type": "websocket.receive", "text": '{"type":"ack"}'}, 1024), Ack)
+    assert isinstance(read({"type": "websocket.receive", "text": '{ "type" : "ack" }'}, 1024), Ack)
+    for text in ('{"type":"ack","n":1}', '{"type":"Ack"}', '{"type":"ack"'):
+        with pytest.raises(Unreadable):
+            read({"type": "websocket.receive", "text": text}, 1024)
+    with pytest.raises(Unreadable, match="binary"):
+        read({"type": "websocket.receive", "bytes": b'{"type":"ack"}'}, 1024)

@@ -10,10 +10,12 @@ import base64
 import json
 from typing import Any
 
+from starlette.websockets import WebSocket
 from uvicorn.config import Config
 from uvicorn.server import ServerState
 
-from server.wsprotocol import MAX_UNREAD, ReadAhead
+from server.sharedframe import send_frame
+from server.wsprotocol import FRAMED, MAX_UNREAD, ReadAhead
 from tests.server.wsutil import run_async
 
 
@@ -142,3 +144,40 @@ def test_after_the_server_closes_reading_goes_on_to_the_clients_reply() -> None:
     paused, closed = run_async(closing_with_a_backlog())
     assert paused == 0  # the message after the close did not stop reading
     assert closed  # the client's close reply was read: the socket is closed at once
+
+
+async def frames_written(messages: list[bytes], fast: bool) -> tuple[bytes, bool]:
+    """What the socket is sent for ``messages`` (binary), sent through Starlette's WebSocket
+    by ``send_frame`` (``fast``) or by ``send_bytes``; and whether the scope offered the
+    framed send."""
+    offered: list[bool] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        ws = WebSocket(scope, receive, send)
+        offered.append(FRAMED in scope["extensions"])
+        await ws.accept()
+        for data in messages:
+            await (send_frame(ws, data) if fast else ws.send_bytes(data))
+        await ws.receive()  # until the socket goes
+
+    protocol, transport = await opened(app)
+    await asyncio.sleep(0.01)
+    handshake_end = transport.written.index(b"\r\n\r\n") + 4
+    written = bytes(transport.written[handshake_end:])
+    protocol.connection_lost(None)
+    await asyncio.sleep(0.01)
+    return written, offered[0]
+
+
+def test_a_frame_framed_once_is_written_as_uvicorn_would_write_it() -> None:
+    """send_frame writes through the server's own extension the very bytes that Starlette and
+    uvicorn write for the same message: small, 16-bit and 64-bit lengths, and one frame sent
+    twice in a row (framed once)."""
+    big = bytes(range(256)) * 300  # 76,800 bytes: a 64-bit length
+    frame = b"\x01" * 200  # a 16-bit length
+    messages = [b"ab", frame, frame, big]
+    fast, offered = run_async(frames_written(messages, fast=True))
+    slow, _ = run_async(frames_written(messages, fast=False))
+    assert offered
+    assert fast == slow
+    assert fast.startswith(bytes([0x82, 2]) + b"ab")  # FIN + binary, unmasked
