@@ -212,9 +212,12 @@ export class FocusView {
   /** The lines about the close-up's layer (`layer`, kept in data-layer). */
   showInfo(lines, layer) {
     setData(this.el.info, "layer", String(layer ?? ""));
-    const key = lines.join("\n");
-    if (this.infoKey === key) return;
-    this.infoKey = key;
+    const items = this.el.info.children;
+    if (items.length === lines.length) {
+      // The numbers change every frame, the lines seldom: only the texts are written.
+      lines.forEach((line, i) => setText(/** @type {HTMLElement} */ (items[i]), line));
+      return;
+    }
     this.el.info.replaceChildren(
       ...lines.map((line) => {
         const item = document.createElement("li");
