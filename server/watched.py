@@ -21,6 +21,8 @@ from server.settings import Settings
 
 log = logging.getLogger("spacefold")
 T = TypeVar("T")
+#: Seconds a change of the follower count waits to be said, with the changes after it.
+COUNT_WAIT = 0.1
 
 
 class Watchable(Protocol):
@@ -62,6 +64,7 @@ class Watched(Generic[S]):
         self.lesson: dict[str, Any] | None = None  # the lesson step the page shows, for followers
         self.dirty = True  # the client has not seen the current state yet
         self.last_frame: bytes | None = None  # the last frame offered: what a joiner is shown
+        self._count_call: asyncio.TimerHandle | None = None  # a state to say the follower count
         self.edits = 0  # changes made to the session (its autosaves watch this)
         self.greeting: dict[str, Any] = {}  # more of this tab's hello (instance, resume...)
         self.after_hello: list[events.Event] = []  # sent right after the hello
@@ -152,10 +155,22 @@ class Watched(Generic[S]):
             else:  # nothing drawn yet: the first frame goes to every follower
                 self.dirty = True
                 self.wake.set()
-        self._send_state()
+        self._count_changed()
 
     def unfollow(self, outbox: Outbox) -> None:
         self.followers.discard(outbox)
+        self._count_changed()
+
+    def _count_changed(self) -> None:
+        """Say the new count in a state, once for all the changes of ``COUNT_WAIT`` seconds: a
+        class of 500 joining at once would otherwise send 125,000 states (a joiner's hello has
+        the state already)."""
+        if self._count_call is None:
+            loop = asyncio.get_running_loop()
+            self._count_call = loop.call_later(COUNT_WAIT, self._tell_count)
+
+    def _tell_count(self) -> None:
+        self._count_call = None
         self._send_state()
 
     def show_lesson(self, shown: dict[str, Any] | None) -> None:

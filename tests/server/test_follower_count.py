@@ -1,0 +1,63 @@
+"""A class joining at once is told its count in a few states, not one state per join."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from typing import Any, cast
+
+from starlette.websockets import WebSocket
+
+from server.outbox import Outbox
+from server.settings import Settings
+from server.watched import COUNT_WAIT, Watched
+from tests.server.wsutil import run_async
+
+
+class Session:
+    id = "0123456789ab"
+    lock = threading.Lock()
+    running = False
+    on_change = None
+
+    def state(self) -> dict[str, Any]:
+        return {"step": 7}
+
+
+class Heard:
+    """The leader's outbox, noting what it is sent."""
+
+    def __init__(self) -> None:
+        self.texts: list[dict[str, Any]] = []
+
+    def send_text(self, text: str) -> None:
+        self.texts.append(json.loads(text))
+
+    def offer_frame(self, frame: bytes) -> None:
+        pass
+
+
+async def a_class_joins_and_two_leave() -> list[dict[str, Any]]:
+    leader = Watched(cast(WebSocket, None), Session(), cast(Any, None), Settings(), lambda: 0)
+    heard = Heard()
+    leader.outbox = cast(Outbox, heard)
+    leader.last_frame = b"the last frame"
+    followers = [Outbox(asyncio.Event()) for _ in range(50)]
+    for follower in followers:
+        leader.follow(follower)
+    assert all(follower.holds_frame for follower in followers)  # each shown the last frame
+    assert heard.texts == []  # the count waits for the joins after it
+    await asyncio.sleep(3 * COUNT_WAIT)
+    leader.unfollow(followers[0])
+    leader.unfollow(followers[1])
+    await asyncio.sleep(3 * COUNT_WAIT)
+    return heard.texts
+
+
+def test_a_class_joining_at_once_hears_its_count_once() -> None:
+    texts = run_async(a_class_joins_and_two_leave())
+    assert [(t["type"], t["followers"], t["step"]) for t in texts] == [
+        ("state", 50, 7),
+        ("state", 48, 7),
+    ]
