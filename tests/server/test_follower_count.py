@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from collections.abc import Callable
 from typing import Any, cast
 
 from starlette.websockets import WebSocket
@@ -16,10 +17,11 @@ from tests.server.wsutil import run_async
 
 
 class Session:
-    id = "0123456789ab"
-    lock = threading.Lock()
-    running = False
-    on_change = None
+    def __init__(self) -> None:
+        self.id = "0123456789ab"
+        self.lock = threading.Lock()
+        self.running = False
+        self.on_change: Callable[[], None] | None = None
 
     def state(self) -> dict[str, Any]:
         return {"step": 7}
