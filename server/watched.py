@@ -65,6 +65,7 @@ class Watched(Generic[S]):
         self.dirty = True  # the client has not seen the current state yet
         self.last_frame: bytes | None = None  # the last frame offered: what a joiner is shown
         self._count_call: asyncio.TimerHandle | None = None  # a state to say the follower count
+        self._carry_again = False  # whether the relay carries the last frame with that state
         self.edits = 0  # changes made to the session (its autosaves watch this)
         self.greeting: dict[str, Any] = {}  # more of this tab's hello (instance, resume...)
         self.after_hello: list[events.Event] = []  # sent right after the hello
@@ -149,12 +150,13 @@ class Watched(Generic[S]):
         """The followers changed: everyone hears how many, and ``joiner`` (a follower, or the
         relay of new followers elsewhere) is offered the last frame. Nothing is drawn again:
         a class joining one by one would redraw the frame for everyone at every join."""
-        if joiner is not None:
-            if self.last_frame is not None:
-                joiner.offer_frame(self.last_frame)
-            else:  # nothing drawn yet: the first frame goes to every follower
-                self.dirty = True
-                self.wake.set()
+        if joiner is not None and self.last_frame is None:
+            self.dirty = True  # nothing drawn yet: the first frame goes to every follower
+            self.wake.set()
+        elif joiner is not None and joiner is self.relay:
+            self._carry_again = True  # with the count: once for all that join elsewhere
+        elif joiner is not None and self.last_frame is not None:
+            joiner.offer_frame(self.last_frame)
         self._count_changed()
 
     def unfollow(self, outbox: Outbox) -> None:
@@ -171,6 +173,9 @@ class Watched(Generic[S]):
 
     def _tell_count(self) -> None:
         self._count_call = None
+        if self._carry_again and self.relay is not None and self.last_frame is not None:
+            self.relay.offer_frame(self.last_frame)
+        self._carry_again = False
         self._send_state()
 
     def show_lesson(self, shown: dict[str, Any] | None) -> None:

@@ -27,6 +27,7 @@ from server.settings import Settings
 from tests.live_server import LiveServer, live_server
 from tests.nginx import nginx_proxy
 from tests.redis import redis_server
+from tests.server.recorder import Recorder
 from tests.server.wsutil import run_async
 from tests.services import free_port
 
@@ -314,20 +315,6 @@ def test_a_lost_redis_is_told_to_followers_and_they_go_on_when_it_is_back() -> N
             assert "Redis is lost" in a.log() and "Traceback" not in a.log() + b.log()
     finally:
         server.__exit__(None, None, None)
-
-
-class Recorder:
-    """Stands for a follower's outbox: what the broker gives it."""
-
-    def __init__(self) -> None:
-        self.texts: list[dict[str, Any]] = []
-        self.frames: list[bytes] = []
-
-    def send_text(self, text: str) -> None:
-        self.texts.append(json.loads(text))
-
-    def offer_frame(self, frame: bytes) -> None:
-        self.frames.append(frame)
 
 
 async def quiet_and_moved(url: str) -> None:

@@ -6,24 +6,12 @@ from typing import cast
 
 from server.brokerfollow import Watch
 from server.outbox import Outbox
-
-
-class Offers:
-    """An outbox that notes the frames offered to it."""
-
-    def __init__(self) -> None:
-        self.frames: list[bytes] = []
-
-    def offer_frame(self, frame: bytes) -> None:
-        self.frames.append(frame)
-
-    def send_text(self, text: str) -> None:
-        pass
+from tests.server.recorder import Recorder
 
 
 def test_a_joiner_is_shown_the_last_frame_heard_and_a_frame_carried_again_goes_to_no_one() -> None:
     watch = Watch("0123456789ab", "fold", 0.0)
-    early, late = Offers(), Offers()
+    early, late = Recorder(), Recorder()
     watch.add(cast(Outbox, early))  # before any frame: it waits for the next
     assert early.frames == []
     watch.offer(b"frame 1")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 from collections.abc import Callable
 from typing import Any, cast
@@ -13,6 +12,7 @@ from starlette.websockets import WebSocket
 from server.outbox import Outbox
 from server.settings import Settings
 from server.watched import COUNT_WAIT, Watched
+from tests.server.recorder import Recorder
 from tests.server.wsutil import run_async
 
 
@@ -27,22 +27,9 @@ class Session:
         return {"step": 7}
 
 
-class Heard:
-    """The leader's outbox, noting what it is sent."""
-
-    def __init__(self) -> None:
-        self.texts: list[dict[str, Any]] = []
-
-    def send_text(self, text: str) -> None:
-        self.texts.append(json.loads(text))
-
-    def offer_frame(self, frame: bytes) -> None:
-        pass
-
-
 async def a_class_joins_and_two_leave() -> list[dict[str, Any]]:
     leader = Watched(cast(WebSocket, None), Session(), cast(Any, None), Settings(), lambda: 0)
-    heard = Heard()
+    heard = Recorder()
     leader.outbox = cast(Outbox, heard)
     leader.last_frame = b"the last frame"
     followers = [Outbox(asyncio.Event()) for _ in range(50)]
@@ -63,3 +50,24 @@ def test_a_class_joining_at_once_hears_its_count_once() -> None:
         ("state", 50, 7),
         ("state", 48, 7),
     ]
+
+
+async def followers_elsewhere_join() -> tuple[list[bytes], list[bytes]]:
+    """The relay of followers on other instances is told of five joins there at once."""
+    leader = Watched(cast(WebSocket, None), Session(), cast(Any, None), Settings(), lambda: 0)
+    leader.outbox = cast(Outbox, Recorder())
+    relay = Recorder()
+    leader.relay = cast(Outbox, relay)
+    leader.followers.add(leader.relay)
+    leader.last_frame = b"the last frame"
+    for _ in range(5):
+        leader.recounted(leader.relay)
+    before = list(relay.frames)
+    await asyncio.sleep(3 * COUNT_WAIT)
+    return before, relay.frames
+
+
+def test_joins_elsewhere_have_the_last_frame_carried_again_once() -> None:
+    before, after = run_async(followers_elsewhere_join())
+    assert before == []
+    assert after == [b"the last frame"]

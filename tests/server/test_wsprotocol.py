@@ -10,9 +10,11 @@ import base64
 import json
 from typing import Any
 
+import pytest
 from starlette.websockets import WebSocket
 from uvicorn.config import Config
 from uvicorn.server import ServerState
+from websockets.protocol import Protocol
 
 from server.sharedframe import send_frame
 from server.wsprotocol import FRAMED, MAX_UNREAD, ReadAhead
@@ -169,15 +171,27 @@ async def frames_written(messages: list[bytes], fast: bool) -> tuple[bytes, bool
     return written, offered[0]
 
 
-def test_a_frame_framed_once_is_written_as_uvicorn_would_write_it() -> None:
-    """send_frame writes through the server's own extension the very bytes that Starlette and
-    uvicorn write for the same message: small, 16-bit and 64-bit lengths, and one frame sent
-    twice in a row (framed once)."""
+def test_a_frame_framed_once_is_written_as_uvicorn_would_write_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """send_frame writes through the server's own extension (websockets frames nothing) the very
+    bytes that Starlette and uvicorn write for the same message: small, 16-bit and 64-bit
+    lengths, and one frame sent twice in a row (framed once)."""
+    framed_by_websockets: list[bytes] = []
+    send_binary = Protocol.send_binary
+
+    def noted(self: Protocol, data: bytes, fin: bool = True) -> None:
+        framed_by_websockets.append(data)
+        send_binary(self, data, fin)
+
+    monkeypatch.setattr(Protocol, "send_binary", noted)
     big = bytes(range(256)) * 300  # 76,800 bytes: a 64-bit length
     frame = b"\x01" * 200  # a 16-bit length
     messages = [b"ab", frame, frame, big]
     fast, offered = run_async(frames_written(messages, fast=True))
+    assert framed_by_websockets == []
     slow, _ = run_async(frames_written(messages, fast=False))
+    assert framed_by_websockets == messages
     assert offered
     assert fast == slow
     assert fast.startswith(bytes([0x82, 2]) + b"ab")  # FIN + binary, unmasked
