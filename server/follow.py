@@ -14,6 +14,7 @@ from server.connection import read_message
 from server.outbox import Outbox
 from server.receiving import Unreadable
 from server.watched import Watched
+from server.wsprotocol import ACKS
 
 READ_ONLY = "this is a read-only view of another session: it cannot be changed here"
 
@@ -48,6 +49,11 @@ async def watch(
     outbox.send_text(events.text(hello))
     sender = asyncio.create_task(outbox.run(ws))
     join(outbox)
+    # The page's acks, a follower's only traffic, are taken where the socket reads them (see
+    # server.wsprotocol.ACKS); any other spelling of one still comes below.
+    takes: dict[str, Callable[[], None]] | None = ws.scope.get("extensions", {}).get(ACKS)
+    if takes is not None:
+        takes["take"] = outbox.ack
     try:
         while True:
             received = await ws.receive()
@@ -65,6 +71,8 @@ async def watch(
             else:  # every other message would change the session or what it shows
                 outbox.send_text(events.text(events.error(READ_ONLY)))
     finally:
+        if takes is not None:
+            takes.pop("take", None)
         leave(outbox)
         sender.cancel()
         await asyncio.gather(sender, return_exceptions=True)

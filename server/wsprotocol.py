@@ -8,6 +8,10 @@ messages wait, which still bounds what a client that sends faster than the serve
 make it hold. Once the server has sent its close, reading never stops (as in uvicorn): the
 client's reply must be read whether or not the app still takes messages.
 
+A follower's socket carries little but the page's acks, one for every frame. The app may name,
+in the scope's ``ACKS`` extension, what to call for one: an ack (the page's exact text) with no
+message waiting before it is then taken where it is read, and no task wakes for it.
+
 A text message that is not UTF-8 closes the socket with 1007, as RFC 6455 requires (and as
 uvicorn does); it is logged as one warning line, not as an error with a traceback: it is the
 client's mistake, not the server's.
@@ -15,14 +19,21 @@ client's mistake, not the server's.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+
 from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Request
 from websockets.protocol import State
 
+from server.receiving import ACK_TEXT
+
 MAX_UNREAD = 8
+ACK_BYTES = ACK_TEXT.encode()
 FRAMED = "spacefold.framed"  # the scope extension: {"send": send_framed}
+ACKS = "spacefold.acks"  # the scope extension: {"take": what to call for each ack}, or {}
 
 
 def framed(message: bytes) -> bytes:
@@ -31,12 +42,16 @@ def framed(message: bytes) -> bytes:
 
 
 class ReadAhead(WebSocketsSansIOProtocol):
+    #: The app's taker of acks (see ACKS): a dict of its own once the socket is open.
+    acks: Mapping[str, Callable[[], None]] = MappingProxyType({})
+
     def handle_connect(self, event: Request) -> None:
         """As uvicorn, and offer the app :meth:`send_framed` in the scope's extensions."""
         super().handle_connect(event)
         scope = getattr(self, "scope", None)  # set for an upgrade, not for a refusal
         if scope is not None:
             scope["extensions"][FRAMED] = {"send": self.send_framed}
+            scope["extensions"][ACKS] = self.acks = {}
 
     async def send_framed(self, wire: bytes) -> bool:
         """Write a binary message already framed (:func:`framed`): a follower's frame is the same
@@ -58,6 +73,10 @@ class ReadAhead(WebSocketsSansIOProtocol):
         self.frames = []
         if self.close_sent:
             return  # the app is past its close: discard, and read on to the client's reply
+        take = self.acks.get("take")
+        if take is not None and data == ACK_BYTES and self.queue.empty():
+            take()  # a follower's ack: nothing waits before it, and the app need not wake
+            return
         if self.curr_msg_data_type == "text":
             try:
                 self.queue.put_nowait({"type": "websocket.receive", "text": data.decode()})

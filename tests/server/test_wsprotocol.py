@@ -16,8 +16,9 @@ from uvicorn.config import Config
 from uvicorn.server import ServerState
 from websockets.protocol import Protocol
 
+from server.receiving import ACK_TEXT
 from server.sharedframe import send_frame
-from server.wsprotocol import FRAMED, MAX_UNREAD, ReadAhead
+from server.wsprotocol import ACKS, FRAMED, MAX_UNREAD, ReadAhead
 from tests.server.wsutil import run_async
 
 
@@ -195,3 +196,44 @@ def test_a_frame_framed_once_is_written_as_uvicorn_would_write_it(
     assert offered
     assert fast == slow
     assert fast.startswith(bytes([0x82, 2]) + b"ab")  # FIN + binary, unmasked
+
+
+async def acks_taken() -> tuple[int, list[str]]:
+    """A follower's socket: the app takes acks where the socket reads them. Returns how many
+    it took so, and the texts that reached its receive."""
+    taken = 0
+    got: list[str] = []
+    busy = asyncio.Event()
+
+    def take() -> None:
+        nonlocal taken
+        taken += 1
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        assert (await receive())["type"] == "websocket.connect"
+        scope["extensions"][ACKS]["take"] = take
+        await send({"type": "websocket.accept"})
+        while True:
+            await busy.wait()
+            message = await receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            got.append(message["text"])
+
+    protocol, _ = await opened(app)
+    ack = client_text(ACK_TEXT)
+    protocol.data_received(ack + ack + ack)  # taken where they are read
+    protocol.data_received(client_text('{"type": "ack"}'))  # another spelling: to the app
+    protocol.data_received(ack)  # a message waits before it: it keeps its place
+    busy.set()
+    await asyncio.sleep(0.01)
+    protocol.data_received(ack)
+    protocol.connection_lost(None)
+    await asyncio.sleep(0.01)
+    return taken, got
+
+
+def test_acks_are_taken_where_they_are_read_and_nothing_jumps_the_queue() -> None:
+    taken, got = run_async(acks_taken())
+    assert taken == 4
+    assert got == ['{"type": "ack"}', ACK_TEXT]
