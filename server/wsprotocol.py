@@ -74,10 +74,11 @@ class ReadAhead(WebSocketsSansIOProtocol):
         if self.close_sent:
             return  # the app is past its close: discard, and read on to the client's reply
         take = self.acks.get("take")
-        if take is not None and data == ACK_BYTES and self.queue.empty():
+        text = self.curr_msg_data_type == "text"
+        if take is not None and text and data == ACK_BYTES and self.queue.empty():
             take()  # a follower's ack: nothing waits before it, and the app need not wake
             return
-        if self.curr_msg_data_type == "text":
+        if text:
             try:
                 self.queue.put_nowait({"type": "websocket.receive", "text": data.decode()})
             except UnicodeDecodeError as exc:

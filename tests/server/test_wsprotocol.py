@@ -198,11 +198,11 @@ def test_a_frame_framed_once_is_written_as_uvicorn_would_write_it(
     assert fast.startswith(bytes([0x82, 2]) + b"ab")  # FIN + binary, unmasked
 
 
-async def acks_taken() -> tuple[int, list[str]]:
+async def acks_taken() -> tuple[int, list[str | bytes]]:
     """A follower's socket: the app takes acks where the socket reads them. Returns how many
-    it took so, and the texts that reached its receive."""
+    it took so, and the messages that reached its receive."""
     taken = 0
-    got: list[str] = []
+    got: list[str | bytes] = []
     busy = asyncio.Event()
 
     def take() -> None:
@@ -218,7 +218,7 @@ async def acks_taken() -> tuple[int, list[str]]:
             message = await receive()
             if message["type"] == "websocket.disconnect":
                 return
-            got.append(message["text"])
+            got.append(message["text"] if message.get("text") is not None else message["bytes"])
 
     protocol, _ = await opened(app)
     ack = client_text(ACK_TEXT)
@@ -226,6 +226,9 @@ async def acks_taken() -> tuple[int, list[str]]:
     protocol.data_received(client_text('{"type": "ack"}'))  # another spelling: to the app
     protocol.data_received(ack)  # a message waits before it: it keeps its place
     busy.set()
+    await asyncio.sleep(0.01)
+    # The same bytes as a binary message are no ack: the app reads (and refuses) it.
+    protocol.data_received(bytes([0x82, 0x80 | len(ACK_TEXT)]) + b"\0\0\0\0" + ACK_TEXT.encode())
     await asyncio.sleep(0.01)
     protocol.data_received(ack)
     protocol.connection_lost(None)
@@ -236,4 +239,4 @@ async def acks_taken() -> tuple[int, list[str]]:
 def test_acks_are_taken_where_they_are_read_and_nothing_jumps_the_queue() -> None:
     taken, got = run_async(acks_taken())
     assert taken == 4
-    assert got == ['{"type": "ack"}', ACK_TEXT]
+    assert got == ['{"type": "ack"}', ACK_TEXT, ACK_TEXT.encode()]
