@@ -73,8 +73,8 @@ class Relay:
 
     def recount(self) -> None:
         """The remote followers changed: the leader tells everyone, and if there are more, the
-        relay carries the last frame again for those who joined (their instance gives it only
-        to them)."""
+        relay carries the last frame again for those who joined (their instance passes it to no
+        follower that has it)."""
         count = self.count()
         grew = count > self.leader.remote_followers
         self.leader.remote_followers = count

@@ -150,13 +150,14 @@ class Watched(Generic[S]):
         """The followers changed: everyone hears how many, and ``joiner`` (a follower, or the
         relay of new followers elsewhere) is offered the last frame. Nothing is drawn again:
         a class joining one by one would redraw the frame for everyone at every join."""
-        if joiner is not None and self.last_frame is None:
-            self.dirty = True  # nothing drawn yet: the first frame goes to every follower
-            self.wake.set()
-        elif joiner is not None and joiner is self.relay:
-            self._carry_again = True  # with the count: once for all that join elsewhere
-        elif joiner is not None and self.last_frame is not None:
-            joiner.offer_frame(self.last_frame)
+        if joiner is not None:
+            if self.last_frame is None:
+                self.dirty = True  # nothing drawn yet: the first frame goes to every follower
+                self.wake.set()
+            elif joiner is self.relay:
+                self._carry_again = True  # with the count: once for all that join elsewhere
+            else:
+                joiner.offer_frame(self.last_frame)
         self._count_changed()
 
     def unfollow(self, outbox: Outbox) -> None:
