@@ -26,10 +26,11 @@ from engine.encoding import (
 from engine.projections import ViewMemory, choose_views
 from engine.schemas import ViewConfig
 from nets.diagnostics import fold_reports
-from nets.linalg import decompose_each, shear_form
+from nets.linalg import forms_each
 from nets.model import FoldNet
-from nets.probe import Extent, all_stage_regions, fit_extent, grid_lines, probe, unit_maps
+from nets.probe import Extent, all_stage_regions, fit_extents, grid_lines, probe, unit_maps
 from nets.train import LayerStats, Metrics, Unscored
+from nets.twowide import two_wide
 
 
 def finite(value: float) -> float | None:
@@ -45,39 +46,42 @@ def layer_maps(net: FoldNet, every_weight: bool = False) -> list[dict[str, Any]]
     """Every Linear layer's shape; for small ones (or all, with ``every_weight``) its weight and
     bias, and for 2×2 ones its decomposition and shear form (the morph, the inspector)."""
     out: list[dict[str, Any]] = []
-    square: list[tuple[dict[str, Any], np.ndarray]] = []
+    sent: list[tuple[dict[str, Any], int, int]] = []  # each layer sent: its entry and shape
+    pieces: list[np.ndarray] = []
     linears = [m for m in net.body if isinstance(m, nn.Linear)]
-    shapes = [tuple(linear.weight.shape) for linear in linears]
-    sent = [every_weight or o * i <= SMALL_LAYER for o, i in shapes]
-    # The weights and biases sent, copied out in one piece (float64, as they are sent).
-    pieces = [
-        t.detach().reshape(-1)
-        for linear, send in zip(linears, sent, strict=True)
-        if send
-        for t in (linear.weight, linear.bias)
-    ]
-    flat = torch.cat(pieces).cpu().numpy().astype(np.float64) if pieces else np.zeros(0)
-    finite = np.isfinite(flat)
-    at = 0
-    for i, (shape, send) in enumerate(zip(shapes, sent, strict=True), start=1):
-        entry: dict[str, Any] = {"layer": i, "shape": list(shape), "output": i == len(linears)}
+    for i, linear in enumerate(linears, start=1):
+        weight = linear.weight
+        rows, columns = weight.shape
+        entry: dict[str, Any] = {"layer": i, "shape": [rows, columns], "output": i == len(linears)}
         out.append(entry)
-        if not send:
-            continue  # only the shape is sent: no copy of the weights needed
-        size = shape[0] * shape[1] + shape[0]
-        ok, values = finite[at : at + size].all(), flat[at : at + size]
-        at += size
-        if not ok:
+        if every_weight or rows * columns <= SMALL_LAYER:  # else only the shape is sent
+            sent.append((entry, rows, columns))
+            pieces += (weight.numpy(force=True).reshape(-1), linear.bias.numpy(force=True))
+    if not sent:
+        return out
+    # The weights and biases sent, copied out in one piece (float64, as they are sent).
+    flat = np.concatenate(pieces, dtype=np.float64)
+    values = flat.tolist()
+    # A finite sum says every value is (cheaply); else each layer is asked (a layer with a NaN
+    # or an infinity sends no weights).
+    finite = None if math.isfinite(sum(values)) else np.isfinite(flat)
+    square: list[dict[str, Any]] = []
+    at = 0
+    for entry, rows, columns in sent:
+        size = rows * columns
+        start, at = at, at + size + rows
+        if finite is not None and not finite[start:at].all():
             continue
-        w = values[: shape[0] * shape[1]].reshape(shape)
-        entry["weight"] = w.tolist()
-        entry["bias"] = values[shape[0] * shape[1] :].tolist()
-        if shape == (2, 2):
-            square.append((entry, w))
-    # One SVD call for every 2×2 layer.
-    for (entry, w), parts in zip(square, decompose_each([w for _, w in square]), strict=True):
-        entry["decomposition"] = parts.as_dict()
-        entry["shear"] = shear_form(w).as_dict()
+        entry["weight"] = [values[r : r + columns] for r in range(start, start + size, columns)]
+        entry["bias"] = values[start + size : at]
+        if rows == columns == 2:
+            square.append(entry)
+    # One SVD call and one compiled pass for every 2×2 layer.
+    if square:
+        stack = np.array([entry["weight"] for entry in square])
+        for entry, (decomposition, shear) in zip(square, forms_each(stack), strict=True):
+            entry["decomposition"] = decomposition
+            entry["shear"] = shear
     return out
 
 
@@ -123,7 +127,8 @@ def compute_frame(
     device: torch.device,
 ) -> FrameArrays:
     lines = grid_lines(extent, view.grid_lines, view.grid_samples)
-    result = probe(net, x, lines, device)
+    compiled = two_wide(net, device)  # the weights of this frame, for the probe and the regions
+    result = probe(net, x, lines, device, compiled)
     if isinstance(metrics, Unscored):
         metrics = metrics.score(result.points[-1], labels, n_train)
     info = net.stage_info()
@@ -143,12 +148,12 @@ def compute_frame(
     stages: list[dict[str, Any]] = []
     boxes: dict[int, Extent] = {}
     sizes: dict[int, int] = {}
-    for stage, stage_view in zip(info, views, strict=True):
+    seen = [seen_as.apply(result.points[s.index]) for s, seen_as in zip(info, views, strict=True)]
+    fitted = [extent, *fit_extents(seen[1:])]
+    for stage, stage_view, points, box in zip(info, views, seen, fitted, strict=True):
         k = stage.index
-        points = stage_view.apply(result.points[k])
         arrays[f"stage{k}/points"] = Coords(points)
         arrays[f"stage{k}/grid"] = Coords(stage_view.apply(result.grid[k]))
-        box = extent if k == 0 else fit_extent(points)
         if stage_view.is_plane and (k == 0 or view.regions):
             boxes[k] = box
             sizes[k] = view.region_resolution if k == 0 else view.stage_region_resolution
@@ -163,7 +168,7 @@ def compute_frame(
                 "regions": k in boxes,
             }
         )
-    for k, regions in all_stage_regions(net, boxes, sizes, device).items():
+    for k, regions in all_stage_regions(net, boxes, sizes, device, compiled).items():
         prefix = "region" if k == 0 else f"stage{k}/region"
         if regions.label is not None and regions.conf is not None:
             arrays[f"{prefix}/code"] = RegionCode(regions.label, regions.conf, net.classes)
@@ -234,6 +239,6 @@ def classifier_line(net: FoldNet) -> list[float | None]:
     """For two classes, the classifier's boundary in its input plane: a·z1 + b·z2 + c = 0."""
     last = net.body[len(net) - 1]
     assert isinstance(last, nn.Linear)
-    w = last.weight.detach().cpu().double().numpy()
-    b = last.bias.detach().cpu().double().numpy()
-    return [finite(float(v)) for v in (w[1, 0] - w[0, 0], w[1, 1] - w[0, 1], b[1] - b[0])]
+    (w00, w01, *_), (w10, w11, *_) = last.weight.numpy(force=True).astype(np.float64).tolist()
+    b0, b1 = last.bias.numpy(force=True).astype(np.float64).tolist()
+    return [finite(v) for v in (w10 - w00, w11 - w01, b1 - b0)]

@@ -8,10 +8,14 @@ Two packings keep a frame small without changing what the views read:
   top code meaning NaN (a diverged network); decoded back to float32.
 - :class:`RegionCode` (decision regions): one byte per cell holding the winning class and its
   confidence; decoded back to ``…/label`` (uint8) and ``…/conf`` (float32).
+
+Frames with the same arrays (names, kinds and shapes) share a layout, worked out once
+(:func:`_layout`): a frame then only packs its arrays and writes the numbers that change.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import struct
@@ -106,134 +110,303 @@ def compact(value: Any) -> Any:
     return value
 
 
-def _pack_coords(group: list[Coords]) -> list[tuple[np.ndarray, dict[str, Any]]]:
-    """Pack every array of ``group`` (all with the same last axis) in one compiled pass over
-    the arrays stacked row-wise (:func:`engine.packing.pack_coords`)."""
-    values = [np.asarray(c.values, dtype=np.float32) for c in group]
-    flats = [v.reshape(-1, v.shape[-1]) if v.ndim > 1 else v.reshape(-1, 1) for v in values]
-    rows = [len(f) for f in flats]
-    stacked = np.concatenate(flats) if len(flats) > 1 else flats[0]
-    codes, low, high = packing.pack_coords(
-        np.ascontiguousarray(stacked), np.array(rows, dtype=np.intp), COORD_TOP, NAN_CODE
-    )
-    out: list[tuple[np.ndarray, dict[str, Any]]] = []
-    end = 0
-    for value, size, least, most in zip(values, rows, low.tolist(), high.tolist(), strict=True):
-        end += size
-        out.append((codes[end - size : end].reshape(value.shape), {"low": least, "high": most}))
-    return out
+#: The header's fields as JSON (what :func:`compact` returns holds no cycles to look for).
+_HEADER_JSON = json.JSONEncoder(check_circular=False, separators=(",", ":"))
+#: Stands for each float of the header while the C encoder writes the rest.
+_MARK = "\x00"
+_MARK_JSON = _HEADER_JSON.encode(_MARK)
+#: Cuts a float as SHORT does, but keeps a point where SHORT would leave none ("200.0").
+_SHOWN = f".{SIGNIFICANT}"
 
 
-def _pack_regions(group: list[RegionCode]) -> list[tuple[np.ndarray, dict[str, Any]]]:
-    """Pack every region grid of ``group`` (all with the same number of classes) at once."""
-    k = max(2, group[0].classes)
-    steps = levels(k)
-    conf = np.concatenate([np.ravel(code.conf) for code in group])
-    label = np.concatenate([np.ravel(code.label) for code in group])
+def _marked(value: Any, floats: list[float]) -> Any:
+    """``value`` with ``_MARK`` for each float, the floats put in ``floats`` in the order JSON
+    writes them. Like :func:`compact`, it handles the floats and plain values of a dict or list
+    in place, and subclasses the slow way."""
+    kind = type(value)
+    if kind is float:
+        floats.append(value)
+        return _MARK
+    if kind is dict:
+        out = value.copy()
+        for key, item in value.items():
+            kind = type(item)
+            if kind is float:
+                floats.append(item)
+                out[key] = _MARK
+            elif kind not in _PLAIN:
+                out[key] = _marked(item, floats)
+        return out
+    if kind is list or kind is tuple:
+        seq = list(value)
+        for at, item in enumerate(value):
+            kind = type(item)
+            if kind is float:
+                floats.append(item)
+                seq[at] = _MARK
+            elif kind not in _PLAIN:
+                seq[at] = _marked(item, floats)
+        return seq
+    if isinstance(value, float | dict | list | tuple):
+        return _marked(
+            float(value)
+            if isinstance(value, float)
+            else dict(value)
+            if isinstance(value, dict)
+            else list(value),
+            floats,
+        )
+    return value
+
+
+def _exact(shown: str) -> bool:
+    """Whether ``shown`` (a float written with _SHOWN) is the JSON of the float it stands for: it
+    is unless it has an exponent of 6 or more (JSON writes those below 1e16 in full), stands
+    for a float so small it keeps fewer digits (below 1e-299), or is not finite ("nan", "inf")."""
+    return "e+" not in shown and "e-3" not in shown and "n" not in shown
+
+
+def _header_json(fields: dict[str, Any]) -> str:
+    """``json.dumps(compact(fields))`` with compact separators, written faster: the C encoder
+    writes ``fields`` with a mark for each float, then each float goes in as _SHOWN writes it.
+    Cut to SIGNIFICANT digits, a float has no shorter form that reads back the same, so that is
+    its JSON (``repr``) too wherever :func:`_exact` says so; the others are written the slow way.
+    """
+    floats: list[float] = []
+    pieces = _HEADER_JSON.encode(_marked(fields, floats)).split(_MARK_JSON)
+    if len(pieces) != len(floats) + 1:  # a string of the header reads as a mark
+        return _HEADER_JSON.encode(compact(fields))
+    shown = [format(value, _SHOWN) for value in floats]
+    if not _exact(",".join(shown)):
+        shown = [s if _exact(s) else _HEADER_JSON.encode(float(s)) for s in shown]
+    text = [""] * (2 * len(pieces) - 1)
+    text[::2] = pieces
+    text[1::2] = shown
+    return "".join(text)
+
+
+def _pack_coords(
+    values: list[np.ndarray], width: int, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pack the coordinate arrays ``values`` (all ``width`` wide, ``rows`` rows each) in one
+    compiled pass over them stacked row-wise (:func:`engine.packing.pack_coords`). Returns the
+    codes, stacked, and each array's bounds as a row: its columns' lows, then their highs."""
+    # Rows of ``width`` (views): copied row by row, far faster than flattening strided arrays.
+    flats = [value.reshape(-1, width) for value in values]
+    stacked = np.concatenate(flats, dtype=np.float32, casting="unsafe")
+    # One array alone comes out in its own order: the compiled pass takes rows (one compiled
+    # version, loaded at the warm-up).
+    stacked = np.ascontiguousarray(stacked)
+    codes, low, high = packing.pack_coords(stacked, rows, COORD_TOP, NAN_CODE)
+    return codes, np.concatenate((low, high), axis=1)
+
+
+def _pack_regions(group: list[RegionCode], classes: int) -> np.ndarray:
+    """Pack every region grid of ``group`` (all with ``classes`` classes) at once: their codes
+    one after the other."""
+    steps = levels(classes)
+    conf = np.concatenate([code.conf for code in group], axis=None)
+    label = np.concatenate([code.label for code in group], axis=None)
+    packed: np.ndarray
     if conf.dtype == np.float32:  # as frames have them: the compiled pass
-        packed = packing.pack_regions(label, conf, k, steps)
+        packed = packing.pack_regions(label, conf, classes, steps)
     else:  # numpy's arithmetic in the confidences' own precision
-        floor = 1.0 / k
+        floor = 1.0 / classes
         level = np.rint((np.nan_to_num(conf, nan=floor) - floor) / (1 - floor) * (steps - 1))
         level = np.clip(level, 0, steps - 1)
         packed = (label.astype(np.int64) * steps + level).astype(np.uint8)
-    out: list[tuple[np.ndarray, dict[str, Any]]] = []
-    start = 0
-    for code in group:
-        size = np.size(code.label)
-        out.append((packed[start : start + size].reshape(np.shape(code.label)), {"classes": k}))
-        start += size
-    return out
-
-
-GroupKey = tuple[str, int]
-
-
-def _group_of(value: Coords | RegionCode) -> GroupKey:
-    """Arrays packed together: coordinates with the same width, regions with as many classes."""
-    if isinstance(value, RegionCode):
-        return ("regions", max(2, value.classes))
-    shape = np.shape(value.values)
-    return ("coords", int(shape[-1]) if len(shape) > 1 else 1)
-
-
-def _pack_all(arrays: Mapping[str, Packable]) -> dict[str, tuple[np.ndarray, dict[str, Any]]]:
-    """Every array packed, by name; coordinates (and regions) alike are packed together."""
-    packed: dict[str, tuple[np.ndarray, dict[str, Any]]] = {}
-    coords: dict[GroupKey, list[tuple[str, Coords]]] = {}
-    regions: dict[GroupKey, list[tuple[str, RegionCode]]] = {}
-    for name, value in arrays.items():
-        if isinstance(value, Coords):
-            coords.setdefault(_group_of(value), []).append((name, value))
-        elif isinstance(value, RegionCode):
-            regions.setdefault(_group_of(value), []).append((name, value))
-        else:
-            packed[name] = (value, {})
-    for named_coords in coords.values():
-        names, values = zip(*named_coords, strict=True)
-        packed.update(zip(names, _pack_coords(list(values)), strict=True))
-    for named_regions in regions.values():
-        names, codes = zip(*named_regions, strict=True)
-        packed.update(zip(names, _pack_regions(list(codes)), strict=True))
     return packed
 
 
-def _dtype_name(array: np.ndarray) -> str | None:
-    """The frame's name for ``array``'s dtype (either byte order), if frames carry it."""
-    return DTYPE_NAMES.get((array.dtype.kind, array.dtype.itemsize))
+def _dtype_name(dtype: np.dtype[Any]) -> str | None:
+    """The frame's name for ``dtype`` (either byte order), if frames carry it."""
+    return DTYPE_NAMES.get((dtype.kind, dtype.itemsize))
+
+
+#: What a frame's layout depends on: each array's name, kind (``Coords``, ``RegionCode`` or a
+#: plain array's dtype) and shape, and a region grid's classes.
+LayoutKey = tuple[tuple[Any, ...], ...]
+
+
+def _layout_key(arrays: Mapping[str, Packable]) -> LayoutKey:
+    """The key of the layout of a frame with ``arrays`` (every frame builds one: kept cheap)."""
+    return tuple(
+        [
+            (name, value.dtype, value.shape)
+            if type(value) is np.ndarray
+            else (name, Coords, value.values.shape)
+            if isinstance(value, Coords)
+            else (name, RegionCode, value.label.shape, value.classes)
+            if isinstance(value, RegionCode)
+            else (name, value.dtype, value.shape)
+            for name, value in arrays.items()
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What frames whose arrays have the same names, kinds and shapes share: how the arrays are
+    packed, their header entries and where their bytes go. A frame then only packs its arrays
+    and writes their bounds and offsets (which follow from the header's length).
+
+    The arrays are packed into *sources*: one per group of coordinates (``coords``: their places
+    among the frame's arrays, their width and each one's rows), one per group of region grids
+    (``regions``: their places and classes), then each plain array (``plain``: its place and the
+    dtype to convert it to, if it is not sent as it is), then the zeros between arrays
+    (``pads``). ``pieces`` are the bytes after the header, in order: ``(source, first, end)``
+    for those rows of a source (a region grid's cells), or all of it where ``first`` is -1.
+
+    ``entries`` is the header's list of arrays, to be %-formatted twice: first with every bound
+    of the coordinates (``%r``, which writes a float as JSON does, and a bound is finite; with
+    several widths, the packed bounds in the order ``bounds`` gives), then with every offset
+    (``%%d``; a ``%`` of a name is ``%%%%``). The header leaves ``room`` bytes more than the
+    list with its bounds in for the offsets and its closing brace; the offsets are ``places``
+    past the first array's."""
+
+    coords: tuple[tuple[tuple[int, ...], int, np.ndarray], ...]
+    regions: tuple[tuple[tuple[int, ...], int], ...]
+    plain: tuple[tuple[int, np.dtype[Any] | None], ...]
+    pads: tuple[bytes, ...]
+    pieces: tuple[tuple[int, int, int], ...]
+    entries: bytes
+    bounds: np.ndarray
+    room: int
+    places: np.ndarray
+
+
+def _entry(name: str, dtype: str, shape: tuple[int, ...], meta: str) -> str:
+    """One array's header entry as ``json.dumps`` writes it, ``meta`` after its offset, both as
+    templates (see :class:`_Layout`)."""
+    shown = json.dumps(name).replace("%", "%%%%")
+    sizes = json.dumps(list(shape), separators=(",", ":"))
+    return f'{{"name":{shown},"dtype":"{dtype}","shape":{sizes},"offset":%%d{meta}}}'
+
+
+@functools.lru_cache(maxsize=64)
+def _layout(key: LayoutKey) -> _Layout:
+    """The layout of frames whose arrays have ``key`` (:func:`_layout_key`), worked out once:
+    frames come with the same arrays, frame after frame, until the network or view changes."""
+    groups: dict[tuple[type, int], list[int]] = {}  # by kind and width (or classes): places
+    plain: list[tuple[int, np.dtype[Any] | None]] = []
+    rows: list[int] = []  # each array's rows (a region grid's cells) in its source
+    sizes: list[int] = []  # each array's bytes
+    entries: list[str] = []
+    for place, (name, kind, shape, *classes) in enumerate(key):
+        count = math.prod(shape)
+        if kind is Coords:
+            width = shape[-1] if len(shape) > 1 else 1
+            groups.setdefault((Coords, width), []).append(place)
+            rows.append(math.prod(shape[:-1]) if len(shape) > 1 else count)
+            sizes.append(count * DTYPES["uint16"].itemsize)
+            bound = ",".join(["%r"] * width)
+            entries.append(_entry(name, "uint16", shape, f',"low":[{bound}],"high":[{bound}]'))
+        elif kind is RegionCode:
+            k = max(2, classes[0])
+            groups.setdefault((RegionCode, k), []).append(place)
+            rows.append(count)
+            sizes.append(count)
+            entries.append(_entry(name, "uint8", shape, f',"classes":{json.dumps(k)}'))
+        else:
+            sent = _dtype_name(kind)
+            if sent is None:
+                raise TypeError(f"array {name!r} is {kind}; frames carry float32 or uint8")
+            plain.append((place, None if kind == DTYPES[sent] else DTYPES[sent]))
+            rows.append(0)
+            sizes.append(count * DTYPES[sent].itemsize)
+            entries.append(_entry(name, sent, shape, ""))
+    coords = [(places, width) for (kind, width), places in groups.items() if kind is Coords]
+    regions = [(places, k) for (kind, k), places in groups.items() if kind is RegionCode]
+    # Each array's source and first row there, and its bounds' places among the packed ones.
+    where: dict[int, tuple[int, int]] = {}
+    for source, (places, _) in enumerate(coords + regions):
+        first = 0
+        for place in places:
+            where[place] = (source, first)
+            first += rows[place]
+    for source, (place, _) in enumerate(plain, start=len(groups)):
+        where[place] = (source, -1)
+    spans: dict[int, range] = {}
+    taken = 0
+    for places, width in coords:
+        for place in places:
+            spans[place] = range(taken, taken + 2 * width)
+            taken += 2 * width
+    # The bytes after the header: each array at the next multiple of ALIGN; rows that follow
+    # each other in a source and in the frame are one piece.
+    pads: list[bytes] = []
+    pieces: list[tuple[int, int, int]] = []
+    offsets: list[int] = []
+    end = 0
+    for place, size in enumerate(sizes):
+        at = _aligned(end)
+        if at > end:
+            pieces.append((len(groups) + len(plain) + len(pads), -1, -1))
+            pads.append(bytes(at - end))
+        source, first = where[place]
+        if first > 0 and pieces[-1][0] == source and pieces[-1][2] == first:
+            pieces[-1] = (source, pieces[-1][1], first + rows[place])
+        else:
+            pieces.append((source, first, first + rows[place]))
+        offsets.append(at)
+        end = at + size
+    # With its bounds in, the list of entries is longer than it is with every offset 0 by a
+    # byte an offset ("%d") and a byte a "%" of a name (still "%%"). The header leaves room for
+    # offsets of OFFSET_DIGITS digits, then its closing brace.
+    listed = "[" + ",".join(entries) + "]"
+    longer = len(key) + sum(json.dumps(name).count("%") for name, *_ in key)
+    return _Layout(
+        coords=tuple(
+            (tuple(places), width, np.array([rows[p] for p in places], dtype=np.intp))
+            for places, width in coords
+        ),
+        regions=tuple((tuple(places), k) for places, k in regions),
+        plain=tuple(plain),
+        pads=tuple(pads),
+        pieces=tuple(pieces),
+        entries=listed.encode(),
+        bounds=np.array([i for place in sorted(spans) for i in spans[place]], dtype=np.intp),
+        room=len(key) * (OFFSET_DIGITS - 1) + 1 - longer,
+        places=np.array(offsets, dtype=np.int64),
+    )
 
 
 def encode_frame(header: dict[str, Any], arrays: Mapping[str, Packable]) -> bytes:
     """Pack ``arrays`` behind ``header`` (sent with an ``arrays`` list added). Plain arrays must be
     float32 or uint8; :class:`Coords` and :class:`RegionCode` are packed as described above."""
-    entries: list[dict[str, Any]] = []
-    blobs: list[bytes] = []
-    packed = _pack_all(arrays)
-    for name in arrays:
-        array, meta = packed[name]
-        dtype = _dtype_name(array)
-        if dtype is None:
-            raise TypeError(f"array {name!r} is {array.dtype}; frames carry float32 or uint8")
-        entries.append(
-            {"name": name, "dtype": dtype, "shape": list(array.shape), "offset": 0, **meta}
-        )
-        blobs.append(array.astype(DTYPES[dtype], copy=False).tobytes())  # C order, little-endian
-    # The header holds the offsets and the offsets follow the header. Real offsets add at most
-    # OFFSET_DIGITS characters each to a header listing them as 0: leave that room, then place
-    # the arrays after it (the header's length is stated, so the unused room is padding).
-    fields = {key: value for key, value in header.items() if key != "arrays"}
-    body = json.dumps(compact(fields), separators=(",", ":")).encode()
+    layout = _layout(_layout_key(arrays))
+    values: list[Any] = list(arrays.values())
+    sources: list[Any] = []
+    bounds: list[np.ndarray] = []
+    for places, width, rows in layout.coords:
+        codes, bound = _pack_coords([values[p].values for p in places], width, rows)
+        sources.append(codes)
+        bounds.append(bound)
+    sources += [_pack_regions([values[p] for p in places], k) for places, k in layout.regions]
+    sources += [
+        np.ascontiguousarray(values[p] if dtype is None else values[p].astype(dtype))
+        for p, dtype in layout.plain
+    ]
+    sources += layout.pads
+    if len(bounds) > 1:  # coordinates of several widths: their bounds in the entries' order
+        bounds = [np.concatenate(bounds, axis=None)[layout.bounds]]
+    numbers = bounds[0].ravel().tolist() if bounds else []
+    fields = {k: v for k, v in header.items() if k != "arrays"} if "arrays" in header else header
+    body = _header_json(fields).encode()
     body = body[:-1] + (b',"arrays":' if len(body) > 2 else b'"arrays":')
-    # Every entry's offset is 0 in ``listed``; the real ones replace those zeros (a name can't
-    # hold the pattern: its quotes would be escaped).
-    listed = json.dumps(entries, separators=(",", ":")).encode().split(b'"offset":0')
-    assert len(listed) == len(entries) + 1
-    start = _aligned(
-        4
-        + len(body)
-        + sum(map(len, listed))
-        + 1
-        + (len(b'"offset":') + OFFSET_DIGITS) * len(entries)
-    )
-    offset = end = start
-    offsets = []
-    for blob in blobs:
-        offsets.append(offset)
-        end = offset + len(blob)
-        offset = _aligned(end)
-    head = (
-        body
-        + b"".join(part + b'"offset":%d' % at for part, at in zip(listed, offsets, strict=False))
-        + listed[-1]
-        + b"}"
-    )
-    assert 4 + len(head) <= start
+    # The header holds the offsets and the offsets follow the header: the header leaves room
+    # for offsets of OFFSET_DIGITS digits, the arrays follow that room (the header's length is
+    # stated, so the unused room is padding).
+    listed = layout.entries % tuple(numbers)
+    start = _aligned(4 + len(body) + len(listed) + layout.room)
+    listed = listed % tuple((layout.places + start).tolist())
+    size = len(body) + len(listed) + 1
+    assert 4 + size <= start
     # The pieces joined once: the length, the header, then each array after its padding.
-    parts = [struct.pack("<I", len(head)), head]
-    at = 4 + len(head)
-    for place, blob in zip(offsets, blobs, strict=True):
-        parts += (bytes(place - at), blob)
-        at = place + len(blob)
+    parts = [struct.pack("<I", size), body, listed, b"}"]
+    if layout.pieces:
+        parts.append(bytes(start - 4 - size))
+        parts += [sources[s] if at < 0 else sources[s][at:end] for s, at, end in layout.pieces]
     return b"".join(parts)
 
 

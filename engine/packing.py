@@ -81,13 +81,3 @@ def pack_regions(label: np.ndarray, conf: np.ndarray, classes: int, steps: int) 
         level = min(max(level, np.float32(0.0)), levels)
         out[i] = np.uint8(np.float64(label[i]) * steps + np.float64(level))
     return out
-
-
-def warm() -> None:
-    """Load every compiled routine a frame uses (numba's cache; the first load in a process
-    takes about a second), so that the first frame does not wait for it."""
-    from nets.merging_kernel import merged_clouds
-
-    pack_coords(np.zeros((2, 2), np.float32), np.array([2], dtype=np.intp), 1, 2)
-    pack_regions(np.zeros(2, np.uint8), np.ones(2, np.float32), 2, 128)
-    merged_clouds(np.zeros((1, 2, 2)), np.array([2], np.intp), np.arange(2), 2, 1e-3)

@@ -78,7 +78,7 @@ class SessionState:
     @classmethod
     def take(cls, net: FoldNet, **fields: object) -> SessionState:
         """The state of ``net`` (its weights copied) and ``fields``."""
-        params = [p.detach().cpu().numpy().copy() for p in net.parameters()]
+        params = [p.numpy(force=True).copy() for p in net.params]
         return cls(shape=NetShape.of(net), params=params, **fields)  # type: ignore[arg-type]
 
 
@@ -91,7 +91,7 @@ def holding(state: SessionState, net: FoldNet | None = None) -> FoldNet:
     if net is None or NetShape.of(net) != state.shape:
         net = state.shape.build()
     with torch.no_grad():
-        for param, value in zip(net.parameters(), state.params, strict=True):
+        for param, value in zip(net.params, state.params, strict=True):
             param.copy_(torch.from_numpy(value))
     return net
 

@@ -117,6 +117,9 @@ class FoldNet(nn.Module):
             fan_in = width
         layers.append(nn.Linear(fan_in, classes))
         self.body = nn.Sequential(*layers)
+        #: Every parameter, in the order ``parameters()`` gives them (which walks the modules
+        #: each time: a frame reads them from here).
+        self.params: tuple[nn.Parameter, ...] = tuple(self.parameters())
         self.reset_parameters(seed)
 
     def reset_parameters(self, seed: int | None = None) -> None:

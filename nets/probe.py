@@ -9,7 +9,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from nets import probe_kernel
 from nets.model import Fold, FoldNet
+from nets.twowide import TwoWide, two_wide
 
 Extent = tuple[float, float, float, float]  # xmin, xmax, ymin, ymax
 
@@ -64,24 +66,14 @@ def region_grids(
 ) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
     """The cell centres (:func:`region_axes`) of several grids, and all their cells one grid
     after the other as columns, (2, Σ resolution²) float32: the rows of :func:`region_points`
-    transposed. Grids of one resolution are made together, a few numpy calls in all."""
+    transposed (:func:`nets.probe_kernel.grids`)."""
+    sides = np.array(resolutions, dtype=np.intp)
+    centres, cells = probe_kernel.grids(np.array(extents, dtype=np.float64).reshape(-1, 4), sides)
     axes: list[tuple[np.ndarray, np.ndarray]] = []
-    cells = np.empty((2, sum(side * side for side in resolutions)), np.float32)
-    begin = at = 0
-    while begin < len(extents):
-        side = resolutions[begin]
-        end = begin
-        while end < len(extents) and resolutions[end] == side:
-            end += 1
-        bounds = np.array(extents[begin:end], dtype=np.float64).reshape(-1, 2, 2)
-        low = bounds[:, :, 0]  # (K, 2): xmin, ymin
-        step = (bounds[:, :, 1] - low) / side
-        centres = (low[:, :, None] + step[:, :, None] * (np.arange(side) + 0.5)).astype(np.float32)
-        axes += [(c[0], c[1]) for c in centres]
-        grids = cells[:, at : at + (end - begin) * side * side].reshape(2, end - begin, side, side)
-        grids[0] = centres[:, None, 0, :]  # row i of a grid is y = ys[i], column j is x = xs[j]
-        grids[1] = centres[:, 1, :, None]
-        begin, at = end, at + (end - begin) * side * side
+    at = 0
+    for side in resolutions:
+        axes.append((centres[at : at + side], centres[at + side : at + 2 * side]))
+        at += 2 * side
     return axes, cells
 
 
@@ -102,14 +94,24 @@ class Probe:
 
 @torch.no_grad()
 def probe(
-    net: FoldNet, points: np.ndarray, grid: np.ndarray, device: torch.device | str = "cpu"
+    net: FoldNet,
+    points: np.ndarray,
+    grid: np.ndarray,
+    device: torch.device | str = "cpu",
+    compiled: TwoWide | None = None,
 ) -> Probe:
-    """Run points and grid lines through every stage of ``net`` in one batched pass."""
+    """Run points and grid lines through every stage of ``net`` in one batched pass (compiled
+    where :func:`nets.twowide.two_wide` says it can be: ``compiled``, or worked out here)."""
     n_points, grid_shape = len(points), grid.shape[:2]
     flat = np.concatenate([points, grid.reshape(-1, 2)], dtype=np.float32)
-    columns = as_columns(flat, device)
-    stages = [columns, *net.column_stages(columns)]
-    outs = [t.cpu().numpy().T for t in stages]
+    compiled = compiled or two_wide(net, device)
+    if compiled is not None:
+        every = compiled.stages(np.ascontiguousarray(flat.T))
+        widths = [2] * (len(every) - 1) + [net.classes]
+        outs = [stage[:width].T for stage, width in zip(every, widths, strict=True)]
+    else:
+        columns = as_columns(flat, device)
+        outs = [t.cpu().numpy().T for t in (columns, *net.column_stages(columns))]
     return Probe(
         points=[s[:n_points] for s in outs],
         grid=[s[n_points:].reshape(*grid_shape, -1) for s in outs],
@@ -142,6 +144,20 @@ def fit_extent(points: np.ndarray, margin: float = 0.1) -> Extent:
     )
 
 
+def fit_extents(clouds: list[np.ndarray], margin: float = 0.1) -> list[Extent]:
+    """:func:`fit_extent` of every cloud, the same numbers; float32 clouds of one length (a
+    frame's stages) in one compiled call (:func:`nets.probe_kernel.boxes`)."""
+    if not clouds:
+        return []
+    kinds = {
+        (len(points), points.dtype, points.ndim, min(np.shape(points)[-1], 2)) for points in clouds
+    }
+    if kinds != {(len(clouds[0]), np.dtype(np.float32), 2, 2)} or len(clouds[0]) == 0:
+        return [fit_extent(points, margin) for points in clouds]
+    stack = np.ascontiguousarray(np.stack([points[:, :2] for points in clouds]))
+    return [(b[0], b[1], b[2], b[3]) for b in probe_kernel.boxes(stack, margin).tolist()]
+
+
 @dataclass(frozen=True)
 class Regions:
     """What the rest of the network gives each cell of a grid over one stage: a class and its
@@ -167,10 +183,11 @@ def all_stage_regions(
     extents: dict[int, Extent],
     resolutions: dict[int, int],
     device: torch.device | str = "cpu",
+    compiled: TwoWide | None = None,
 ) -> dict[int, Regions]:
     """The regions of several 2-wide stages in one pass: each stage's grid (``resolutions[k]``
     cells a side) joins the batch at its stage and rides through the rest of the network with
-    the grids that joined earlier."""
+    the grids that joined earlier (compiled as :func:`probe` is)."""
     order = sorted(extents)
     if not order:
         return {}
@@ -178,8 +195,11 @@ def all_stage_regions(
     # Every grid is made at once; a stage's layers run on the rows that have joined by then
     # (the grids are stacked in stage order, so those are a prefix of the batch).
     axes, cells = region_grids([extents[k] for k in order], [resolutions[k] for k in order])
-    batch = torch.as_tensor(cells, device=device)
+    compiled = compiled or two_wide(net, device)
+    if compiled is not None:
+        return _compiled_regions(compiled, cells, axes, order, resolutions, starts)
     modules = list(net.body)
+    batch = torch.as_tensor(cells, device=device)
     if _two_wide(modules, order[0]):
         batch = _ride_in_place(modules, batch, order, [int(v) for v in starts])
     else:
@@ -198,16 +218,7 @@ def all_stage_regions(
             value = values[starts[i] : starts[i + 1]].reshape(side, side)
             out[k] = Regions(xs=axes[i][0], ys=axes[i][1], label=None, conf=None, value=value)
         return out
-    labels, confs = winners(batch)
-    for i, k in enumerate(order):
-        side, cells_of = resolutions[k], slice(starts[i], starts[i + 1])
-        out[k] = Regions(
-            xs=axes[i][0],
-            ys=axes[i][1],
-            label=labels[cells_of].reshape(side, side),
-            conf=confs[cells_of].reshape(side, side),
-        )
-    return out
+    return _class_regions(*winners(batch), axes, order, resolutions, starts)
 
 
 def _two_wide(modules: list[nn.Module], first: int) -> bool:
@@ -220,6 +231,43 @@ def _two_wide(modules: list[nn.Module], first: int) -> bool:
         elif not isinstance(module, Fold):
             return False
     return True
+
+
+def _compiled_regions(
+    compiled: TwoWide,
+    cells: np.ndarray,
+    axes: list[tuple[np.ndarray, np.ndarray]],
+    order: list[int],
+    resolutions: dict[int, int],
+    starts: np.ndarray,
+) -> dict[int, Regions]:
+    """:func:`all_stage_regions` by :func:`nets.probe_kernel.ride`."""
+    labels, less = compiled.regions(cells, starts, order)
+    return _class_regions(
+        labels, softmax_top(torch.from_numpy(less)), axes, order, resolutions, starts
+    )
+
+
+def _class_regions(
+    labels: np.ndarray,
+    confs: np.ndarray,
+    axes: list[tuple[np.ndarray, np.ndarray]],
+    order: list[int],
+    resolutions: dict[int, int],
+    starts: np.ndarray,
+) -> dict[int, Regions]:
+    """Each stage's :class:`Regions` from every grid's cells' winners and confidences, the
+    grids one after the other."""
+    out: dict[int, Regions] = {}
+    for i, k in enumerate(order):
+        side, cells_of = resolutions[k], slice(starts[i], starts[i + 1])
+        out[k] = Regions(
+            xs=axes[i][0],
+            ys=axes[i][1],
+            label=labels[cells_of].reshape(side, side),
+            conf=confs[cells_of].reshape(side, side),
+        )
+    return out
 
 
 def _ride_in_place(
@@ -259,11 +307,18 @@ def winners(columns: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
         top = torch.maximum(first, second)
         # max's index: the first of equal values, and a NaN's place (the first NaN) wins
         pick = (second > first) | (second.isnan() & ~first.isnan())
-        conf = ((first - top).exp_() + (second - top).exp_()).reciprocal_()
-        return pick.to(torch.uint8).cpu().numpy(), conf.cpu().numpy().astype(np.float32, copy=False)
+        conf = softmax_top(torch.stack([first - top, second - top]))
+        return pick.to(torch.uint8).cpu().numpy(), conf
     top, label = columns.max(dim=0)
-    conf = (columns - top).exp_().sum(dim=0).reciprocal_()
-    return label.to(torch.uint8).cpu().numpy(), conf.cpu().numpy().astype(np.float32, copy=False)
+    return label.to(torch.uint8).cpu().numpy(), softmax_top(columns - top)
+
+
+def softmax_top(less: torch.Tensor) -> np.ndarray:
+    """The winner's softmax probability from the logits less the winner's, (classes, N) (which
+    it overwrites): 1 over the sum of their exponentials, (N,) float32."""
+    shifted = less.exp_()
+    total = shifted[0] + shifted[1] if len(less) == 2 else shifted.sum(dim=0)
+    return total.reciprocal_().cpu().numpy().astype(np.float32, copy=False)
 
 
 @torch.no_grad()

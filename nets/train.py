@@ -22,6 +22,7 @@ from nets.optim import (
     make_optimizer,
     penalty,
 )
+from nets.scores_kernel import cross_entropy_scores
 
 
 class Diverged(RuntimeError):
@@ -247,7 +248,20 @@ def evaluate(
 def scores(
     logits: torch.Tensor, y: torch.Tensor, n_train: int, loss: Loss
 ) -> tuple[float, float, float, float]:
-    """:func:`evaluate` from the network's outputs ``logits`` (N, classes)."""
+    """:func:`evaluate` from the network's outputs ``logits`` (N, classes). The cross-entropy
+    of outputs on the CPU goes the compiled way (:mod:`nets.scores_kernel`): the same numbers,
+    without a torch call per set and number."""
+    if loss == "cross_entropy" and logits.device.type == "cpu":
+        found = cross_entropy_scores(logits, y.numpy(force=True), n_train)
+        if found is not None:
+            return found
+    return scores_by_torch(logits, y, n_train, loss)
+
+
+def scores_by_torch(
+    logits: torch.Tensor, y: torch.Tensor, n_train: int, loss: Loss
+) -> tuple[float, float, float, float]:
+    """:func:`scores` through torch, a call per set and number (any loss, any device)."""
     out: list[float] = []
     for part, target in ((logits[:n_train], y[:n_train]), (logits[n_train:], y[n_train:])):
         if len(target) == 0:
@@ -271,7 +285,10 @@ class Unscored:
 
     def score(self, logits: np.ndarray, labels: np.ndarray, n_train: int) -> Metrics:
         """The metrics of outputs ``logits`` (N, classes) for points labelled ``labels``."""
-        y = torch.from_numpy(labels)
-        y = y.float() if logits.shape[1] == 1 else y.long()
-        found = scores(torch.from_numpy(np.ascontiguousarray(logits)), y, n_train, self.loss)
+        out = torch.from_numpy(np.ascontiguousarray(logits))
+        found = cross_entropy_scores(out, labels, n_train) if self.loss == "cross_entropy" else None
+        if found is None:
+            y = torch.from_numpy(labels)
+            y = y.float() if logits.shape[1] == 1 else y.long()
+            found = scores(out, y, n_train, self.loss)
         return Metrics(self.step, *found, self.epoch)

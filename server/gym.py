@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
-from engine import packing
+from engine import warmup
 from engine.session import Session
 from nets import fused
 from nets.cohort import Cohort, cohort_key
@@ -106,7 +106,7 @@ class Gym:
     def _loop(self) -> None:
         fused.ensure_compiled()  # before the first session plays (numba's cache: a blink)
         try:  # and what frames use, before the first frame drawn in this process
-            packing.warm()
+            warmup.warm()
         except Exception:  # a frame says what is wrong when it is drawn; training goes on
             log.exception("the compiled frame routines could not be loaded")
         while True:

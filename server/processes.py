@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-from engine import packing
+from engine import warmup
 from engine.projections import ViewMemory
 from engine.state import SessionState, draw, ready
 
@@ -48,7 +48,7 @@ def serve(conn: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     ready()
     with contextlib.suppress(Exception):  # a frame that fails says why, with its job
-        packing.warm()  # before saying it is ready: the first frame then takes milliseconds
+        warmup.warm()  # before saying it is ready: the first frame then takes milliseconds
     try:
         conn.send_bytes(READY)
         while True:
