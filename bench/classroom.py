@@ -20,6 +20,7 @@ import json
 import multiprocessing
 import os
 import statistics
+import time
 from collections.abc import Callable
 from multiprocessing.synchronize import Event as ProcessEvent
 from typing import Any
@@ -28,7 +29,7 @@ from bench import wire
 from bench.stats import percentile
 from server.drawer import auto_processes
 from server.settings import Settings
-from tests.live_server import live_server
+from tests.live_server import LiveServer, live_server
 
 
 async def client(
@@ -181,6 +182,21 @@ async def followers(
     return runs
 
 
+#: Seconds a round waits for the sessions of the one before to be let go.
+SETTLE_S = 30.0
+
+
+def settled(server: LiveServer) -> None:
+    """Wait until the server holds no session: the sockets of a round close as it ends, but
+    their sessions are let go a moment later, and the next round's must not meet the server's
+    cap on sessions (a refused client would count as a session that drew nothing)."""
+    deadline = time.monotonic() + SETTLE_S
+    while (held := server.health()["sessions"]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if held:
+        print(f"  ({held} sessions of the round before still held after {SETTLE_S:g} s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sessions", type=int, nargs="*", default=[10, 30, 60, 100])
@@ -214,9 +230,11 @@ def main() -> None:
         health = server.health()
         print(f"sessions train on {health['device']} ({health['device_choice']['why']})")
         for n in args.sessions:
+            settled(server)
             runs = asyncio.run(sessions(server.ws_url, n, args.seconds, args.speed))
             report(f"{n} sessions", runs, args.seconds)
         for n in args.followers:
+            settled(server)
             spread = args.client_processes
             label = f"1 session, {n} followers" + (
                 f" in {spread} client processes" if spread > 1 else ""

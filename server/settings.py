@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     )
     max_fps: float = Field(60.0, gt=0, le=240, description="frames a second sent to one tab")
     max_total_fps: float = Field(
-        500.0, gt=0, description="frames a second for all tabs together; shared when busy"
+        1000.0, gt=0, description="frames a second for all tabs together; shared when busy"
     )
     workers: int = Field(2, ge=1, le=64, description="threads for control messages (and frames)")
     frame_processes: int | None = Field(
