@@ -15,7 +15,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _flatness(z: np.ndarray) -> float:
     """σ₂/σ₁ of the centred cloud ``z`` (N, 2) float64, N > 0, finite; NaN when σ₁ is 0."""
     n = len(z)
@@ -49,7 +49,7 @@ def _flatness(z: np.ndarray) -> float:
     return math.sqrt(small / big) if big > 0 else math.nan
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def fold_facts(folded: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``folded`` (F, N, 2) float32: the outputs of F folds for N points, N > 0. Returns which
     points each fold set to zero in some unit (F, N) and in every unit (F, N), which units are

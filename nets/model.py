@@ -118,7 +118,8 @@ class FoldNet(nn.Module):
         layers.append(nn.Linear(fan_in, classes))
         self.body = nn.Sequential(*layers)
         #: Every parameter, in the order ``parameters()`` gives them (which walks the modules
-        #: each time: a frame reads them from here).
+        #: each time: a frame reads them from here). The parameters are never replaced, only
+        #: their values (``load_state_dict`` copies in; the fused path rebinds ``.data``).
         self.params: tuple[nn.Parameter, ...] = tuple(self.parameters())
         self.reset_parameters(seed)
 

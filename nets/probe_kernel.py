@@ -11,7 +11,8 @@ without fused multiply-adds; see :mod:`nets.twowide` for where that holds); a Re
 and NaN as torch's does; the classifier's winner is the first of equal values, and a NaN wins,
 as in :func:`nets.probe.winners`. The softmax's exponentials, their sum and its reciprocal are
 left to torch (:func:`nets.probe.softmax_top`): the C library's exponential rounds a few of them
-one unit apart from torch's, and is slower.
+one unit apart from torch's, and is slower. The kernels let go of the GIL: a frame drawn in a
+worker thread leaves the server's other threads running.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ LINEAR, RELU = 0, 1
 # layers before it are 2 × 2).
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _layer(
     flat: np.ndarray,
     at: int,
@@ -47,7 +48,7 @@ def _layer(
         out_y[c] = (b1 + w10 * u) + w11 * v
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _classify(
     flat: np.ndarray,
     at: int,
@@ -64,7 +65,7 @@ def _classify(
             logits[k, c] = (bk + wk0 * x[c]) + wk1 * y[c]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def ride(
     cells: np.ndarray,
     starts: np.ndarray,
@@ -120,7 +121,7 @@ def ride(
     return label, logits
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def stages(
     columns: np.ndarray, kinds: np.ndarray, offsets: np.ndarray, flat: np.ndarray, classes: int
 ) -> np.ndarray:
@@ -143,7 +144,7 @@ def stages(
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def boxes(clouds: np.ndarray, margin: float) -> np.ndarray:
     """``clouds`` (S, N, 2) float32, N > 0: each cloud's square box, (S, 4) float64 (xmin, xmax,
     ymin, ymax), as :func:`nets.probe.fit_extent` computes it: its centre and its span in
@@ -174,7 +175,7 @@ def boxes(clouds: np.ndarray, margin: float) -> np.ndarray:
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def grids(bounds: np.ndarray, sides: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Region grids over boxes ``bounds`` (G, 4) float64 (xmin, xmax, ymin, ymax), ``sides[g]``
     cells a side, as :func:`nets.probe.region_grids` makes them: the cell centres of every grid,

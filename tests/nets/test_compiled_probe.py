@@ -189,3 +189,10 @@ def test_compiled_fold_reports_are_the_generic_ones() -> None:
             assert a.flatness == pytest.approx(flatness_by_svd(cloud.astype(np.float64)), rel=1e-12)
     assert got[1].dead_units == [1] and got[1].flatness == 0.0
     assert got[2].flatness is None and got[3].flatness is None
+
+
+def test_regions_are_refused_in_an_output_stage_that_is_not_a_plane() -> None:
+    net = _net(2, 3, 10)
+    extents = {0: (-1.0, 1.0, -1.0, 1.0), net.n_stages - 1: (-2.0, 2.0, -2.0, 2.0)}
+    with pytest.raises(ValueError, match="3 wide"):
+        all_stage_regions(net, extents, dict.fromkeys(extents, 6))
