@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import multiprocessing
 import pickle
@@ -49,6 +50,9 @@ def serve(conn: Connection) -> None:
     ready()
     with contextlib.suppress(Exception):  # a frame that fails says why, with its job
         warmup.warm()  # before saying it is ready: the first frame then takes milliseconds
+    # What is loaded by now (torch, the compiled routines, the kept network) stays: the
+    # collector no longer walks it in every full collection (about 6 % of a frame).
+    gc.freeze()
     try:
         conn.send_bytes(READY)
         while True:
