@@ -3,11 +3,16 @@
 
 The compiled probe gives torch's numbers to the bit (see :mod:`nets.probe_kernel`), and does so
 only where torch's matrix product adds the bias and each product in turn: on the CPU, with at
-most :data:`MAX_CLASSES` outputs (for more, torch fuses the products).
+most :data:`MAX_CLASSES` outputs (for more, torch fuses the products). Which kernel torch's
+product runs depends on the CPU, so each process checks once that the compiled probe gives
+torch's numbers on random layers (:func:`kernel_is_torch`); where it does not, every network
+goes through torch.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,8 +22,12 @@ from torch import nn
 from nets import probe_kernel
 from nets.model import Fold, FoldNet
 
+log = logging.getLogger("spacefold")
+
 #: Outputs up to which torch's product for a 2-wide input is the kernel's arithmetic.
 MAX_CLASSES = 3
+#: Points of the check that the compiled probe is torch's here (an odd number: a vector's tail).
+CHECK_POINTS = 517
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,38 @@ def two_wide(net: FoldNet, device: torch.device | str = "cpu") -> TwoWide | None
     before the classifier, a fold that is not a ReLU, or input features."""
     if not 2 <= net.classes <= MAX_CLASSES or torch.device(device).type != "cpu":
         return None
+    if not kernel_is_torch():
+        return None
+    return _packed(net)
+
+
+@functools.cache
+def kernel_is_torch() -> bool:
+    """Whether the compiled probe gives torch's numbers on this machine: every stage of two
+    random networks (2 and 3 classes, weights large enough that the folds zero) on random
+    points, compared bit for bit (NaN aside). Checked once a process."""
+    rng = np.random.default_rng(7)
+    for classes in range(2, MAX_CLASSES + 1):
+        net = FoldNet((2, 2, 2), "relu", classes=classes, seed=classes)
+        with torch.no_grad():
+            for p in net.params:
+                p.copy_(torch.from_numpy(rng.normal(size=tuple(p.shape)).astype(np.float32) * 3))
+        columns = (rng.normal(size=(2, CHECK_POINTS)) * 4).astype(np.float32)
+        packed = _packed(net)
+        assert packed is not None
+        got = packed.stages(columns)
+        with torch.no_grad():
+            want = [columns, *(t.numpy() for t in net.column_stages(torch.from_numpy(columns)))]
+        for stage, expected in zip(got, want, strict=True):
+            mine = stage[: len(expected)]
+            if not np.array_equal(mine.view(np.uint32), expected.view(np.uint32)):
+                log.info("torch's matrix product rounds otherwise here: frames go through torch")
+                return False
+    return True
+
+
+def _packed(net: FoldNet) -> TwoWide | None:
+    """:func:`two_wide` without the checks of the classes, the device and the machine."""
     modules = list(net.body)
     kinds = np.empty(len(modules), dtype=np.int8)
     offsets = np.zeros(len(modules), dtype=np.intp)

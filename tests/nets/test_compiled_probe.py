@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 
+from nets import probe_kernel
 from nets.diagnostics import fold_reports
 from nets.model import FoldNet
 from nets.probe import (
@@ -18,10 +19,16 @@ from nets.probe import (
     region_axes,
     region_grids,
 )
-from nets.twowide import two_wide
+from nets.twowide import kernel_is_torch, two_wide
 from tests.oracle import flatness_by_svd
 
 probe_module = importlib.import_module("nets.probe")  # the package's `probe` is the function
+
+
+@pytest.fixture(autouse=True)
+def _kernel_is_torch_here() -> None:
+    if not kernel_is_torch():
+        pytest.skip("torch's matrix product rounds otherwise on this CPU: the kernel is unused")
 
 
 def _net(depth: int, classes: int, seed: int) -> FoldNet:
@@ -196,3 +203,24 @@ def test_regions_are_refused_in_an_output_stage_that_is_not_a_plane() -> None:
     extents = {0: (-1.0, 1.0, -1.0, 1.0), net.n_stages - 1: (-2.0, 2.0, -2.0, 2.0)}
     with pytest.raises(ValueError, match="3 wide"):
         all_stage_regions(net, extents, dict.fromkeys(extents, 6))
+
+
+def test_where_the_kernel_is_not_torch_s_every_network_goes_through_torch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = probe_kernel.stages
+
+    def a_step_off(*args: object) -> np.ndarray:
+        out: np.ndarray = real(*args)  # type: ignore[arg-type]
+        out[-1, 0, 3] = np.nextafter(out[-1, 0, 3], np.float32(np.inf))
+        return out
+
+    kernel_is_torch.cache_clear()
+    monkeypatch.setattr(probe_kernel, "stages", a_step_off)
+    try:
+        assert kernel_is_torch() is False
+        assert two_wide(FoldNet((2, 2), "relu", classes=2, seed=1)) is None
+    finally:
+        kernel_is_torch.cache_clear()
+    monkeypatch.undo()
+    assert kernel_is_torch() is True
