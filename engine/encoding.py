@@ -127,26 +127,15 @@ def _marked(value: Any, floats: list[float]) -> Any:
     if kind is float:
         floats.append(value)
         return _MARK
-    if kind is dict:
-        out = value.copy()
-        for key, item in value.items():
-            kind = type(item)
-            if kind is float:
+    if kind is dict or kind is list or kind is tuple:
+        out = value.copy() if kind is dict else list(value)
+        for key, item in value.items() if kind is dict else enumerate(value):
+            if type(item) is float:
                 floats.append(item)
                 out[key] = _MARK
-            elif kind not in _PLAIN:
+            elif type(item) not in _PLAIN:
                 out[key] = _marked(item, floats)
         return out
-    if kind is list or kind is tuple:
-        seq = list(value)
-        for at, item in enumerate(value):
-            kind = type(item)
-            if kind is float:
-                floats.append(item)
-                seq[at] = _MARK
-            elif kind not in _PLAIN:
-                seq[at] = _marked(item, floats)
-        return seq
     if isinstance(value, float | dict | list | tuple):
         return _marked(
             float(value)
