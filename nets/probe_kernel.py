@@ -49,6 +49,15 @@ def _layer(
 
 
 @njit(cache=True, nogil=True)
+def _fold(x: np.ndarray, y: np.ndarray, rows: int, out_x: np.ndarray, out_y: np.ndarray) -> None:
+    """A ReLU on the first ``rows`` points, as torch's keeps them: a negative is 0, while -0
+    and NaN stay as they are (``out_x`` may be ``x``)."""
+    for c in range(rows):
+        out_x[c] = 0 if x[c] < 0 else x[c]
+        out_y[c] = 0 if y[c] < 0 else y[c]
+
+
+@njit(cache=True, nogil=True)
 def _classify(
     flat: np.ndarray,
     at: int,
@@ -94,11 +103,7 @@ def ride(
         if kinds[j] == LINEAR:
             _layer(flat, offsets[j], x, y, rows, x, y)
         else:
-            for c in range(rows):
-                if x[c] < 0:
-                    x[c] = 0
-                if y[c] < 0:
-                    y[c] = 0
+            _fold(x, y, rows, x, y)
     # The classifier, on every grid but the output stage's own (whose cells are its logits).
     logits = np.empty((classes, total), dtype=np.float32)
     _classify(flat, offsets[modules - 1], classes, x, y, rows, logits)
@@ -138,9 +143,7 @@ def stages(
         elif kinds[j] == LINEAR:
             _layer(flat, offsets[j], x, y, n, out[j + 1, 0], out[j + 1, 1])
         else:
-            for c in range(n):
-                out[j + 1, 0, c] = x[c] if not x[c] < 0 else 0
-                out[j + 1, 1, c] = y[c] if not y[c] < 0 else 0
+            _fold(x, y, n, out[j + 1, 0], out[j + 1, 1])
     return out
 
 
