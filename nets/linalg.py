@@ -80,26 +80,22 @@ def decompose_each(ws: list[np.ndarray]) -> list[Decomposition]:
 def forms_each(ws: np.ndarray) -> list[tuple[dict[str, object], dict[str, float]]]:
     """``decompose(w).as_dict()`` and ``shear_form(w).as_dict()`` of each matrix ``w`` of the
     (K, 2, 2) float64 stack ``ws``: the same numbers, from one SVD call and one compiled pass
-    (:mod:`nets.linalg_kernel`), without the objects (a frame needs only the dicts)."""
+    (:mod:`nets.linalg_kernel`)."""
     ws = np.ascontiguousarray(ws, dtype=np.float64)
     if ws.shape[1:] != (2, 2):
         raise ValueError(f"decompose takes a 2x2 matrix, not {ws.shape[1:]}")
     us, ss, vts = np.linalg.svd(ws)
     parts = np.empty((len(ws), 6))
     uppers = np.matmul(forms_of(us, ss, vts, ws, parts), ws).tolist()
-    out: list[tuple[dict[str, object], dict[str, float]]] = []
-    for (angle_in, reflect, s1, s2, angle_out, angle), ((sx, shear), (_, sy)) in zip(
-        parts.tolist(), uppers, strict=True
-    ):
-        decomposition: dict[str, object] = {  # the keys and order of Decomposition.as_dict
-            "angle_in": angle_in,
-            "reflect": reflect == 1.0,
-            "scales": [s1, s2],
-            "angle_out": angle_out,
-            "det": s1 * s2 * (-1.0 if reflect == 1.0 else 1.0),
-        }
-        out.append((decomposition, {"angle": angle, "sx": sx, "sy": sy, "shear": shear}))
-    return out
+    return [
+        (
+            Decomposition(angle_in, reflect == 1.0, (s1, s2), angle_out).as_dict(),
+            ShearForm(angle, sx, sy, shear).as_dict(),
+        )
+        for (angle_in, reflect, s1, s2, angle_out, angle), ((sx, shear), (_, sy)) in zip(
+            parts.tolist(), uppers, strict=True
+        )
+    ]
 
 
 def _decomposition(u: np.ndarray, s: np.ndarray, vt: np.ndarray) -> Decomposition:
