@@ -285,10 +285,7 @@ class Unscored:
 
     def score(self, logits: np.ndarray, labels: np.ndarray, n_train: int) -> Metrics:
         """The metrics of outputs ``logits`` (N, classes) for points labelled ``labels``."""
-        out = torch.from_numpy(np.ascontiguousarray(logits))
-        found = cross_entropy_scores(out, labels, n_train) if self.loss == "cross_entropy" else None
-        if found is None:
-            y = torch.from_numpy(labels)
-            y = y.float() if logits.shape[1] == 1 else y.long()
-            found = scores(out, y, n_train, self.loss)
+        y = torch.from_numpy(labels)
+        y = y.float() if logits.shape[1] == 1 else y.long()
+        found = scores(torch.from_numpy(np.ascontiguousarray(logits)), y, n_train, self.loss)
         return Metrics(self.step, *found, self.epoch)
