@@ -191,12 +191,12 @@ def all_stage_regions(
     order = sorted(extents)
     if not order:
         return {}
+    if order[-1] == net.n_stages - 1 and net.classes != 2:
+        raise ValueError(f"regions lie in 2-wide stages; the output stage is {net.classes} wide")
     starts = np.cumsum([0] + [resolutions[k] ** 2 for k in order])
     # Every grid is made at once; a stage's layers run on the rows that have joined by then
     # (the grids are stacked in stage order, so those are a prefix of the batch).
     axes, cells = region_grids([extents[k] for k in order], [resolutions[k] for k in order])
-    if order[-1] == net.n_stages - 1 and net.classes != 2:
-        raise ValueError(f"regions lie in 2-wide stages; the output stage is {net.classes} wide")
     compiled = compiled or two_wide(net, device)
     if compiled is not None:
         return _compiled_regions(compiled, cells, axes, order, resolutions, starts)
